@@ -1,0 +1,62 @@
+# Stockroom. A newcomer needs two commands:
+#   make run    set up, build, and serve http://127.0.0.1:3000 on the embedded SQLite database
+#   make test   set up, then every check: format, lints, unit, storage (SQLite and PostgreSQL),
+#               HTTP and browser tests
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+BIN := $(TARGET_DIR)/release/stockroom
+# The PostgreSQL server that storage tests create their throwaway databases on.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export TEST_POSTGRES_URL
+
+.PHONY: help setup run build dev test fmt lint unit e2e create-manager clean
+
+help:
+	@echo "make run    build and serve http://127.0.0.1:3000 (SQLite under ./data/)"
+	@echo "make test   every check: fmt, clippy, unit, storage (SQLite + PostgreSQL), HTTP, Playwright"
+	@echo "make dev    cargo leptos watch (rebuilds and reloads on save)"
+	@echo "make create-manager EMAIL=you@shop.example   create a manager account (asks for a password)"
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	scripts/leptos.sh build --release --precompress
+
+run: build
+	@echo "Serving http://127.0.0.1:3000 — sign in with the manager from STOCKROOM_ADMIN_EMAIL/STOCKROOM_ADMIN_PASSWORD,"
+	@echo "or create one first with: make create-manager EMAIL=you@shop.example"
+	$(BIN) serve
+
+dev: setup
+	LEPTOS_HASH_FILES=false scripts/leptos.sh watch
+
+create-manager: build
+	$(BIN) create-manager --email "$(EMAIL)"
+
+test: setup-test fmt lint unit e2e
+	@echo "make test: every check passed"
+
+.PHONY: setup-test
+setup-test:
+	@scripts/setup.sh --test
+
+fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --no-default-features --features hydrate -- -D warnings
+
+unit:
+	cargo test --features ssr
+
+e2e: build
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf target/site end2end/test-results .setup.env

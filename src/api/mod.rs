@@ -1,0 +1,45 @@
+//! Server functions: thin, public endpoints at fixed paths under `/api/`. Each one authenticates
+//! and authorizes its caller, parses input into domain types, calls storage, and maps errors to
+//! [`crate::error::AppError`].
+
+pub mod auth;
+pub mod products;
+
+#[cfg(feature = "ssr")]
+pub mod context {
+    //! What a server function knows about its request: the shared state and who is calling.
+
+    use crate::domain::User;
+    use crate::error::AppError;
+    use crate::server::auth::CurrentUser;
+    use crate::server::state::AppState;
+    use leptos::prelude::use_context;
+
+    /// The application state, provided to every server function and page render.
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the server-function context");
+            AppError::Internal
+        })
+    }
+
+    /// The signed-in user of this request, if any (resolved by the session middleware).
+    pub fn current_user() -> Option<User> {
+        use_context::<axum::http::request::Parts>()?.extensions.get::<CurrentUser>().map(|c| c.0.clone())
+    }
+
+    /// The signed-in user, or [`AppError::NotSignedIn`].
+    pub fn require_user() -> Result<User, AppError> {
+        current_user().ok_or(AppError::NotSignedIn)
+    }
+
+    /// The signed-in manager, or [`AppError::NotSignedIn`] / [`AppError::Forbidden`].
+    pub fn require_manager() -> Result<User, AppError> {
+        let user = require_user()?;
+        if user.role.is_manager() {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The HTML shell and the route table: every route of PRODUCT.md, rendered on the server and
+//! hydrated in the browser.
+
+use crate::components::layout::Layout;
+use crate::pages::{
+    inventory::InventoryPage,
+    login::LoginPage,
+    placeholder::{ComingSoon, ManagerOnly, NotFound},
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The document around the app: head, hashed assets, hydration scripts.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options=options.clone()/>
+                <HashedStylesheet options id="leptos"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: the sign-in page, and every other page inside the signed-in layout.
+///
+/// Every route renders with `SsrMode::Async`: the server waits for the page's data and sends
+/// complete HTML, so pages work with JavaScript off and set their HTTP status (404, 403) in time.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Stockroom".to_owned() } else { format!("{page} · Stockroom") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                    <Route path=path!("") view=|| view! { <ComingSoon title="Dashboard"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/buy") view=|| view! { <ComingSoon title="Buy"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/sell") view=|| view! { <ComingSoon title="Sell"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/bills") view=|| view! { <ComingSoon title="Bills"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/transactions") view=|| view! { <ComingSoon title="Transactions"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/expiry") view=|| view! { <ComingSoon title="Expiry"/> } ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/employees")
+                        view=|| view! { <ManagerOnly><ComingSoon title="Employees"/></ManagerOnly> }
+                        ssr=SsrMode::Async
+                    />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

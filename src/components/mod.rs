@@ -1,0 +1,4 @@
+//! Views shared by several pages.
+
+pub mod layout;
+pub mod nav;

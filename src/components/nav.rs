@@ -1,0 +1,45 @@
+//! The navigation bar: the links of PRODUCT.md (Employees for managers only) and `Sign out`.
+
+use crate::api::auth::{Logout, SessionInfo};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The links every signed-in person sees, in order.
+const LINKS: [(&str, &str); 7] = [
+    ("/", "Dashboard"),
+    ("/inventory", "Inventory"),
+    ("/buy", "Buy"),
+    ("/sell", "Sell"),
+    ("/bills", "Bills"),
+    ("/transactions", "Transactions"),
+    ("/expiry", "Expiry"),
+];
+
+/// The top bar. `info` is `None` only while signed out (the sign-out redirect in flight).
+#[component]
+pub fn Nav(info: Option<SessionInfo>) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let is_manager = info.as_ref().is_some_and(|i| i.user.role.is_manager());
+    let shop = info.as_ref().map_or_else(|| "Stockroom".to_owned(), |i| i.shop_name.clone());
+    let who = info.as_ref().map(|i| format!("{} ({})", i.user.full_name(), i.user.role));
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">{shop}</a>
+            <nav aria-label="Main">
+                <ul class="nav-links">
+                    {LINKS
+                        .into_iter()
+                        .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })
+                        .collect_view()}
+                    {is_manager.then(|| view! { <li><A href="/employees">"Employees"</A></li> })}
+                </ul>
+            </nav>
+            <div class="session">
+                {who.map(|who| view! { <span class="who">{who}</span> })}
+                <ActionForm action=logout attr:class="signout">
+                    <button type="submit" class="button secondary">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+    }
+}

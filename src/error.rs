@@ -1,0 +1,118 @@
+//! The one error type that crosses the server-function boundary. Its variants are things a user
+//! can act on; anything else is `Internal`, whose cause is logged on the server and never sent.
+
+use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::JsonEncoding;
+use serde::{Deserialize, Serialize};
+
+/// An error a page or a server-function caller can show or act on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Sign in first (401).
+    #[error("Sign in to continue")]
+    NotSignedIn,
+    /// The email/password pair is wrong, or the account is inactive (401). One message for all,
+    /// so the response does not tell whether an account exists.
+    #[error("Invalid email or password")]
+    InvalidCredentials,
+    /// Signed in, but this is for managers (403).
+    #[error("Only a manager can do this")]
+    Forbidden,
+    /// No such thing (404).
+    #[error("Not found")]
+    NotFound,
+    /// A field's value is not acceptable (422); `field` is the form field's name.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    /// The value clashes with what exists, e.g. a name already taken (409).
+    #[error("{message}")]
+    Conflict { field: String, message: String },
+    /// The request itself is malformed: missing or mistyped arguments (400).
+    #[error("The request was not understood: {0}")]
+    BadRequest(String),
+    /// Something failed on our side; the details are in the server log (500).
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    /// An invalid-field error.
+    pub fn invalid(field: &str, message: impl ToString) -> Self {
+        Self::Invalid { field: field.to_owned(), message: message.to_string() }
+    }
+
+    /// The message for `field`, if this error is about that field.
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Invalid { field: f, message } | Self::Conflict { field: f, message } if f == field => {
+                Some(message.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The HTTP status a server-function caller receives with this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotSignedIn | Self::InvalidCredentials => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Invalid { .. } => 422,
+            Self::Conflict { .. } => 409,
+            Self::BadRequest(_) => 400,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        match error {
+            ServerFnErrorErr::Args(why) | ServerFnErrorErr::MissingArg(why) => Self::BadRequest(why),
+            other => {
+                #[cfg(feature = "ssr")]
+                tracing::error!(error = %other, "server function failed");
+                #[cfg(not(feature = "ssr"))]
+                let _ = other;
+                Self::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::server::storage::StorageError> for AppError {
+    fn from(error: crate::server::storage::StorageError) -> Self {
+        tracing::error!(%error, "storage failed");
+        Self::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_maps_to_the_status_a_caller_expects() {
+        assert_eq!(AppError::NotSignedIn.status(), 401);
+        assert_eq!(AppError::Forbidden.status(), 403);
+        assert_eq!(AppError::invalid("name", "Enter a name").status(), 422);
+        assert_eq!(AppError::BadRequest("x".into()).status(), 400);
+        assert_eq!(AppError::Internal.status(), 500);
+    }
+
+    #[test]
+    fn field_errors_are_found_by_field_name() {
+        let error = AppError::invalid("email", "Enter an email address");
+        assert_eq!(error.for_field("email").as_deref(), Some("Enter an email address"));
+        assert_eq!(error.for_field("password"), None);
+    }
+
+    #[test]
+    fn missing_arguments_are_the_callers_mistake() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::MissingArg("email".into()));
+        assert_eq!(error.status(), 400);
+    }
+}

@@ -1,0 +1,134 @@
+//! `/inventory`: the product table with search and pages. Searching is a plain GET form without
+//! JavaScript, and live as you type once the page has hydrated.
+
+use crate::api::products::{list_products, ProductListing};
+use crate::domain::search::urlencode;
+use crate::domain::{Product, StockLevel};
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+/// The product list.
+#[component]
+pub fn InventoryPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
+    let listing = Resource::new(
+        move || (search.get(), page.get()),
+        |(q, page)| list_products((!q.trim().is_empty()).then_some(q), Some(page)),
+    );
+    let navigate = use_navigate();
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let target = if text.trim().is_empty() {
+            "/inventory".to_owned()
+        } else {
+            format!("/inventory?q={}", urlencode(&text))
+        };
+        navigate(&target, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    };
+
+    view! {
+        <Title text="Inventory"/>
+        <div class="page-head">
+            <h1>"Inventory"</h1>
+        </div>
+        <Form action="/inventory" attr:class="search" attr:role="search">
+            <label for="product-search">"Search products"</label>
+            <input
+                id="product-search"
+                type="search"
+                name="q"
+                autocomplete="off"
+                placeholder="Name, e.g. rice"
+                prop:value=move || search.get()
+                on:input=on_input
+            />
+            <button type="submit" class="button secondary">"Search"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="muted">"Loading products…"</p> }>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(listing) => Either::Left(view! { <ProductTable listing search=search.get_untracked()/> }),
+                    Err(error) => Either::Right(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The table of one page of products, with pagination links.
+#[component]
+fn ProductTable(listing: ProductListing, search: String) -> impl IntoView {
+    let ProductListing { page, currency } = listing;
+    if page.products.is_empty() {
+        let message = if search.trim().is_empty() {
+            "No products yet. They appear here when you buy stock."
+        } else {
+            "No products match your search."
+        };
+        return Either::Left(view! { <p class="empty">{message}</p> });
+    }
+    let last_page = page.last_page();
+    let link = move |n: i64| {
+        let mut href = format!("/inventory?page={n}");
+        if !search.trim().is_empty() {
+            href.push_str(&format!("&q={}", urlencode(&search)));
+        }
+        href
+    };
+    let rows = page
+        .products
+        .into_iter()
+        .map(|product| {
+            let cost = currency.format(product.average_cost);
+            let price = currency.format(product.selling_price);
+            view! { <ProductRow product cost price/> }
+        })
+        .collect_view();
+    Either::Right(view! {
+        <div class="table-wrap">
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col" class="num">"Quantity"</th>
+                        <th scope="col" class="num">"Cost price"</th>
+                        <th scope="col" class="num">"Selling price"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pages">
+            <span class="muted">{format!("{} products · page {} of {last_page}", page.total, page.page)}</span>
+            {(page.page > 1).then(|| view! { <A href=link(page.page - 1)>"Previous"</A> })}
+            {(page.page < last_page).then(|| view! { <A href=link(page.page + 1)>"Next"</A> })}
+        </nav>
+    })
+}
+
+#[component]
+fn ProductRow(product: Product, cost: String, price: String) -> impl IntoView {
+    let level = product.stock_level();
+    let badge = level.label().map(|label| {
+        let class = match level {
+            StockLevel::OutOfStock => "badge danger",
+            StockLevel::Low => "badge warn",
+            _ => "badge info",
+        };
+        view! { <span class=class>{label}</span> }
+    });
+    view! {
+        <tr>
+            <td><A href=format!("/inventory/{}", product.id)>{product.name}</A></td>
+            <td class="num">{format!("{} {}", product.quantity, product.unit)} " " {badge}</td>
+            <td class="num">{cost}</td>
+            <td class="num">{price}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,9 @@
+//! Server-only code: configuration, shared state, start-up, sessions, and `storage` (the only
+//! place SQL lives).
+
+pub mod auth;
+pub mod config;
+pub mod seed;
+pub mod startup;
+pub mod state;
+pub mod storage;

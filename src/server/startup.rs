@@ -1,0 +1,172 @@
+//! Putting the server together: database, first manager, the router with its layers, and a
+//! serve loop that drains in-flight requests on SIGTERM.
+
+use super::auth::{self, hash_password, SessionPolicy};
+use super::config::Config;
+use super::state::AppState;
+use super::storage::{self, users, Db, PoolSettings};
+use crate::app::{shell, App};
+use crate::domain::{Email, Password, Role};
+use crate::error::AppError;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Hashed asset names never change content, so browsers may keep them for a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Connects to the database, applies migrations and creates the first manager if configured.
+pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+    let settings = PoolSettings { max_connections: config.database_max_connections, ..PoolSettings::default() };
+    let db = Db::connect(&config.database_url, &settings).await.map_err(|e| {
+        anyhow::anyhow!("cannot open the database at {}: {e}", storage::redact(&config.database_url))
+    })?;
+    db.migrate().await.map_err(|e| anyhow::anyhow!("database migration failed, not starting: {e}"))?;
+    if let Some((email, password)) = &config.admin {
+        if users::count(&db).await? == 0 {
+            create_manager(&db, email, "Shop", "Manager", password).await?;
+            tracing::info!(%email, "created the first manager from STOCKROOM_ADMIN_EMAIL");
+        }
+    } else if users::count(&db).await? == 0 {
+        tracing::warn!(
+            "no accounts yet: set STOCKROOM_ADMIN_EMAIL and STOCKROOM_ADMIN_PASSWORD, \
+             or run `stockroom create-manager --email you@shop.example`"
+        );
+    }
+    let sessions = SessionPolicy {
+        idle: config.session_idle,
+        max_age: config.session_max_age,
+        secure_cookie: config.cookie_secure,
+    };
+    Ok(AppState { db, config: Arc::new(config), sessions, leptos_options })
+}
+
+/// Creates a manager account.
+pub async fn create_manager(db: &Db, email: &Email, first: &str, last: &str, password: &Password) -> anyhow::Result<i64> {
+    let hash = hash_password(password).await?;
+    let account = users::NewAccount { email, first_name: first, last_name: last, role: Role::Manager, password_hash: &hash };
+    match users::insert(db, &account, auth::now()).await {
+        Ok(id) => Ok(id),
+        Err(storage::StorageError::Conflict { .. }) => anyhow::bail!("an account with the email {email} already exists"),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The whole application as one router: pages, server functions, assets, health.
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, |res: &Response<_>| {
+            res.status().is_success().then(|| HeaderValue::from_static(IMMUTABLE))
+        }))
+        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::session_layer))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// Server functions answer every error with 500; this gives each [`AppError`] its own status
+/// (401, 403, 404, 409, 422, 400) in one place, so no function can forget to.
+async fn server_fn_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_fn_error = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER);
+    if !is_fn_error {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body too large").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Serves until SIGTERM or Ctrl-C, then stops accepting, lets in-flight requests finish, and
+/// closes the database pool.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let db = state.db.clone();
+    let purge = tokio::spawn(purge_sessions(state.clone()));
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    purge.abort();
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Deletes dead sessions once an hour.
+async fn purge_sessions(state: AppState) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3_600));
+    loop {
+        every_hour.tick().await;
+        match state.sessions.purge(&state.db).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "purged expired sessions"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "purging sessions failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,23 @@
+//! What every request handler shares: the database, the configuration and the session policy.
+
+use super::auth::SessionPolicy;
+use super::config::Config;
+use super::storage::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Shared, cheaply cloned application state.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub sessions: SessionPolicy,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

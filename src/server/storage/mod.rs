@@ -1,0 +1,238 @@
+//! The only place SQL lives. One copy of each statement serves SQLite and PostgreSQL through
+//! sqlx's `Any` driver; the backend is chosen at run time from `DATABASE_URL`.
+//!
+//! Portability rules every statement here follows: `$1`-style parameters (SQLite accepts them
+//! too), integers for booleans (0/1) and times (Unix seconds), `RETURNING` for new ids, and
+//! `CAST(... AS BIGINT)` around sums (PostgreSQL would otherwise answer NUMERIC).
+
+pub mod products;
+pub mod sessions;
+pub mod users;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::migrate::Migrator;
+use sqlx::Executor;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which database engine is behind the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A failure of the storage layer, sorted into what callers can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// A unique constraint refused the write; `constraint` names it (e.g. `users_email_key`).
+    #[error("conflict on {constraint}")]
+    Conflict { constraint: String },
+    #[error("not found")]
+    NotFound,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported DATABASE_URL: {0}")]
+    UnsupportedUrl(String),
+}
+
+/// Shorthand for storage results.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Turns unique violations into [`StorageError::Conflict`], leaving other errors as they are.
+pub(crate) fn classify(error: sqlx::Error) -> StorageError {
+    if let sqlx::Error::Database(db) = &error {
+        if db.is_unique_violation() {
+            let constraint = db
+                .constraint()
+                .map(str::to_owned)
+                // SQLite names the columns in its message instead of a constraint.
+                .unwrap_or_else(|| db.message().to_owned());
+            return StorageError::Conflict { constraint };
+        }
+    }
+    StorageError::Database(error)
+}
+
+/// Pool settings an operator may tune.
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self { max_connections: 10, acquire_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// The shared database handle: cheap to clone, one pool per process.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a missing SQLite file and
+    /// its folder. SQLite runs in WAL mode with a busy timeout so readers never block the writer
+    /// and a second writer waits instead of failing.
+    pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so
+    /// instances starting together migrate once; on SQLite the file lock serialises them.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Answers when the database does (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The engine behind this handle.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for the storage modules.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection (on shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn backend_of(url: &str) -> Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(StorageError::UnsupportedUrl(redact(url)))
+    }
+}
+
+/// Adds `mode=rwc` (create if missing) and creates the file's folder.
+fn prepare_sqlite_url(url: &str) -> Result<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StorageError::UnsupportedUrl(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+    }
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    if !params.iter().any(|p| p.starts_with("mode=")) {
+        params.push("mode=rwc");
+    }
+    Ok(format!("sqlite://{path}?{}", params.join("&")))
+}
+
+/// A URL fit for logs and error messages: the password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Booleans are stored as 0/1 integers (see the module note).
+pub(crate) fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside `LIKE … ESCAPE '\'`.
+pub(crate) fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_logs() {
+        assert_eq!(redact("postgres://app:s3cret@db:5432/shop"), "postgres://app:***@db:5432/shop");
+        assert_eq!(redact("postgres://app@db/shop"), "postgres://app@db/shop");
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn sqlite_urls_create_missing_files() {
+        let dir = std::env::temp_dir().join(format!("stockroom-url-{}", std::process::id()));
+        let url = format!("sqlite://{}/a.db", dir.display());
+        assert_eq!(prepare_sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
+        assert!(dir.is_dir());
+        assert_eq!(prepare_sqlite_url("sqlite::memory:").unwrap(), "sqlite://:memory:?mode=rwc");
+        assert!(prepare_sqlite_url("sqlite://x.db?mode=ro").unwrap().ends_with("?mode=ro"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn like_metacharacters_match_literally() {
+        assert_eq!(like_escape(r"50%_off\"), r"50\%\_off\\");
+    }
+
+    #[test]
+    fn only_sqlite_and_postgres_urls_are_accepted() {
+        assert_eq!(backend_of("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(backend_of("postgresql://h/db").unwrap(), Backend::Postgres);
+        assert!(backend_of("mysql://root:pw@h/db").unwrap_err().to_string().contains("root:***@"));
+    }
+}

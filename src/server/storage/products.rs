@@ -1,0 +1,85 @@
+//! Products: the catalogue and each product's stock position.
+
+use super::{classify, flag, like_escape, Db, Result};
+use crate::domain::{search, Money, Product, ProductPage};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+const COLUMNS: &str =
+    "id, name, sku, unit, loose, quantity, average_cost, selling_price, lower_limit, upper_limit";
+
+fn product_from(row: &AnyRow) -> Result<Product> {
+    Ok(Product {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        sku: row.try_get("sku")?,
+        unit: row.try_get("unit")?,
+        loose: row.try_get::<i64, _>("loose")? != 0,
+        quantity: row.try_get("quantity")?,
+        average_cost: Money::from_minor(row.try_get("average_cost")?),
+        selling_price: Money::from_minor(row.try_get("selling_price")?),
+        lower_limit: row.try_get("lower_limit")?,
+        upper_limit: row.try_get("upper_limit")?,
+    })
+}
+
+/// A product to add to the catalogue (stock arrives later, through purchases).
+#[derive(Clone, Debug)]
+pub struct NewProduct<'a> {
+    pub name: &'a str,
+    pub sku: Option<&'a str>,
+    pub unit: &'a str,
+    pub loose: bool,
+    pub selling_price: Money,
+    pub lower_limit: Option<i64>,
+    pub upper_limit: Option<i64>,
+}
+
+/// Adds a product; a name that folds to an existing one is a conflict on `name_key`.
+pub async fn insert(db: &Db, product: &NewProduct<'_>, now: i64) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO products (name, name_key, sku, unit, loose, selling_price, lower_limit, upper_limit, \
+                               created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(product.name.trim())
+    .bind(search::fold(product.name))
+    .bind(product.sku)
+    .bind(product.unit)
+    .bind(flag(product.loose))
+    .bind(product.selling_price.minor())
+    .bind(product.lower_limit)
+    .bind(product.upper_limit)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await
+    .map_err(classify)?;
+    Ok(row.try_get("id")?)
+}
+
+/// One page of the products that are not archived, by name, optionally those whose folded name
+/// contains `query`. `page` starts at 1.
+pub async fn list(db: &Db, query: Option<&str>, page: i64, per_page: i64) -> Result<ProductPage> {
+    let page = page.max(1);
+    let pattern = query.and_then(search::query).map(|q| format!("%{}%", like_escape(&q)));
+    let filter = "archived = 0 AND ($1 IS NULL OR name_key LIKE $1 ESCAPE '\\')";
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM products WHERE {filter} ORDER BY name_key, id LIMIT $2 OFFSET $3"
+    ))
+    .bind(pattern.clone())
+    .bind(per_page)
+    .bind((page - 1).saturating_mul(per_page))
+    .fetch_all(db.pool())
+    .await?;
+    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM products WHERE {filter}"))
+        .bind(pattern)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    Ok(ProductPage {
+        products: rows.iter().map(product_from).collect::<Result<_>>()?,
+        total,
+        page,
+        per_page,
+    })
+}

@@ -1,0 +1,126 @@
+//! Test harness: a fresh database per test on each backend, dropped when the test ends.
+//!
+//! SQLite tests use a new file in a temporary folder. PostgreSQL tests create a database named
+//! `stockroom_test_…` on `TEST_POSTGRES_URL` and drop it afterwards. Without that variable the
+//! PostgreSQL half is skipped with a notice — unless `REQUIRE_POSTGRES` is set (as CI does), when
+//! a missing server fails the test instead of passing silently.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use sqlx::Connection;
+use std::sync::atomic::{AtomicU32, Ordering};
+use stockroom::server::storage::{Db, PoolSettings};
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Folder(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn unique_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("stockroom_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+}
+
+/// A migrated SQLite database in a new file.
+pub async fn sqlite() -> TestDb {
+    let dir = std::env::temp_dir().join(unique_name());
+    let url = format!("sqlite://{}/test.db", dir.display());
+    let db = Db::connect(&url, &PoolSettings::default()).await.expect("open SQLite");
+    db.migrate().await.expect("migrate SQLite");
+    TestDb { db, url, cleanup: Cleanup::Folder(dir) }
+}
+
+/// A migrated PostgreSQL database of its own, or `None` (with a notice) when none is configured.
+pub async fn postgres() -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("REQUIRE_POSTGRES").is_none(),
+            "REQUIRE_POSTGRES is set but TEST_POSTGRES_URL is not"
+        );
+        eprintln!("note: TEST_POSTGRES_URL is not set; skipping the PostgreSQL half of this test");
+        return None;
+    };
+    let name = unique_name();
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_POSTGRES_URL: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+    let url = with_database(&admin_url, &name);
+    let db = Db::connect(&url, &PoolSettings::default()).await.expect("open PostgreSQL");
+    db.migrate().await.expect("migrate PostgreSQL");
+    Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin_url, name } })
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    let mut out = format!("{}/{name}", &base[..cut]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Folder(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; a thread of its own may block on another.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    runtime.block_on(async {
+                        if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut admin)
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Writes each test body once per backend: `mod sqlite { … }` and `mod postgres { … }`, so a
+/// failure names the backend it failed on.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $db = $crate::common::sqlite().await;
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some($db) = $crate::common::postgres().await else { return };
+                    $body
+                }
+            )*
+        }
+    };
+}
