@@ -38,13 +38,18 @@ pub enum AppError {
 impl AppError {
     /// An invalid-field error.
     pub fn invalid(field: &str, message: impl ToString) -> Self {
-        Self::Invalid { field: field.to_owned(), message: message.to_string() }
+        Self::Invalid {
+            field: field.to_owned(),
+            message: message.to_string(),
+        }
     }
 
     /// The message for `field`, if this error is about that field.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {
-            Self::Invalid { field: f, message } | Self::Conflict { field: f, message } if f == field => {
+            Self::Invalid { field: f, message } | Self::Conflict { field: f, message }
+                if f == field =>
+            {
                 Some(message.clone())
             }
             _ => None,
@@ -70,7 +75,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         match error {
-            ServerFnErrorErr::Args(why) | ServerFnErrorErr::MissingArg(why) => Self::BadRequest(why),
+            ServerFnErrorErr::Args(why) | ServerFnErrorErr::MissingArg(why) => {
+                Self::BadRequest(why)
+            }
             other => {
                 #[cfg(feature = "ssr")]
                 tracing::error!(error = %other, "server function failed");
@@ -106,7 +113,10 @@ mod tests {
     #[test]
     fn field_errors_are_found_by_field_name() {
         let error = AppError::invalid("email", "Enter an email address");
-        assert_eq!(error.for_field("email").as_deref(), Some("Enter an email address"));
+        assert_eq!(
+            error.for_field("email").as_deref(),
+            Some("Enter an email address")
+        );
         assert_eq!(error.for_field("password"), None);
     }
 

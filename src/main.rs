@@ -75,11 +75,16 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::CreateManager { email, first_name, last_name } => {
+        Command::CreateManager {
+            email,
+            first_name,
+            last_name,
+        } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
             let password = read_password()?;
             let db = open(&config).await?;
-            let id = startup::create_manager(&db, &email, &first_name, &last_name, &password).await?;
+            let id =
+                startup::create_manager(&db, &email, &first_name, &last_name, &password).await?;
             println!("created manager {email} (id {id})");
             Ok(())
         }
@@ -95,7 +100,10 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
 
 /// Opens and migrates the configured database.
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    let settings = PoolSettings { max_connections: 2, ..PoolSettings::default() };
+    let settings = PoolSettings {
+        max_connections: 2,
+        ..PoolSettings::default()
+    };
     let db = Db::connect(&config.database_url, &settings).await?;
     db.migrate().await?;
     Ok(db)
@@ -104,7 +112,9 @@ async fn open(config: &Config) -> anyhow::Result<Db> {
 fn read_password() -> anyhow::Result<Password> {
     let text = match std::env::var("STOCKROOM_ADMIN_PASSWORD") {
         Ok(text) => text,
-        Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password("Password for the new manager: ")?,
+        Err(_) if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password("Password for the new manager: ")?
+        }
         Err(_) => {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line)?;
@@ -122,8 +132,11 @@ fn leptos_options(addr: std::net::SocketAddr) -> anyhow::Result<leptos::config::
         options.output_name = "stockroom".into();
     }
     if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
-        let exe_dir = std::env::current_exe()?.parent().map(std::path::Path::to_path_buf);
-        options.hash_files = exe_dir.is_some_and(|dir| dir.join(options.hash_file.as_ref()).is_file());
+        let exe_dir = std::env::current_exe()?
+            .parent()
+            .map(std::path::Path::to_path_buf);
+        options.hash_files =
+            exe_dir.is_some_and(|dir| dir.join(options.hash_file.as_ref()).is_file());
     }
     options.site_addr = addr;
     Ok(options)

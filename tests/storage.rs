@@ -3,12 +3,12 @@
 mod common;
 
 use common::TestDb;
+use std::time::Duration;
 use stockroom::domain::{Email, Money, Role};
 use stockroom::server::auth::{hash_password, SessionPolicy};
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::users::{self, NewAccount};
 use stockroom::server::storage::{sessions, StorageError};
-use std::time::Duration;
 
 fn product(name: &str) -> NewProduct<'_> {
     NewProduct {
@@ -26,12 +26,22 @@ async fn add_user(t: &TestDb, email: &str, role: Role) -> i64 {
     let email = Email::parse(email).unwrap();
     let password = stockroom::domain::Password::parse("a-long-enough-password").unwrap();
     let hash = hash_password(&password).await.unwrap();
-    let account = NewAccount { email: &email, first_name: "Asha", last_name: "Rao", role, password_hash: &hash };
+    let account = NewAccount {
+        email: &email,
+        first_name: "Asha",
+        last_name: "Rao",
+        role,
+        password_hash: &hash,
+    };
     users::insert(&t.db, &account, 1_700_000_000).await.unwrap()
 }
 
 fn policy() -> SessionPolicy {
-    SessionPolicy { idle: Duration::from_secs(3_600), max_age: Duration::from_secs(86_400), secure_cookie: false }
+    SessionPolicy {
+        idle: Duration::from_secs(3_600),
+        max_age: Duration::from_secs(86_400),
+        secure_cookie: false,
+    }
 }
 
 on_both_backends! {

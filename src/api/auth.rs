@@ -16,7 +16,11 @@ pub struct SessionInfo {
 /// Checks the email and password; on success starts a new session (cookie) and sends the
 /// browser to `next` (a local path) or the dashboard.
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(email: String, password: String, #[server(default)] next: Option<String>) -> Result<(), AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::auth::{safe_next, SignInError};
     let state = super::context::state()?;
     match state.sessions.sign_in(&state.db, &email, &password).await {
@@ -43,7 +47,10 @@ pub async fn logout() -> Result<(), AppError> {
         sessions::delete(&state.db, hash).await?;
     }
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    response.insert_header(axum::http::header::SET_COOKIE, state.sessions.clear_cookie());
+    response.insert_header(
+        axum::http::header::SET_COOKIE,
+        state.sessions.clear_cookie(),
+    );
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -25,7 +25,10 @@ pub mod context {
 
     /// The signed-in user of this request, if any (resolved by the session middleware).
     pub fn current_user() -> Option<User> {
-        use_context::<axum::http::request::Parts>()?.extensions.get::<CurrentUser>().map(|c| c.0.clone())
+        use_context::<axum::http::request::Parts>()?
+            .extensions
+            .get::<CurrentUser>()
+            .map(|c| c.0.clone())
     }
 
     /// The signed-in user, or [`AppError::NotSignedIn`].

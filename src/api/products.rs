@@ -26,5 +26,8 @@ pub async fn list_products(
     let state = super::context::state()?;
     let page = page.unwrap_or(1).clamp(1, 1_000_000);
     let page = products::list(&state.db, q.as_deref(), page, PER_PAGE).await?;
-    Ok(ProductListing { page, currency: state.config.currency.clone() })
+    Ok(ProductListing {
+        page,
+        currency: state.config.currency.clone(),
+    })
 }

@@ -20,8 +20,12 @@ const LINKS: [(&str, &str); 7] = [
 pub fn Nav(info: Option<SessionInfo>) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let is_manager = info.as_ref().is_some_and(|i| i.user.role.is_manager());
-    let shop = info.as_ref().map_or_else(|| "Stockroom".to_owned(), |i| i.shop_name.clone());
-    let who = info.as_ref().map(|i| format!("{} ({})", i.user.full_name(), i.user.role));
+    let shop = info
+        .as_ref()
+        .map_or_else(|| "Stockroom".to_owned(), |i| i.shop_name.clone());
+    let who = info
+        .as_ref()
+        .map(|i| format!("{} ({})", i.user.full_name(), i.user.role));
     view! {
         <header class="topbar">
             <a class="brand" href="/">{shop}</a>
@@ -29,7 +33,7 @@ pub fn Nav(info: Option<SessionInfo>) -> impl IntoView {
                 <ul class="nav-links">
                     {LINKS
                         .into_iter()
-                        .map(|(href, label)| view! { <li><A href=href exact=true>{label}</A></li> })
+                        .map(|(href, label)| view! { <li><A href=href exact={href == "/"}>{label}</A></li> })
                         .collect_view()}
                     {is_manager.then(|| view! { <li><A href="/employees">"Employees"</A></li> })}
                 </ul>

@@ -64,12 +64,26 @@ mod tests {
 
     #[test]
     fn an_address_is_trimmed_and_lower_cased() {
-        assert_eq!(Email::parse("  Asha@Shop.IN ").unwrap().as_str(), "asha@shop.in");
+        assert_eq!(
+            Email::parse("  Asha@Shop.IN ").unwrap().as_str(),
+            "asha@shop.in"
+        );
     }
 
     #[test]
     fn shapes_that_are_not_addresses_are_refused() {
-        for bad in ["", "   ", "asha", "@shop.in", "asha@", "asha@shop", "a b@shop.in", "a@b@c.in", "a@.in", "a@in."] {
+        for bad in [
+            "",
+            "   ",
+            "asha",
+            "@shop.in",
+            "asha@",
+            "asha@shop",
+            "a b@shop.in",
+            "a@b@c.in",
+            "a@.in",
+            "a@in.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
         }
     }

@@ -8,7 +8,9 @@ use std::fmt;
 pub const MAX_AMOUNT: i64 = 10_000_000_000_000;
 
 /// An amount of money in minor units of the shop's currency.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Money(i64);
 
 /// Why text is not an amount of money.
@@ -50,7 +52,11 @@ impl Money {
             .filter(|c| *c != ',' && *c != '_' && !c.is_whitespace())
             .collect();
         if cleaned.is_empty() {
-            return Err(if input.trim().is_empty() { MoneyError::Empty } else { MoneyError::Malformed });
+            return Err(if input.trim().is_empty() {
+                MoneyError::Empty
+            } else {
+                MoneyError::Malformed
+            });
         }
         if cleaned.starts_with('-') {
             return Err(MoneyError::Negative);
@@ -63,8 +69,14 @@ impl Money {
         if fraction.len() > 2 {
             return Err(MoneyError::TooPrecise);
         }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::TooLarge)? };
-        let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| MoneyError::Malformed)?;
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| MoneyError::TooLarge)?
+        };
+        let fraction: i64 = format!("{fraction:0<2}")
+            .parse()
+            .map_err(|_| MoneyError::Malformed)?;
         let minor = whole
             .checked_mul(100)
             .and_then(|m| m.checked_add(fraction))
@@ -90,7 +102,10 @@ pub struct Currency {
 
 impl Default for Currency {
     fn default() -> Self {
-        Self { code: "INR".into(), symbol: "₹".into() }
+        Self {
+            code: "INR".into(),
+            symbol: "₹".into(),
+        }
     }
 }
 
@@ -99,9 +114,15 @@ impl Currency {
     /// way (₹1,23,456.00); other currencies in thousands ($123,456.00).
     pub fn format(&self, amount: Money) -> String {
         let plain = amount.to_plain();
-        let (sign, plain) = plain.strip_prefix('-').map_or(("", plain.as_str()), |p| ("-", p));
+        let (sign, plain) = plain
+            .strip_prefix('-')
+            .map_or(("", plain.as_str()), |p| ("-", p));
         let (whole, fraction) = plain.split_once('.').unwrap_or((plain, "00"));
-        let grouped = if self.code == "INR" { group_indian(whole) } else { group_thousands(whole) };
+        let grouped = if self.code == "INR" {
+            group_indian(whole)
+        } else {
+            group_thousands(whole)
+        };
         format!("{sign}{}{grouped}.{fraction}", self.symbol)
     }
 }
@@ -109,7 +130,7 @@ impl Currency {
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -124,7 +145,7 @@ fn group_indian(digits: &str) -> String {
     let (head, last3) = digits.split_at(digits.len() - 3);
     let mut out = String::new();
     for (i, c) in head.chars().enumerate() {
-        if i > 0 && (head.len() - i) % 2 == 0 {
+        if i > 0 && (head.len() - i).is_multiple_of(2) {
             out.push(',');
         }
         out.push(c);
@@ -146,7 +167,14 @@ mod tests {
 
     #[test]
     fn typed_amounts_become_minor_units() {
-        for (text, minor) in [("12", 1200), ("12.5", 1250), ("12.05", 1205), (".5", 50), ("₹ 1,234.00", 123_400), ("0", 0)] {
+        for (text, minor) in [
+            ("12", 1200),
+            ("12.5", 1250),
+            ("12.05", 1205),
+            (".5", 50),
+            ("₹ 1,234.00", 123_400),
+            ("0", 0),
+        ] {
             assert_eq!(Money::parse(text), Ok(Money::from_minor(minor)), "{text}");
         }
     }
@@ -158,7 +186,10 @@ mod tests {
         assert_eq!(Money::parse("1.2.3"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse("1.234"), Err(MoneyError::TooPrecise));
         assert_eq!(Money::parse("-5"), Err(MoneyError::Negative));
-        assert_eq!(Money::parse("99999999999999999999999"), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Money::parse("99999999999999999999999"),
+            Err(MoneyError::TooLarge)
+        );
         assert_eq!(Money::parse("100000000001"), Err(MoneyError::TooLarge));
     }
 
@@ -168,7 +199,10 @@ mod tests {
         assert_eq!(inr.format(Money::from_minor(12_345_678)), "₹1,23,456.78");
         assert_eq!(inr.format(Money::from_minor(99_900)), "₹999.00");
         assert_eq!(inr.format(Money::from_minor(-150)), "-₹1.50");
-        let usd = Currency { code: "USD".into(), symbol: "$".into() };
+        let usd = Currency {
+            code: "USD".into(),
+            symbol: "$".into(),
+        };
         assert_eq!(usd.format(Money::from_minor(12_345_678)), "$123,456.78");
         assert_eq!(usd.format(Money::ZERO), "$0.00");
     }

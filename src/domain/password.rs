@@ -60,8 +60,14 @@ mod tests {
     #[test]
     fn short_long_and_repetitive_passwords_are_refused() {
         assert_eq!(Password::parse("short"), Err(PasswordError::TooShort));
-        assert_eq!(Password::parse(&"ab".repeat(200)), Err(PasswordError::TooLong));
-        assert_eq!(Password::parse("aaaaaaaaaaaa"), Err(PasswordError::Repetitive));
+        assert_eq!(
+            Password::parse(&"ab".repeat(200)),
+            Err(PasswordError::TooLong)
+        );
+        assert_eq!(
+            Password::parse("aaaaaaaaaaaa"),
+            Err(PasswordError::Repetitive)
+        );
     }
 
     #[test]

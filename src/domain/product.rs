@@ -89,16 +89,30 @@ mod tests {
 
     #[test]
     fn stock_levels_follow_the_limits() {
-        assert_eq!(product(0, Some(5), None).stock_level(), StockLevel::OutOfStock);
+        assert_eq!(
+            product(0, Some(5), None).stock_level(),
+            StockLevel::OutOfStock
+        );
         assert_eq!(product(4, Some(5), None).stock_level(), StockLevel::Low);
-        assert_eq!(product(5, Some(5), Some(10)).stock_level(), StockLevel::Normal);
-        assert_eq!(product(11, Some(5), Some(10)).stock_level(), StockLevel::Over);
+        assert_eq!(
+            product(5, Some(5), Some(10)).stock_level(),
+            StockLevel::Normal
+        );
+        assert_eq!(
+            product(11, Some(5), Some(10)).stock_level(),
+            StockLevel::Over
+        );
         assert_eq!(product(3, None, None).stock_level(), StockLevel::Normal);
     }
 
     #[test]
     fn the_last_page_counts_a_partial_page_and_is_never_zero() {
-        let page = |total| ProductPage { products: vec![], total, page: 1, per_page: 25 };
+        let page = |total| ProductPage {
+            products: vec![],
+            total,
+            page: 1,
+            per_page: 25,
+        };
         assert_eq!(page(0).last_page(), 1);
         assert_eq!(page(25).last_page(), 1);
         assert_eq!(page(26).last_page(), 2);

@@ -5,7 +5,10 @@ pub const MAX_QUERY_CHARS: usize = 100;
 
 /// The comparison key of a name: what "the same name" means for uniqueness and search.
 pub fn fold(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// The folded form of a search box's text, cut to a sane length; `None` when nothing is left.
@@ -39,7 +42,10 @@ mod tests {
 
     #[test]
     fn query_values_are_percent_encoded() {
-        assert_eq!(urlencode("/inventory?q=a b&x"), "%2Finventory%3Fq%3Da%20b%26x");
+        assert_eq!(
+            urlencode("/inventory?q=a b&x"),
+            "%2Finventory%3Fq%3Da%20b%26x"
+        );
         assert_eq!(urlencode("चाय"), "%E0%A4%9A%E0%A4%BE%E0%A4%AF");
     }
 

@@ -16,6 +16,8 @@ pub struct User {
 impl User {
     /// "First Last", for greetings and audit lines.
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_owned()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_owned()
     }
 }

@@ -16,7 +16,13 @@ use leptos_router::NavigateOptions;
 pub fn InventoryPage() -> impl IntoView {
     let query = use_query_map();
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
-    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
+    let page = Memo::new(move |_| {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(1)
+    });
     let listing = Resource::new(
         move || (search.get(), page.get()),
         |(q, page)| list_products((!q.trim().is_empty()).then_some(q), Some(page)),
@@ -29,7 +35,14 @@ pub fn InventoryPage() -> impl IntoView {
         } else {
             format!("/inventory?q={}", urlencode(&text))
         };
-        navigate(&target, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        navigate(
+            &target,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
     };
 
     view! {

@@ -8,9 +8,10 @@ use leptos_meta::Title;
 /// Sets the HTTP status of the page being rendered on the server (a no-op in the browser).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(code))
-    {
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(code),
+    ) {
         response.set_status(status);
     }
     #[cfg(not(feature = "ssr"))]

@@ -38,7 +38,9 @@ pub struct SessionToken(pub String);
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Hashes a password with argon2id on a blocking thread (it takes tens of milliseconds on purpose).
@@ -59,7 +61,11 @@ pub async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -72,7 +78,10 @@ fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(b"no account has this password", &salt).map(|h| h.to_string()).unwrap_or_default()
+        Argon2::default()
+            .hash_password(b"no account has this password", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
     })
 }
 
@@ -113,7 +122,12 @@ impl SessionPolicy {
 
     /// Checks the credentials and opens a new session (always a new id). Returns the user and the
     /// `Set-Cookie` value.
-    pub async fn sign_in(&self, db: &Db, email: &str, password: &str) -> Result<(User, HeaderValue), SignInError> {
+    pub async fn sign_in(
+        &self,
+        db: &Db,
+        email: &str,
+        password: &str,
+    ) -> Result<(User, HeaderValue), SignInError> {
         let account = match Email::parse(email) {
             Ok(email) => users::find_by_email(db, &email).await?,
             Err(_) => None,
@@ -190,14 +204,26 @@ fn is_public(path: &str) -> bool {
 
 /// Resolves the session cookie into a [`CurrentUser`] for everything downstream, and sends
 /// signed-out visitors of pages to `/login?next=…` (and signed-in ones away from `/login`).
-pub async fn session_layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    // Assets and health checks never need to know who asks: spare them the session lookup.
+    let path = request.uri().path();
+    if path.starts_with("/pkg/") || path == "/healthz" || path == "/favicon.ico" {
+        return next.run(request).await;
+    }
     let token = session_cookie(request.headers()).map(str::to_owned);
     let user = match &token {
         Some(token) => match state.sessions.resolve(&state.db, token).await {
             Ok(user) => user,
             Err(error) => {
                 tracing::error!(%error, "session lookup failed");
-                return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "The database is not answering. Try again shortly.")
+                return (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is not answering. Try again shortly.",
+                )
                     .into_response();
             }
         },
@@ -212,12 +238,18 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
             }
             request.extensions_mut().insert(CurrentUser(user));
             if let Some(token) = token {
-                request.extensions_mut().insert(SessionToken(token_hash(&token)));
+                request
+                    .extensions_mut()
+                    .insert(SessionToken(token_hash(&token)));
             }
         }
         None if is_page_visit && !is_public(&path) => {
             let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-            let next = if target == "/" { String::new() } else { format!("?next={}", urlencode(target)) };
+            let next = if target == "/" {
+                String::new()
+            } else {
+                format!("?next={}", urlencode(target))
+            };
             return Redirect::to(&format!("/login{next}")).into_response();
         }
         None => {}
@@ -228,7 +260,9 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
 /// Where to go after signing in: only a path on this site (never `//evil.example`), else `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -240,16 +274,27 @@ mod tests {
     #[test]
     fn the_session_cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("theme=dark; stockroom_session=abc123; x=1"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; stockroom_session=abc123; x=1"),
+        );
         assert_eq!(session_cookie(&headers), Some("abc123"));
-        headers.insert(header::COOKIE, HeaderValue::from_static("stockroom_session="));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("stockroom_session="),
+        );
         assert_eq!(session_cookie(&headers), None);
     }
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next(Some("/inventory?q=rice")), "/inventory?q=rice");
-        for bad in [Some("//evil.example"), Some("https://evil.example"), Some("/\\evil"), None] {
+        for bad in [
+            Some("//evil.example"),
+            Some("https://evil.example"),
+            Some("/\\evil"),
+            None,
+        ] {
             assert_eq!(safe_next(bad), "/");
         }
     }
@@ -262,5 +307,4 @@ mod tests {
         assert_eq!(token_hash(&a).len(), 64);
         assert_ne!(token_hash(&a), a);
     }
-
 }

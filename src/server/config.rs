@@ -55,9 +55,17 @@ impl Config {
             }
             value
         };
-        let number = |v: &str| v.trim().parse::<u64>().map(drop).map_err(|_| format!("expected a whole number, got {v:?}"));
+        let number = |v: &str| {
+            v.trim()
+                .parse::<u64>()
+                .map(drop)
+                .map_err(|_| format!("expected a whole number, got {v:?}"))
+        };
         let database_url = parse("DATABASE_URL", "sqlite://data/stockroom.db", &|v| {
-            if v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://") {
+            if v.starts_with("sqlite:")
+                || v.starts_with("postgres://")
+                || v.starts_with("postgresql://")
+            {
                 Ok(())
             } else {
                 Err("expected sqlite://PATH or postgres://USER@HOST/DB".into())
@@ -65,7 +73,9 @@ impl Config {
         });
         let max_conn = parse("DATABASE_MAX_CONNECTIONS", "10", &number);
         let listen = parse("LISTEN_ADDR", "127.0.0.1:3000", &|v| {
-            v.parse::<SocketAddr>().map(drop).map_err(|_| format!("expected HOST:PORT such as 0.0.0.0:8000, got {v:?}"))
+            v.parse::<SocketAddr>()
+                .map(drop)
+                .map_err(|_| format!("expected HOST:PORT such as 0.0.0.0:8000, got {v:?}"))
         });
         let log_format = parse("LOG_FORMAT", "pretty", &|v| match v {
             "pretty" | "json" => Ok(()),
@@ -75,7 +85,9 @@ impl Config {
             if v.len() == 3 && v.chars().all(|c| c.is_ascii_uppercase()) {
                 Ok(())
             } else {
-                Err(format!("expected a three-letter ISO code such as INR, got {v:?}"))
+                Err(format!(
+                    "expected a three-letter ISO code such as INR, got {v:?}"
+                ))
             }
         });
         let tax = parse("TAX_RATE", "0", &|v| parse_percent_bp(v).map(drop));
@@ -85,11 +97,15 @@ impl Config {
         let shop_name = lookup("SHOP_NAME").unwrap_or_else(|| "Stockroom".into());
         let symbol = lookup("CURRENCY_SYMBOL").unwrap_or_else(|| default_symbol(&currency_code));
 
-        let admin = match (lookup("STOCKROOM_ADMIN_EMAIL"), lookup("STOCKROOM_ADMIN_PASSWORD")) {
+        let admin = match (
+            lookup("STOCKROOM_ADMIN_EMAIL"),
+            lookup("STOCKROOM_ADMIN_PASSWORD"),
+        ) {
             (None, None) => None,
             (Some(email), Some(password)) => {
                 let email = Email::parse(&email).map_err(|e| format!("STOCKROOM_ADMIN_EMAIL: {e}"));
-                let password = Password::parse(&password).map_err(|e| format!("STOCKROOM_ADMIN_PASSWORD: {e}"));
+                let password = Password::parse(&password)
+                    .map_err(|e| format!("STOCKROOM_ADMIN_PASSWORD: {e}"));
                 match (email, password) {
                     (Ok(email), Ok(password)) => Some((email, password)),
                     (email, password) => {
@@ -114,9 +130,16 @@ impl Config {
             database_url,
             database_max_connections: u32::try_from(int(&max_conn)).unwrap_or(u32::MAX).max(1),
             listen_addr: listen.parse().expect("checked above"),
-            log_format: if log_format == "json" { LogFormat::Json } else { LogFormat::Pretty },
+            log_format: if log_format == "json" {
+                LogFormat::Json
+            } else {
+                LogFormat::Pretty
+            },
             shop_name,
-            currency: Currency { code: currency_code, symbol },
+            currency: Currency {
+                code: currency_code,
+                symbol,
+            },
             tax_rate_bp: parse_percent_bp(&tax).unwrap_or_default(),
             cookie_secure: parse_bool(&cookie_secure).unwrap_or_default(),
             session_idle: Duration::from_secs(int(&idle).saturating_mul(60).max(60)),
@@ -148,13 +171,21 @@ fn parse_bool(v: &str) -> Result<bool, String> {
 fn parse_percent_bp(v: &str) -> Result<u32, String> {
     let v = v.trim().trim_end_matches('%');
     let (whole, fraction) = v.split_once('.').unwrap_or((v, ""));
-    let err = || format!("expected a percentage between 0 and 100 with at most two decimals, got {v:?}");
+    let err =
+        || format!("expected a percentage between 0 and 100 with at most two decimals, got {v:?}");
     if fraction.len() > 2 || whole.is_empty() {
         return Err(err());
     }
     let whole: u32 = whole.parse().map_err(|_| err())?;
-    let fraction: u32 = if fraction.is_empty() { 0 } else { format!("{fraction:0<2}").parse().map_err(|_| err())? };
-    let bp = whole.checked_mul(100).and_then(|w| w.checked_add(fraction)).ok_or_else(err)?;
+    let fraction: u32 = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<2}").parse().map_err(|_| err())?
+    };
+    let bp = whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(fraction))
+        .ok_or_else(err)?;
     if bp > 10_000 {
         return Err(err());
     }
@@ -167,7 +198,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -191,16 +225,31 @@ mod tests {
         ])
         .unwrap_err();
         let text = err.to_string();
-        for key in ["DATABASE_URL", "LISTEN_ADDR", "TAX_RATE", "STOCKROOM_ADMIN_EMAIL and STOCKROOM_ADMIN_PASSWORD"] {
+        for key in [
+            "DATABASE_URL",
+            "LISTEN_ADDR",
+            "TAX_RATE",
+            "STOCKROOM_ADMIN_EMAIL and STOCKROOM_ADMIN_PASSWORD",
+        ] {
             assert!(text.contains(key), "{key} missing from {text}");
         }
     }
 
     #[test]
     fn the_admin_password_is_checked_and_never_printed() {
-        let err = config(&[("STOCKROOM_ADMIN_EMAIL", "boss@shop.in"), ("STOCKROOM_ADMIN_PASSWORD", "short")]).unwrap_err();
-        assert!(err.to_string().contains("STOCKROOM_ADMIN_PASSWORD: Use at least"));
-        let ok = config(&[("STOCKROOM_ADMIN_EMAIL", "boss@shop.in"), ("STOCKROOM_ADMIN_PASSWORD", "correct-horse-9")]).unwrap();
+        let err = config(&[
+            ("STOCKROOM_ADMIN_EMAIL", "boss@shop.in"),
+            ("STOCKROOM_ADMIN_PASSWORD", "short"),
+        ])
+        .unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("STOCKROOM_ADMIN_PASSWORD: Use at least"));
+        let ok = config(&[
+            ("STOCKROOM_ADMIN_EMAIL", "boss@shop.in"),
+            ("STOCKROOM_ADMIN_PASSWORD", "correct-horse-9"),
+        ])
+        .unwrap();
         assert!(!format!("{ok:?}").contains("correct-horse-9"));
     }
 

@@ -29,11 +29,21 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Connects to the database, applies migrations and creates the first manager if configured.
 pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
-    let settings = PoolSettings { max_connections: config.database_max_connections, ..PoolSettings::default() };
-    let db = Db::connect(&config.database_url, &settings).await.map_err(|e| {
-        anyhow::anyhow!("cannot open the database at {}: {e}", storage::redact(&config.database_url))
-    })?;
-    db.migrate().await.map_err(|e| anyhow::anyhow!("database migration failed, not starting: {e}"))?;
+    let settings = PoolSettings {
+        max_connections: config.database_max_connections,
+        ..PoolSettings::default()
+    };
+    let db = Db::connect(&config.database_url, &settings)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the database at {}: {e}",
+                storage::redact(&config.database_url)
+            )
+        })?;
+    db.migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("database migration failed, not starting: {e}"))?;
     if let Some((email, password)) = &config.admin {
         if users::count(&db).await? == 0 {
             create_manager(&db, email, "Shop", "Manager", password).await?;
@@ -50,16 +60,35 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::R
         max_age: config.session_max_age,
         secure_cookie: config.cookie_secure,
     };
-    Ok(AppState { db, config: Arc::new(config), sessions, leptos_options })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        sessions,
+        leptos_options,
+    })
 }
 
 /// Creates a manager account.
-pub async fn create_manager(db: &Db, email: &Email, first: &str, last: &str, password: &Password) -> anyhow::Result<i64> {
+pub async fn create_manager(
+    db: &Db,
+    email: &Email,
+    first: &str,
+    last: &str,
+    password: &Password,
+) -> anyhow::Result<i64> {
     let hash = hash_password(password).await?;
-    let account = users::NewAccount { email, first_name: first, last_name: last, role: Role::Manager, password_hash: &hash };
+    let account = users::NewAccount {
+        email,
+        first_name: first,
+        last_name: last,
+        role: Role::Manager,
+        password_hash: &hash,
+    };
     match users::insert(db, &account, auth::now()).await {
         Ok(id) => Ok(id),
-        Err(storage::StorageError::Conflict { .. }) => anyhow::bail!("an account with the email {email} already exists"),
+        Err(storage::StorageError::Conflict { .. }) => {
+            anyhow::bail!("an account with the email {email} already exists")
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -70,10 +99,19 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let pkg = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, |res: &Response<_>| {
-            res.status().is_success().then(|| HeaderValue::from_static(IMMUTABLE))
-        }))
-        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            |res: &Response<_>| {
+                res.status()
+                    .is_success()
+                    .then(|| HeaderValue::from_static(IMMUTABLE))
+            },
+        ))
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -87,8 +125,14 @@ pub fn router(state: AppState) -> Router {
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::session_layer))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session_layer,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -110,7 +154,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
 async fn server_fn_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let is_fn_error = response.status() == StatusCode::INTERNAL_SERVER_ERROR
-        && response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER);
+        && response
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER);
     if !is_fn_error {
         return response;
     }
@@ -119,7 +165,8 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "error body too large").into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -129,7 +176,9 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let db = state.db.clone();
     let purge = tokio::spawn(purge_sessions(state.clone()));
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     purge.abort();
     db.close().await;
     tracing::info!("stopped");

@@ -24,17 +24,31 @@ enum Cleanup {
 
 fn unique_name() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("stockroom_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "stockroom_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
 }
 
 /// A migrated SQLite database in a new file.
 pub async fn sqlite() -> TestDb {
     let dir = std::env::temp_dir().join(unique_name());
     let url = format!("sqlite://{}/test.db", dir.display());
-    let db = Db::connect(&url, &PoolSettings::default()).await.expect("open SQLite");
+    let db = Db::connect(&url, &PoolSettings::default())
+        .await
+        .expect("open SQLite");
     db.migrate().await.expect("migrate SQLite");
-    TestDb { db, url, cleanup: Cleanup::Folder(dir) }
+    TestDb {
+        db,
+        url,
+        cleanup: Cleanup::Folder(dir),
+    }
 }
 
 /// A migrated PostgreSQL database of its own, or `None` (with a notice) when none is configured.
@@ -51,17 +65,31 @@ pub async fn postgres() -> Option<TestDb> {
     let mut admin = sqlx::PgConnection::connect(&admin_url)
         .await
         .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_POSTGRES_URL: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
     let url = with_database(&admin_url, &name);
-    let db = Db::connect(&url, &PoolSettings::default()).await.expect("open PostgreSQL");
+    let db = Db::connect(&url, &PoolSettings::default())
+        .await
+        .expect("open PostgreSQL");
     db.migrate().await.expect("migrate PostgreSQL");
-    Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin_url, name } })
+    Some(TestDb {
+        db,
+        url,
+        cleanup: Cleanup::Postgres { admin_url, name },
+    })
 }
 
 /// `url` with its database name replaced by `name`.
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let cut = base
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(base.len());
     let mut out = format!("{}/{name}", &base[..cut]);
     if let Some(query) = query {
         out.push('?');
@@ -80,12 +108,17 @@ impl Drop for TestDb {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime; a thread of its own may block on another.
                 let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
                     runtime.block_on(async {
                         if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut admin)
-                                .await;
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&mut admin)
+                            .await;
                         }
                     });
                 })

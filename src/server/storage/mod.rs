@@ -10,8 +10,8 @@ pub mod sessions;
 pub mod users;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
+use sqlx::AnyPool;
 use sqlx::Executor;
 use std::time::Duration;
 
@@ -68,7 +68,10 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        Self { max_connections: 10, acquire_timeout: Duration::from_secs(5) }
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -158,7 +161,10 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent).map_err(|e| {
                 StorageError::UnsupportedUrl(format!("cannot create {}: {e}", parent.display()))
             })?;
@@ -208,7 +214,10 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_logs() {
-        assert_eq!(redact("postgres://app:s3cret@db:5432/shop"), "postgres://app:***@db:5432/shop");
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/shop"),
+            "postgres://app:***@db:5432/shop"
+        );
         assert_eq!(redact("postgres://app@db/shop"), "postgres://app@db/shop");
         assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
     }
@@ -219,8 +228,13 @@ mod tests {
         let url = format!("sqlite://{}/a.db", dir.display());
         assert_eq!(prepare_sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
         assert!(dir.is_dir());
-        assert_eq!(prepare_sqlite_url("sqlite::memory:").unwrap(), "sqlite://:memory:?mode=rwc");
-        assert!(prepare_sqlite_url("sqlite://x.db?mode=ro").unwrap().ends_with("?mode=ro"));
+        assert_eq!(
+            prepare_sqlite_url("sqlite::memory:").unwrap(),
+            "sqlite://:memory:?mode=rwc"
+        );
+        assert!(prepare_sqlite_url("sqlite://x.db?mode=ro")
+            .unwrap()
+            .ends_with("?mode=ro"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -233,6 +247,9 @@ mod tests {
     fn only_sqlite_and_postgres_urls_are_accepted() {
         assert_eq!(backend_of("sqlite://x.db").unwrap(), Backend::Sqlite);
         assert_eq!(backend_of("postgresql://h/db").unwrap(), Backend::Postgres);
-        assert!(backend_of("mysql://root:pw@h/db").unwrap_err().to_string().contains("root:***@"));
+        assert!(backend_of("mysql://root:pw@h/db")
+            .unwrap_err()
+            .to_string()
+            .contains("root:***@"));
     }
 }

@@ -61,7 +61,9 @@ pub async fn insert(db: &Db, product: &NewProduct<'_>, now: i64) -> Result<i64> 
 /// contains `query`. `page` starts at 1.
 pub async fn list(db: &Db, query: Option<&str>, page: i64, per_page: i64) -> Result<ProductPage> {
     let page = page.max(1);
-    let pattern = query.and_then(search::query).map(|q| format!("%{}%", like_escape(&q)));
+    let pattern = query
+        .and_then(search::query)
+        .map(|q| format!("%{}%", like_escape(&q)));
     let filter = "archived = 0 AND ($1 IS NULL OR name_key LIKE $1 ESCAPE '\\')";
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM products WHERE {filter} ORDER BY name_key, id LIMIT $2 OFFSET $3"
@@ -71,11 +73,13 @@ pub async fn list(db: &Db, query: Option<&str>, page: i64, per_page: i64) -> Res
     .bind((page - 1).saturating_mul(per_page))
     .fetch_all(db.pool())
     .await?;
-    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM products WHERE {filter}"))
-        .bind(pattern)
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
+    let total: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM products WHERE {filter}"
+    ))
+    .bind(pattern)
+    .fetch_one(db.pool())
+    .await?
+    .try_get("n")?;
     Ok(ProductPage {
         products: rows.iter().map(product_from).collect::<Result<_>>()?,
         total,

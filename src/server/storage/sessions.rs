@@ -5,7 +5,13 @@ use crate::domain::User;
 use sqlx::Row;
 
 /// Creates a session for `user_id` that ends at `expires_at` at the latest.
-pub async fn create(db: &Db, token_hash: &str, user_id: i64, now: i64, expires_at: i64) -> Result<()> {
+pub async fn create(
+    db: &Db,
+    token_hash: &str,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
          VALUES ($1, $2, $3, $3, $4)",
@@ -27,7 +33,12 @@ pub struct LiveSession {
 }
 
 /// The active user behind a session that has neither expired nor idled past `idle_since`.
-pub async fn find(db: &Db, token_hash: &str, now: i64, idle_since: i64) -> Result<Option<LiveSession>> {
+pub async fn find(
+    db: &Db,
+    token_hash: &str,
+    now: i64,
+    idle_since: i64,
+) -> Result<Option<LiveSession>> {
     let row = sqlx::query(
         "SELECT u.id, u.email, u.first_name, u.last_name, u.role, s.last_seen_at \
          FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -57,13 +68,19 @@ pub async fn touch(db: &Db, token_hash: &str, now: i64) -> Result<()> {
 
 /// Ends one session (sign-out).
 pub async fn delete(db: &Db, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(db.pool()).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 
 /// Ends every session of a user (password change, deactivation).
 pub async fn delete_for_user(db: &Db, user_id: i64) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(db.pool()).await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
     Ok(done.rows_affected())
 }
 

@@ -70,11 +70,17 @@ pub async fn insert(db: &Db, account: &NewAccount<'_>, now: i64) -> Result<i64> 
 /// The account with this email, active or not.
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<Account>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    let row = sqlx::query(&sql).bind(email.as_str()).fetch_optional(db.pool()).await?;
+    let row = sqlx::query(&sql)
+        .bind(email.as_str())
+        .fetch_optional(db.pool())
+        .await?;
     row.as_ref().map(account_from).transpose()
 }
 
 /// How many accounts exist (the first manager is created only when there are none).
 pub async fn count(db: &Db) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(db.pool()).await?.try_get("n")?)
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?)
 }
