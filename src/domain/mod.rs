@@ -1,12 +1,14 @@
 //! Pure types and rules of the shop (no I/O): they compile to WASM too, so forms and the server
 //! parse input the same way.
 
+pub mod bill;
 pub mod email;
 pub mod money;
 pub mod password;
 pub mod product;
 pub mod role;
 pub mod search;
+pub mod stock;
 pub mod user;
 
 pub use email::Email;

@@ -1,0 +1,200 @@
+//! The stock ledger on both databases: purchases make lots, sales take them first-expiry-first-
+//! out, an oversell changes nothing, repeated keys record once, and concurrency never oversells.
+
+mod common;
+
+use common::TestDb;
+use sqlx::Row;
+use stockroom::domain::bill::BillKind;
+use stockroom::domain::{Email, Money, Role};
+use stockroom::server::storage::stock::{record, BillInput, LineInput, RecordError, Recorded};
+use stockroom::server::storage::users::{self, NewAccount};
+use stockroom::server::storage::Db;
+
+async fn clerk(t: &TestDb, email: &str) -> i64 {
+    let email = Email::parse(email).unwrap();
+    let account = NewAccount {
+        email: &email,
+        first_name: "C",
+        last_name: "K",
+        role: Role::Staff,
+        password_hash: "x",
+    };
+    users::insert(&t.db, &account, 0).await.unwrap()
+}
+
+fn line(product: &str, quantity: i64, amount: i64, expires_on: Option<&str>) -> LineInput {
+    LineInput {
+        product: product.into(),
+        quantity,
+        unit_amount: Money::from_minor(amount),
+        expires_on: expires_on.map(str::to_owned),
+    }
+}
+
+fn bill(kind: BillKind, user_id: i64, key: &str, lines: Vec<LineInput>) -> BillInput {
+    BillInput {
+        kind,
+        party_name: "Ravi Traders".into(),
+        party_phone: None,
+        party_address: None,
+        lines,
+        tax_rate_bp: 0,
+        user_id,
+        key: key.into(),
+        now: 1_760_000_000,
+    }
+}
+
+async fn scalar(db: &Db, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(db.pool_for_tests())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+/// on hand = sum of movements = sum of lot remainders, for every product; nothing negative.
+async fn assert_ledger_holds(db: &Db) {
+    let broken = scalar(
+        db,
+        "SELECT COUNT(*) FROM products p WHERE p.quantity < 0 \
+           OR p.quantity <> (SELECT COALESCE(CAST(SUM(m.quantity) AS BIGINT), 0) FROM movements m WHERE m.product_id = p.id) \
+           OR p.quantity <> (SELECT COALESCE(CAST(SUM(l.remaining) AS BIGINT), 0) FROM lots l WHERE l.product_id = p.id)",
+    )
+    .await;
+    assert_eq!(broken, 0, "the ledger invariant is broken");
+}
+
+async fn quantity(db: &Db, name: &str) -> i64 {
+    sqlx::query("SELECT quantity FROM products WHERE name = $1")
+        .bind(name)
+        .fetch_one(db.pool_for_tests())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+on_both_backends! {
+    async fn a_purchase_creates_products_lots_movements_and_the_average_cost(t: TestDb) {
+        let user = clerk(&t, "c@shop.in").await;
+        let first = bill(BillKind::Purchase, user, "k1", vec![line("Basmati Rice", 10, 100, None), line("Milk", 5, 3_000, Some("2026-12-01"))]);
+        assert!(matches!(record(&t.db, &first).await.unwrap(), Recorded::New(_)));
+        record(&t.db, &bill(BillKind::Purchase, user, "k2", vec![line("basmati  rice", 10, 200, None)])).await.unwrap();
+        assert_eq!(quantity(&t.db, "Basmati Rice").await, 20);
+        assert_eq!(scalar(&t.db, "SELECT average_cost FROM products WHERE name = 'Basmati Rice'").await, 150);
+        assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM lots").await, 3);
+        assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM movements WHERE kind = 'purchase'").await, 3);
+        assert_eq!(scalar(&t.db, "SELECT total FROM bills ORDER BY id LIMIT 1").await, 10 * 100 + 5 * 3_000);
+        assert_ledger_holds(&t.db).await;
+    }
+
+    async fn a_sale_across_three_lots_takes_the_earliest_expiry_first(t: TestDb) {
+        let user = clerk(&t, "c@shop.in").await;
+        for (key, expiry, cost) in [("p1", Some("2027-03-01"), 300), ("p2", Some("2027-01-01"), 100), ("p3", None, 500)] {
+            record(&t.db, &bill(BillKind::Purchase, user, key, vec![line("Curd", 4, cost, expiry)])).await.unwrap();
+        }
+        let sale = record(&t.db, &bill(BillKind::Sale, user, "s1", vec![line("Curd", 9, 1_000, None)])).await.unwrap();
+        let remaining: Vec<(i64, i64)> = sqlx::query("SELECT unit_cost, remaining FROM lots ORDER BY id")
+            .fetch_all(t.db.pool_for_tests())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+            .collect();
+        assert_eq!(remaining, [(300, 0), (100, 0), (500, 3)]);
+        let cogs = scalar(&t.db, &format!("SELECT cost_of_goods FROM bills WHERE id = {}", sale.bill_id())).await;
+        assert_eq!(cogs, 4 * 100 + 4 * 300 + 500);
+        assert_eq!(quantity(&t.db, "Curd").await, 3);
+        assert_ledger_holds(&t.db).await;
+    }
+
+    async fn an_oversold_sale_changes_nothing_and_names_the_product(t: TestDb) {
+        let user = clerk(&t, "c@shop.in").await;
+        record(&t.db, &bill(BillKind::Purchase, user, "p", vec![line("Tea", 3, 100, None), line("Sugar", 50, 5, None)])).await.unwrap();
+        let before = scalar(&t.db, "SELECT COUNT(*) FROM movements").await;
+        let oversell = bill(BillKind::Sale, user, "s", vec![line("Sugar", 10, 6, None), line("Tea", 4, 150, None)]);
+        match record(&t.db, &oversell).await.unwrap_err() {
+            RecordError::NotEnoughStock { line, product, available, .. } => {
+                assert_eq!((line, product.as_str(), available), (1, "Tea", 3));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM movements").await, before);
+        assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM bills").await, 1);
+        assert_eq!(quantity(&t.db, "Sugar").await, 50);
+        // The key was not spent on the failure: the corrected bill can use it.
+        let fixed = bill(BillKind::Sale, user, "s", vec![line("Tea", 3, 150, None)]);
+        assert!(matches!(record(&t.db, &fixed).await.unwrap(), Recorded::New(_)));
+        assert_ledger_holds(&t.db).await;
+    }
+
+    async fn selling_an_unknown_product_is_refused(t: TestDb) {
+        let user = clerk(&t, "c@shop.in").await;
+        let err = record(&t.db, &bill(BillKind::Sale, user, "s", vec![line("Ghost", 1, 1, None)])).await.unwrap_err();
+        assert!(matches!(err, RecordError::UnknownProduct { line: 0, .. }), "{err:?}");
+    }
+
+    async fn the_same_key_records_once_and_belongs_to_its_user(t: TestDb) {
+        let user = clerk(&t, "c@shop.in").await;
+        let other = clerk(&t, "d@shop.in").await;
+        let purchase = bill(BillKind::Purchase, user, "same-key", vec![line("Salt", 5, 20, None)]);
+        let first = record(&t.db, &purchase).await.unwrap();
+        let again = record(&t.db, &purchase).await.unwrap();
+        assert_eq!(again, Recorded::Replayed(first.bill_id()));
+        assert_eq!(quantity(&t.db, "Salt").await, 5);
+        let stolen = bill(BillKind::Purchase, other, "same-key", vec![line("Salt", 5, 20, None)]);
+        assert!(matches!(record(&t.db, &stolen).await.unwrap_err(), RecordError::ForeignKey));
+    }
+
+    async fn the_ledger_refuses_edits_and_deletes(t: TestDb) {
+        let user = clerk(&t, "c@shop.in").await;
+        record(&t.db, &bill(BillKind::Purchase, user, "p", vec![line("Oil", 1, 1, None)])).await.unwrap();
+        assert!(sqlx::query("UPDATE movements SET quantity = 99").execute(t.db.pool_for_tests()).await.is_err());
+        assert!(sqlx::query("DELETE FROM movements").execute(t.db.pool_for_tests()).await.is_err());
+    }
+
+    async fn fifty_simultaneous_sales_against_twenty_in_stock_sell_exactly_twenty(t: TestDb) {
+        let user = clerk(&t, "c@shop.in").await;
+        record(&t.db, &bill(BillKind::Purchase, user, "p", vec![line("Eggs", 20, 500, Some("2026-12-24"))])).await.unwrap();
+        let sales = (0..50).map(|i| {
+            let db = t.db.clone();
+            tokio::spawn(async move { record(&db, &bill(BillKind::Sale, user, &format!("s{i}"), vec![line("Eggs", 1, 700, None)])).await })
+        });
+        let mut sold = 0;
+        for sale in futures_join(sales).await {
+            match sale {
+                Ok(Recorded::New(_)) => sold += 1,
+                Err(RecordError::NotEnoughStock { available: 0, .. }) => {}
+                other => panic!("unexpected outcome {other:?}"),
+            }
+        }
+        assert_eq!(sold, 20);
+        assert_eq!(quantity(&t.db, "Eggs").await, 0);
+        assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM movements WHERE kind = 'sale'").await, 20);
+        assert_ledger_holds(&t.db).await;
+    }
+
+    async fn ten_concurrent_submits_of_one_key_make_one_bill(t: TestDb) {
+        let user = clerk(&t, "c@shop.in").await;
+        let submits = (0..10).map(|_| {
+            let db = t.db.clone();
+            tokio::spawn(async move { record(&db, &bill(BillKind::Purchase, user, "double-click", vec![line("Ghee", 2, 900, None)])).await })
+        });
+        let ids: Vec<i64> = futures_join(submits).await.into_iter().map(|r| r.unwrap().bill_id()).collect();
+        assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+        assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM bills").await, 1);
+        assert_eq!(quantity(&t.db, "Ghee").await, 2);
+    }
+}
+
+/// Awaits every task, in order.
+async fn futures_join<T>(tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for task in tasks.collect::<Vec<_>>() {
+        out.push(task.await.unwrap());
+    }
+    out
+}
