@@ -3,9 +3,13 @@
 
 use crate::components::layout::Layout;
 use crate::pages::{
+    bills::{BillPage, BillsPage},
+    history::{ExpiryPage, TransactionsPage},
     inventory::InventoryPage,
     login::LoginPage,
     placeholder::{ComingSoon, ManagerOnly, NotFound},
+    product::ProductPage,
+    record::{BuyPage, SellPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -49,11 +53,13 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <ComingSoon title="Dashboard"/> } ssr=SsrMode::Async/>
                     <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/buy") view=|| view! { <ComingSoon title="Buy"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("/sell") view=|| view! { <ComingSoon title="Sell"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("/bills") view=|| view! { <ComingSoon title="Bills"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("/transactions") view=|| view! { <ComingSoon title="Transactions"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("/expiry") view=|| view! { <ComingSoon title="Expiry"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/inventory/:id") view=ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/buy") view=BuyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sell") view=SellPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bills") view=BillsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bills/:id") view=BillPage ssr=SsrMode::Async/>
+                    <Route path=path!("/transactions") view=TransactionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/expiry") view=ExpiryPage ssr=SsrMode::Async/>
                     <Route
                         path=path!("/employees")
                         view=|| view! { <ManagerOnly><ComingSoon title="Employees"/></ManagerOnly> }

@@ -24,6 +24,9 @@ pub enum AppError {
     /// A field's value is not acceptable (422); `field` is the form field's name.
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// Several fields are not acceptable (422): every problem of a form at once.
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    InvalidFields(Vec<FieldError>),
     /// The value clashes with what exists, e.g. a name already taken (409).
     #[error("{message}")]
     Conflict { field: String, message: String },
@@ -33,6 +36,23 @@ pub enum AppError {
     /// Something failed on our side; the details are in the server log (500).
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+}
+
+/// What is wrong with one form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    /// A message for `field`.
+    pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
+        Self {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
 }
 
 impl AppError {
@@ -52,6 +72,10 @@ impl AppError {
             {
                 Some(message.clone())
             }
+            Self::InvalidFields(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
             _ => None,
         }
     }
@@ -62,7 +86,7 @@ impl AppError {
             Self::NotSignedIn | Self::InvalidCredentials => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
-            Self::Invalid { .. } => 422,
+            Self::Invalid { .. } | Self::InvalidFields(_) => 422,
             Self::Conflict { .. } => 409,
             Self::BadRequest(_) => 400,
             Self::Internal => 500,

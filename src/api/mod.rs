@@ -3,7 +3,9 @@
 //! [`crate::error::AppError`].
 
 pub mod auth;
+pub mod history;
 pub mod products;
+pub mod stock;
 
 #[cfg(feature = "ssr")]
 pub mod context {

@@ -31,3 +31,152 @@ pub async fn list_products(
         currency: state.config.currency.clone(),
     })
 }
+
+/// A product with its open lots and latest movements, for its page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductDetail {
+    pub product: crate::domain::Product,
+    pub lots: Vec<crate::domain::ledger::ExpiringLot>,
+    pub movements: Vec<crate::domain::ledger::Movement>,
+    pub currency: Currency,
+}
+
+/// One product, its lots (first-expiry-first-out) and its 20 latest movements.
+#[server(prefix = "/api", endpoint = "products/get")]
+pub async fn get_product(id: i64) -> Result<ProductDetail, AppError> {
+    use crate::server::storage::{history, products};
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    let product = products::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = crate::domain::ledger::date_of(crate::server::auth::now());
+    let lots = history::open_lots(&state.db, id, &today).await?;
+    let filter = history::MovementFilter {
+        product_id: Some(id),
+        ..Default::default()
+    };
+    let movements = history::movements(&state.db, &filter, 1, 20).await?.rows;
+    Ok(ProductDetail {
+        product,
+        lots,
+        movements,
+        currency: state.config.currency.clone(),
+    })
+}
+
+/// Parses an optional stock limit: empty is none, otherwise a whole number ≥ 0.
+#[cfg(feature = "ssr")]
+fn parse_limit(field: &str, text: &str, errors: &mut Vec<crate::error::FieldError>) -> Option<i64> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match text.parse::<i64>() {
+        Ok(n) if (0..=1_000_000_000).contains(&n) => Some(n),
+        _ => {
+            errors.push(crate::error::FieldError::new(
+                field,
+                "Enter a whole number from 0, or leave it empty",
+            ));
+            None
+        }
+    }
+}
+
+/// Saves a product's name, selling price, limits and loose flag.
+#[server(prefix = "/api", endpoint = "products/update")]
+pub async fn update_product(
+    id: i64,
+    #[server(default)] name: String,
+    #[server(default)] selling_price: String,
+    #[server(default)] lower_limit: String,
+    #[server(default)] upper_limit: String,
+    #[server(default)] loose: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::bill::{clean_name, MAX_NAME_CHARS, MAX_UNIT_PRICE};
+    use crate::error::FieldError;
+    use crate::server::storage::{products, StorageError};
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    let mut errors = Vec::new();
+    let name = match clean_name(&name) {
+        None => {
+            errors.push(FieldError::new("name", "Enter a name"));
+            String::new()
+        }
+        Some(n) if n.chars().count() > MAX_NAME_CHARS => {
+            errors.push(FieldError::new(
+                "name",
+                format!("Use at most {MAX_NAME_CHARS} characters"),
+            ));
+            String::new()
+        }
+        Some(n) => n,
+    };
+    let price = match crate::domain::Money::parse(&selling_price) {
+        Ok(p) if p.minor() <= MAX_UNIT_PRICE => p,
+        Ok(_) => {
+            errors.push(FieldError::new("selling_price", "The amount is too large"));
+            crate::domain::Money::ZERO
+        }
+        Err(e) => {
+            errors.push(FieldError::new("selling_price", e));
+            crate::domain::Money::ZERO
+        }
+    };
+    let lower = parse_limit("lower_limit", &lower_limit, &mut errors);
+    let upper = parse_limit("upper_limit", &upper_limit, &mut errors);
+    if let (Some(l), Some(u)) = (lower, upper) {
+        if u < l {
+            errors.push(FieldError::new(
+                "upper_limit",
+                "The upper limit cannot be below the lower limit",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::InvalidFields(errors));
+    }
+    let change = products::ProductUpdate {
+        name: &name,
+        selling_price: price,
+        lower_limit: lower,
+        upper_limit: upper,
+        loose: loose.is_some_and(|v| !v.is_empty() && v != "false"),
+    };
+    match products::update(&state.db, id, &change, crate::server::auth::now()).await {
+        Ok(()) => {
+            leptos_axum::redirect(&format!("/inventory/{id}?saved=1"));
+            Ok(())
+        }
+        Err(StorageError::Conflict { .. }) => Err(AppError::Conflict {
+            field: "name".into(),
+            message: "Another product already has this name".into(),
+        }),
+        Err(StorageError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Managers only: deletes a product without history, archives one with history.
+#[server(prefix = "/api", endpoint = "products/remove")]
+pub async fn remove_product(id: i64) -> Result<(), AppError> {
+    use crate::server::storage::{products, StorageError};
+    let manager = super::context::require_manager()?;
+    let state = super::context::state()?;
+    match products::remove(&state.db, id, crate::server::auth::now()).await {
+        Ok(removed) => {
+            tracing::info!(
+                product_id = id,
+                user_id = manager.id,
+                ?removed,
+                "product removed"
+            );
+            leptos_axum::redirect("/inventory");
+            Ok(())
+        }
+        Err(StorageError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}

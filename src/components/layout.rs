@@ -2,6 +2,7 @@
 
 use super::nav::Nav;
 use crate::api::auth::{current_session, SessionInfo};
+use crate::api::history::expiring_count;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -14,14 +15,18 @@ pub struct Session(pub Resource<Result<Option<SessionInfo>, AppError>>);
 #[component]
 pub fn Layout() -> impl IntoView {
     let session = Resource::new(|| (), |_| current_session());
+    // Counted again on every navigation, so the badge follows purchases and sales.
+    let location = leptos_router::hooks::use_location();
+    let expiring = Resource::new(move || location.pathname.get(), |_| expiring_count());
     provide_context(Session(session));
     view! {
-        <Suspense fallback=|| view! { <header class="topbar"></header> }>
+        <Transition fallback=|| view! { <header class="topbar"></header> }>
             {move || Suspend::new(async move {
                 let info = session.await.ok().flatten();
-                view! { <Nav info/> }
+                let expiring = expiring.await.ok();
+                view! { <Nav info expiring/> }
             })}
-        </Suspense>
+        </Transition>
         <main id="main" class="page">
             <Outlet/>
         </main>

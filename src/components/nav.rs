@@ -5,19 +5,19 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The links every signed-in person sees, in order.
-const LINKS: [(&str, &str); 7] = [
+const LINKS: [(&str, &str); 6] = [
     ("/", "Dashboard"),
     ("/inventory", "Inventory"),
     ("/buy", "Buy"),
     ("/sell", "Sell"),
     ("/bills", "Bills"),
     ("/transactions", "Transactions"),
-    ("/expiry", "Expiry"),
 ];
 
-/// The top bar. `info` is `None` only while signed out (the sign-out redirect in flight).
+/// The top bar. `info` is `None` only while signed out (the sign-out redirect in flight);
+/// `expiring` counts the lots expiring within 3 days, shown as a badge beside `Expiry`.
 #[component]
-pub fn Nav(info: Option<SessionInfo>) -> impl IntoView {
+pub fn Nav(info: Option<SessionInfo>, expiring: Option<i64>) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let is_manager = info.as_ref().is_some_and(|i| i.user.role.is_manager());
     let shop = info
@@ -35,6 +35,13 @@ pub fn Nav(info: Option<SessionInfo>) -> impl IntoView {
                         .into_iter()
                         .map(|(href, label)| view! { <li><A href=href exact={href == "/"}>{label}</A></li> })
                         .collect_view()}
+                    <li>
+                        <A href="/expiry">"Expiry"</A>
+                        // Beside the link, not inside it: the link's name stays "Expiry".
+                        {expiring.filter(|n| *n > 0).map(|n| view! {
+                            <span class="badge danger" title="Lots expiring within 3 days" aria-label=format!("{n} lots expiring within 3 days")>{n}</span>
+                        })}
+                    </li>
                     {is_manager.then(|| view! { <li><A href="/employees">"Employees"</A></li> })}
                 </ul>
             </nav>

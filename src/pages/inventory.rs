@@ -58,6 +58,7 @@ pub fn InventoryPage() -> impl IntoView {
                 name="q"
                 autocomplete="off"
                 placeholder="Name, e.g. rice"
+                value=search.get_untracked()
                 prop:value=move || search.get()
                 on:input=on_input
             />

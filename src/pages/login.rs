@@ -25,7 +25,7 @@ pub fn LoginPage() -> impl IntoView {
                 <h1 id="login-title">"Stockroom"</h1>
                 <p class="muted">"Sign in to your shop."</p>
                 <ActionForm action=login attr:class="form">
-                    <input type="hidden" name="next" prop:value=next/>
+                    <input type="hidden" name="next" value=next/>
                     <div class="field">
                         <label for="email">"Email"</label>
                         <input id="email" name="email" type="email" autocomplete="username" required autofocus/>

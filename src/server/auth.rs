@@ -92,6 +92,13 @@ fn new_token() -> String {
     hex::encode(bytes)
 }
 
+/// A random key (128 bits, hex) for one-time form keys.
+pub fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 /// What the sessions table keys on: the SHA-256 of the cookie's secret.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod invoice;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -118,6 +118,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/bills/{id}/invoice.pdf", get(invoice_pdf))
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
@@ -145,6 +146,53 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// `GET /bills/{id}/invoice.pdf`: the bill as a PDF, for signed-in users. Rendering takes a
+/// few milliseconds of CPU, so it runs on a blocking thread.
+async fn invoice_pdf(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    user: Option<axum::Extension<auth::CurrentUser>>,
+) -> Response {
+    if user.is_none() {
+        return (StatusCode::UNAUTHORIZED, "Sign in to continue").into_response();
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return (StatusCode::NOT_FOUND, "No such bill").into_response();
+    };
+    let bill = match storage::history::bill(&state.db, id).await {
+        Ok(Some(bill)) => bill,
+        Ok(None) => return (StatusCode::NOT_FOUND, "No such bill").into_response(),
+        Err(error) => {
+            tracing::error!(%error, bill_id = id, "loading a bill for its invoice failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let number = bill.number();
+    let config = state.config.clone();
+    match tokio::task::spawn_blocking(move || {
+        super::invoice::render(&config.shop_name, &bill, &config.currency)
+    })
+    .await
+    {
+        Ok(pdf) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{number}.pdf\""),
+                ),
+                (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, bill_id = id, "rendering an invoice failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }

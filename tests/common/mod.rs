@@ -6,6 +6,8 @@
 //! a missing server fails the test instead of passing silently.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod app;
+
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 use stockroom::server::storage::{Db, PoolSettings};

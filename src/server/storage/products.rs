@@ -87,3 +87,84 @@ pub async fn list(db: &Db, query: Option<&str>, page: i64, per_page: i64) -> Res
         per_page,
     })
 }
+
+/// One product (archived or not), or `None`.
+pub async fn get(db: &Db, id: i64) -> Result<Option<Product>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM products WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(product_from).transpose()
+}
+
+/// The editable facts of a product.
+#[derive(Clone, Debug)]
+pub struct ProductUpdate<'a> {
+    pub name: &'a str,
+    pub selling_price: Money,
+    pub lower_limit: Option<i64>,
+    pub upper_limit: Option<i64>,
+    pub loose: bool,
+}
+
+/// Saves a product's facts; a name taken by another product is a conflict on `name_key`.
+pub async fn update(db: &Db, id: i64, change: &ProductUpdate<'_>, now: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE products SET name = $1, name_key = $2, selling_price = $3, lower_limit = $4, upper_limit = $5, \
+                             loose = $6, updated_at = $7 WHERE id = $8",
+    )
+    .bind(change.name)
+    .bind(search::fold(change.name))
+    .bind(change.selling_price.minor())
+    .bind(change.lower_limit)
+    .bind(change.upper_limit)
+    .bind(flag(change.loose))
+    .bind(now)
+    .bind(id)
+    .execute(db.pool())
+    .await
+    .map_err(classify)?;
+    if done.rows_affected() == 0 {
+        return Err(super::StorageError::NotFound);
+    }
+    Ok(())
+}
+
+/// What happened to a product a manager removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removed {
+    /// It had no history and is gone.
+    Deleted,
+    /// It has history, so it stays in the books but leaves the lists.
+    Archived,
+}
+
+/// Deletes a product without history, archives one with history. One transaction, so a
+/// purchase racing the delete either lands first (and the product is archived) or finds no product.
+pub async fn remove(db: &Db, id: i64, now: i64) -> Result<Removed> {
+    let mut tx = db.begin_write().await?;
+    let history: i64 = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM movements WHERE product_id = $1) + (SELECT COUNT(*) FROM bill_lines WHERE product_id = $1) AS n",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("n")?;
+    let (sql, removed) = if history == 0 {
+        ("DELETE FROM products WHERE id = $1", Removed::Deleted)
+    } else {
+        (
+            "UPDATE products SET archived = 1, updated_at = $2 WHERE id = $1",
+            Removed::Archived,
+        )
+    };
+    let mut query = sqlx::query(sql).bind(id);
+    if removed == Removed::Archived {
+        query = query.bind(now);
+    }
+    if query.execute(&mut *tx).await?.rows_affected() == 0 {
+        return Err(super::StorageError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(removed)
+}

@@ -1,0 +1,133 @@
+//! Reading the books: bills, the ledger history, and what is about to expire.
+
+use crate::domain::bill::Bill;
+use crate::domain::ledger::{BillSummary, ExpiringLot, Movement, Page};
+use crate::domain::Currency;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Rows per page of the history lists.
+pub const PER_PAGE: i64 = 50;
+/// The expiry window when the page does not choose one.
+pub const DEFAULT_EXPIRY_DAYS: i64 = 3;
+
+/// A page of data with the currency to show it in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Priced<T> {
+    pub data: T,
+    pub currency: Currency,
+}
+
+#[cfg(feature = "ssr")]
+fn priced<T>(data: T) -> Result<Priced<T>, AppError> {
+    Ok(Priced {
+        data,
+        currency: super::context::state()?.config.currency.clone(),
+    })
+}
+
+/// Bills, newest first.
+#[server(prefix = "/api", endpoint = "bills/list")]
+pub async fn list_bills(
+    #[server(default)] page: Option<i64>,
+) -> Result<Priced<Page<BillSummary>>, AppError> {
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    let page = crate::server::storage::history::bills(
+        &state.db,
+        page.unwrap_or(1).clamp(1, 1_000_000),
+        PER_PAGE,
+    )
+    .await?;
+    priced(page)
+}
+
+/// One bill with its lines.
+#[server(prefix = "/api", endpoint = "bills/get")]
+pub async fn get_bill(id: i64) -> Result<Priced<Bill>, AppError> {
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    let bill = crate::server::storage::history::bill(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    priced(bill)
+}
+
+/// Ledger movements, newest first, filtered by product name, type and date range (`YYYY-MM-DD`,
+/// both ends inclusive).
+#[server(prefix = "/api", endpoint = "movements/list")]
+pub async fn list_movements(
+    #[server(default)] product: Option<String>,
+    #[server(default)] kind: Option<String>,
+    #[server(default)] from: Option<String>,
+    #[server(default)] to: Option<String>,
+    #[server(default)] page: Option<i64>,
+) -> Result<Priced<Page<Movement>>, AppError> {
+    use crate::server::storage::history::{movements, MovementFilter};
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    let kind = kind.filter(|k| !k.is_empty());
+    if let Some(kind) = &kind {
+        if !["purchase", "sale", "adjustment", "write_off"].contains(&kind.as_str()) {
+            return Err(AppError::invalid("kind", "Choose a type from the list"));
+        }
+    }
+    let day_start =
+        |field: &str, text: Option<String>, offset: i64| -> Result<Option<i64>, AppError> {
+            match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                None => Ok(None),
+                Some(text) => {
+                    let date = super::stock::parse_date(text)
+                        .ok_or_else(|| AppError::invalid(field, "Enter a date like 2026-12-31"))?;
+                    let format = time::macros::format_description!("[year]-[month]-[day]");
+                    let day = time::Date::parse(&date, &format)
+                        .map_err(|_| AppError::invalid(field, "Enter a date"))?;
+                    Ok(Some(day.midnight().assume_utc().unix_timestamp() + offset))
+                }
+            }
+        };
+    let filter = MovementFilter {
+        product,
+        product_id: None,
+        kind,
+        from: day_start("from", from, 0)?,
+        until: day_start("to", to, 86_400)?,
+    };
+    let page = movements(
+        &state.db,
+        &filter,
+        page.unwrap_or(1).clamp(1, 1_000_000),
+        PER_PAGE,
+    )
+    .await?;
+    priced(page)
+}
+
+/// Lots with stock left expiring within `days` days (default 3), including expired ones.
+#[server(prefix = "/api", endpoint = "expiry/list")]
+pub async fn expiring_lots(
+    #[server(default)] days: Option<i64>,
+) -> Result<Vec<ExpiringLot>, AppError> {
+    use crate::domain::ledger::{add_days, date_of};
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    let days = days.unwrap_or(DEFAULT_EXPIRY_DAYS);
+    if !(0..=3_650).contains(&days) {
+        return Err(AppError::invalid("days", "Choose between 0 and 3650 days"));
+    }
+    let today = date_of(crate::server::auth::now());
+    let until = add_days(&today, days).ok_or(AppError::Internal)?;
+    Ok(crate::server::storage::history::expiring(&state.db, &today, &until, 1_000).await?)
+}
+
+/// How many lots expire within the default window: the navigation's badge.
+#[server(prefix = "/api", endpoint = "expiry/count")]
+pub async fn expiring_count() -> Result<i64, AppError> {
+    use crate::domain::ledger::{add_days, date_of};
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    let until = add_days(&date_of(crate::server::auth::now()), DEFAULT_EXPIRY_DAYS)
+        .ok_or(AppError::Internal)?;
+    Ok(crate::server::storage::history::expiring_count(&state.db, &until).await?)
+}

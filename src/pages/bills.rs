@@ -1,0 +1,176 @@
+//! `/bills` and `/bills/{id}`: what was bought and sold, with a printable invoice.
+
+use crate::api::history::{get_bill, list_bills};
+use crate::domain::bill::bill_number;
+use crate::domain::ledger::format_time;
+use crate::pages::placeholder::set_status;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The bill list, newest first.
+#[component]
+pub fn BillsPage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Memo::new(move |_| {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1i64)
+    });
+    let bills = Resource::new(move || page.get(), |page| list_bills(Some(page)));
+    view! {
+        <Title text="Bills"/>
+        <h1>"Bills"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading bills…"</p> }>
+            {move || Suspend::new(async move {
+                match bills.await {
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(priced) if priced.data.rows.is_empty() => view! {
+                        <p class="empty">"No bills yet. Record a purchase under Buy or a sale under Sell."</p>
+                    }.into_any(),
+                    Ok(priced) => {
+                        let currency = priced.currency;
+                        let page = priced.data;
+                        let last = page.last_page();
+                        let rows = page.rows.into_iter().map(|b| {
+                            let number = bill_number(b.kind, b.id);
+                            view! {
+                                <tr>
+                                    <td><A href=format!("/bills/{}", b.id)>{number}</A></td>
+                                    <td>{format_time(b.created_at)}</td>
+                                    <td>{b.party_name}</td>
+                                    <td>{b.kind.label()}</td>
+                                    <td class="num">{currency.format(b.total)}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <div class="table-wrap">
+                                <table class="data">
+                                    <thead><tr>
+                                        <th scope="col">"Bill"</th>
+                                        <th scope="col">"Date"</th>
+                                        <th scope="col">"Party"</th>
+                                        <th scope="col">"Kind"</th>
+                                        <th scope="col" class="num">"Total"</th>
+                                    </tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                            <Pager page=page.page last/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Previous/next links for `?page=`.
+#[component]
+pub fn Pager(page: i64, last: i64) -> impl IntoView {
+    let link = |n: i64| {
+        let query = use_query_map().get_untracked();
+        let mut pairs: Vec<String> = query
+            .into_iter()
+            .filter(|(k, _)| k != "page")
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    crate::domain::search::urlencode(&k),
+                    crate::domain::search::urlencode(&v)
+                )
+            })
+            .collect();
+        pairs.push(format!("page={n}"));
+        format!("?{}", pairs.join("&"))
+    };
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <span class="muted">{format!("Page {page} of {last}")}</span>
+            {(page > 1).then(|| view! { <A href=link(page - 1)>"Previous"</A> })}
+            {(page < last).then(|| view! { <A href=link(page + 1)>"Next"</A> })}
+        </nav>
+    }
+}
+
+/// One bill: party, lines, totals, and the invoice link.
+#[component]
+pub fn BillPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let bill = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_bill(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the bill…"</p> }>
+            {move || Suspend::new(async move {
+                match bill.await {
+                    Err(e) => {
+                        set_status(e.status());
+                        Either::Left(view! { <Title text="Bill"/> <h1>"Bill not found"</h1> <p>{e.to_string()}</p> })
+                    }
+                    Ok(priced) => {
+                        let currency = priced.currency;
+                        let mut b = priced.data;
+                        let number = b.number();
+                        let lines = std::mem::take(&mut b.lines).into_iter().map(|l| view! {
+                            <tr>
+                                <td><A href=format!("/inventory/{}", l.product_id)>{l.product}</A></td>
+                                <td class="num">{format!("{} {}", l.quantity, l.unit)}</td>
+                                <td class="num">{currency.format(l.unit_price)}</td>
+                                <td class="num">{currency.format(l.line_total)}</td>
+                            </tr>
+                        }).collect_view();
+                        let tax_label = format!("Tax ({}%)", crate::domain::Money::from_minor(i64::from(b.tax_rate_bp)));
+                        Either::Right(view! {
+                            <Title text=number.clone()/>
+                            <div class="page-head">
+                                <h1>{format!("{} {number}", b.kind.label())}</h1>
+                                <a class="button secondary" href=format!("/bills/{}/invoice.pdf", b.id)>"Download invoice"</a>
+                            </div>
+                            <dl class="facts">
+                                <dt>"Date"</dt><dd>{format_time(b.created_at)}</dd>
+                                <dt>"Party"</dt><dd>{b.party_name.clone()}</dd>
+                                {b.party_phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
+                                {b.party_address.clone().map(|a| view! { <dt>"Address"</dt><dd>{a}</dd> })}
+                                <dt>"Recorded by"</dt><dd>{b.created_by.clone()}</dd>
+                            </dl>
+                            <div class="table-wrap">
+                                <table class="data">
+                                    <thead><tr>
+                                        <th scope="col">"Product"</th>
+                                        <th scope="col" class="num">"Quantity"</th>
+                                        <th scope="col" class="num">"Unit price"</th>
+                                        <th scope="col" class="num">"Amount"</th>
+                                    </tr></thead>
+                                    <tbody>{lines}</tbody>
+                                    <tfoot>
+                                        <tr><th scope="row" colspan="3">"Subtotal"</th><td class="num">{currency.format(b.subtotal)}</td></tr>
+                                        <tr><th scope="row" colspan="3">{tax_label}</th><td class="num">{currency.format(b.tax)}</td></tr>
+                                        <tr><th scope="row" colspan="3">"Total"</th><td class="num total">{currency.format(b.total)}</td></tr>
+                                    </tfoot>
+                                </table>
+                            </div>
+                        })
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

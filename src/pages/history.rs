@@ -1,0 +1,180 @@
+//! `/transactions` (the ledger, filterable) and `/expiry` (lots about to expire).
+
+use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS};
+use crate::domain::ledger::format_time;
+use crate::pages::bills::Pager;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+/// How a movement kind reads in the table.
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "purchase" => "Purchase",
+        "sale" => "Sale",
+        "adjustment" => "Adjustment",
+        "write_off" => "Write-off",
+        _ => "Other",
+    }
+}
+
+/// The ledger history with filters: product, type, date range.
+#[component]
+pub fn TransactionsPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &'static str| query.read().get(name).filter(|v| !v.is_empty());
+    let filters = Memo::new(move |_| {
+        (
+            param("product"),
+            param("kind"),
+            param("from"),
+            param("to"),
+            param("page").and_then(|p| p.parse::<i64>().ok()),
+        )
+    });
+    let movements = Resource::new(
+        move || filters.get(),
+        |(product, kind, from, to, page)| list_movements(product, kind, from, to, page),
+    );
+    let current = move |name: &'static str| query.read_untracked().get(name).unwrap_or_default();
+    let kind_now = current("kind");
+    view! {
+        <Title text="Transactions"/>
+        <h1>"Transactions"</h1>
+        <Form action="/transactions" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="f-product">"Product name"</label>
+                <input id="f-product" name="product" type="search" value=current("product")/>
+            </div>
+            <div class="field">
+                <label for="f-kind">"Type"</label>
+                <select id="f-kind" name="kind">
+                    {[("", "All"), ("purchase", "Purchase"), ("sale", "Sale"), ("adjustment", "Adjustment"), ("write_off", "Write-off")]
+                        .into_iter()
+                        .map(|(value, label)| view! { <option value=value selected=kind_now == value>{label}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-from">"From"</label>
+                <input id="f-from" name="from" type="date" value=current("from")/>
+            </div>
+            <div class="field">
+                <label for="f-to">"To"</label>
+                <input id="f-to" name="to" type="date" value=current("to")/>
+            </div>
+            <button type="submit" class="button secondary">"Filter"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match movements.await {
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(priced) if priced.data.rows.is_empty() => view! {
+                        <p class="empty">"No stock movements match."</p>
+                    }.into_any(),
+                    Ok(priced) => {
+                        let currency = priced.currency;
+                        let page = priced.data;
+                        let last = page.last_page();
+                        let rows = page.rows.into_iter().map(|m| view! {
+                            <tr>
+                                <td>{format_time(m.created_at)}</td>
+                                <td><A href=format!("/inventory/{}", m.product_id)>{m.product}</A></td>
+                                <td>
+                                    {match m.bill_id {
+                                        Some(id) => Either::Left(view! { <A href=format!("/bills/{id}")>{kind_label(&m.kind)}</A> }),
+                                        None => Either::Right(kind_label(&m.kind)),
+                                    }}
+                                </td>
+                                <td class="num">{format!("{:+} {}", m.quantity, m.unit)}</td>
+                                <td class="num">{currency.format(m.unit_amount)}</td>
+                            </tr>
+                        }).collect_view();
+                        view! {
+                            <div class="table-wrap">
+                                <table class="data">
+                                    <thead><tr>
+                                        <th scope="col">"Date"</th>
+                                        <th scope="col">"Product"</th>
+                                        <th scope="col">"Type"</th>
+                                        <th scope="col" class="num">"Quantity"</th>
+                                        <th scope="col" class="num">"Unit price"</th>
+                                    </tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                            <Pager page=page.page last/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Lots with stock left that expire within the chosen number of days, or have expired.
+#[component]
+pub fn ExpiryPage() -> impl IntoView {
+    let query = use_query_map();
+    let days = Memo::new(move |_| {
+        query
+            .read()
+            .get("days")
+            .and_then(|d| d.trim().parse::<i64>().ok())
+    });
+    let lots = Resource::new(move || days.get(), expiring_lots);
+    let shown = move || days.get().unwrap_or(DEFAULT_EXPIRY_DAYS).to_string();
+    view! {
+        <Title text="Expiry"/>
+        <h1>"Expiry"</h1>
+        <Form action="/expiry" attr:class="filters">
+            <div class="field">
+                <label for="days">"Days"</label>
+                <input id="days" name="days" type="number" min="0" max="3650" value=shown/>
+            </div>
+            <button type="submit" class="button secondary">"Show"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match lots.await {
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(lots) if lots.is_empty() => view! {
+                        <p class="empty">"Nothing expires in this window."</p>
+                    }.into_any(),
+                    Ok(lots) => {
+                        let rows = lots.into_iter().map(|lot| {
+                            let (class, left) = match lot.days_left {
+                                d if d < 0 => ("badge danger", format!("Expired {} days ago", -d)),
+                                0 => ("badge danger", "Today".to_owned()),
+                                d => ("badge warn", d.to_string()),
+                            };
+                            view! {
+                                <tr>
+                                    <td><A href=format!("/inventory/{}", lot.product_id)>{lot.product}</A></td>
+                                    <td class="num">{format!("{} {}", lot.remaining, lot.unit)}</td>
+                                    <td>{lot.expires_on}</td>
+                                    <td><span class=class>{left}</span></td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <div class="table-wrap">
+                                <table class="data">
+                                    <thead><tr>
+                                        <th scope="col">"Product"</th>
+                                        <th scope="col" class="num">"Quantity"</th>
+                                        <th scope="col">"Expires"</th>
+                                        <th scope="col">"Days left"</th>
+                                    </tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

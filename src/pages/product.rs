@@ -1,0 +1,165 @@
+//! `/inventory/{id}`: edit a product, see its lots and latest movements; managers remove it
+//! (deleted without history, archived with).
+
+use crate::api::products::{get_product, ProductDetail, RemoveProduct, UpdateProduct};
+use crate::components::layout::Session;
+use crate::domain::ledger::format_time;
+use crate::pages::placeholder::set_status;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The product page.
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let detail = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_product(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading the product…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => Either::Left(view! { <ProductView detail/> }),
+                    Err(e) => {
+                        set_status(e.status());
+                        Either::Right(view! { <Title text="Product"/> <h1>"Product not found"</h1> <p>{e.to_string()}</p> })
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProductView(detail: ProductDetail) -> impl IntoView {
+    let ProductDetail {
+        product,
+        lots,
+        movements,
+        currency,
+    } = detail;
+    let update = ServerAction::<UpdateProduct>::new();
+    let remove = ServerAction::<RemoveProduct>::new();
+    let saved = use_query_map().get_untracked().get("saved").is_some();
+    let error = move |field: &'static str| {
+        move || {
+            update
+                .value()
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.for_field(field))
+                .map(|m| view! { <p class="field-error" role="alert">{m}</p> })
+        }
+    };
+    let remove_error = move || {
+        remove
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+    };
+    let Session(session) = expect_context::<Session>();
+    let id = product.id;
+    let manager_controls = move || {
+        Suspend::new(async move {
+            let manager = session
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|s| s.user.role.is_manager());
+            manager.then(|| view! {
+            <ActionForm action=remove attr:class="danger-zone">
+                <input type="hidden" name="id" value=id/>
+                <p class="muted">"A product with history is archived (kept in the books, hidden from lists); one without is deleted."</p>
+                <button type="submit" class="button danger">"Delete product"</button>
+                {remove_error}
+            </ActionForm>
+        })
+        })
+    };
+    let level = product.stock_level().label();
+    let lot_rows = lots.into_iter().map(|lot| view! {
+        <tr>
+            <td class="num">{format!("{} {}", lot.remaining, lot.unit)}</td>
+            <td>{if lot.expires_on.is_empty() { "No expiry".to_owned() } else { lot.expires_on }}</td>
+        </tr>
+    }).collect_view();
+    let movement_rows = movements.into_iter().map(|m| view! {
+        <tr>
+            <td>{format_time(m.created_at)}</td>
+            <td>{m.bill_id.map(|b| view! { <A href=format!("/bills/{b}")>{m.kind.clone()}</A> })}</td>
+            <td class="num">{format!("{:+} {}", m.quantity, m.unit)}</td>
+            <td class="num">{currency.format(m.unit_amount)}</td>
+        </tr>
+    }).collect_view();
+    view! {
+        <Title text=product.name.clone()/>
+        <div class="page-head">
+            <h1>{product.name.clone()}</h1>
+            <A href="/inventory">"Back to inventory"</A>
+        </div>
+        <p class="stock-line">
+            {format!("{} {} in stock · average cost {}", product.quantity, product.unit, currency.format(product.average_cost))}
+            " " {level.map(|l| view! { <span class="badge warn">{l}</span> })}
+        </p>
+        {saved.then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+        <ActionForm action=update attr:class="form card">
+            <input type="hidden" name="id" value=product.id/>
+            <div class="field">
+                <label for="name">"Name"</label>
+                <input id="name" name="name" value=product.name.clone() required/>
+                {error("name")}
+            </div>
+            <div class="field">
+                <label for="selling_price">"Selling price"</label>
+                <input id="selling_price" name="selling_price" inputmode="decimal" value=product.selling_price.to_plain()/>
+                {error("selling_price")}
+            </div>
+            <div class="field">
+                <label for="lower_limit">"Lower limit"</label>
+                <input id="lower_limit" name="lower_limit" inputmode="numeric" value=product.lower_limit.map(|l| l.to_string()).unwrap_or_default()/>
+                {error("lower_limit")}
+            </div>
+            <div class="field">
+                <label for="upper_limit">"Upper limit"</label>
+                <input id="upper_limit" name="upper_limit" inputmode="numeric" value=product.upper_limit.map(|l| l.to_string()).unwrap_or_default()/>
+                {error("upper_limit")}
+            </div>
+            <div class="field checkbox">
+                <input id="loose" name="loose" type="checkbox" value="on" checked=product.loose/>
+                <label for="loose">"Loose"</label>
+            </div>
+            <button type="submit" class="button primary">"Save"</button>
+        </ActionForm>
+        <Suspense fallback=|| ()>{manager_controls}</Suspense>
+        <h2>"Lots"</h2>
+        <div class="table-wrap">
+            <table class="data">
+                <thead><tr><th scope="col" class="num">"Remaining"</th><th scope="col">"Expires"</th></tr></thead>
+                <tbody>{lot_rows}</tbody>
+            </table>
+        </div>
+        <h2>"Latest movements"</h2>
+        <div class="table-wrap">
+            <table class="data">
+                <thead><tr><th scope="col">"Date"</th><th scope="col">"Type"</th><th scope="col" class="num">"Quantity"</th><th scope="col" class="num">"Unit price"</th></tr></thead>
+                <tbody>{movement_rows}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,252 @@
+//! Reading what was recorded: bills, the ledger, and lots near expiry.
+
+use super::{like_escape, Db, Result};
+use crate::domain::bill::{Bill, BillKind, BillLine};
+use crate::domain::ledger::{BillSummary, ExpiringLot, Movement, Page};
+use crate::domain::{search, Money};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+fn kind_of(row: &AnyRow, column: &str) -> Result<BillKind> {
+    let kind: String = row.try_get(column)?;
+    Ok(kind
+        .parse()
+        .map_err(|e: String| sqlx::Error::Decode(e.into()))?)
+}
+
+/// Bills, newest first.
+pub async fn bills(db: &Db, page: i64, per_page: i64) -> Result<Page<BillSummary>> {
+    let page = page.max(1);
+    let rows = sqlx::query(
+        "SELECT id, kind, party_name, total, created_at FROM bills ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
+    )
+    .bind(per_page)
+    .bind((page - 1).saturating_mul(per_page))
+    .fetch_all(db.pool())
+    .await?;
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM bills")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            Ok(BillSummary {
+                id: r.try_get("id")?,
+                kind: kind_of(r, "kind")?,
+                party_name: r.try_get("party_name")?,
+                total: Money::from_minor(r.try_get("total")?),
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Page {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// One bill with its lines, or `None`.
+pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
+    let Some(row) = sqlx::query(
+        "SELECT b.id, b.kind, b.party_name, b.party_phone, b.party_address, b.subtotal, b.tax_rate_bp, b.tax, \
+                b.total, b.created_at, u.first_name, u.last_name \
+         FROM bills b JOIN users u ON u.id = b.created_by WHERE b.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let lines = sqlx::query(
+        "SELECT l.product_id, p.name, p.unit, l.quantity, l.unit_price, l.line_total, l.expires_on \
+         FROM bill_lines l JOIN products p ON p.id = l.product_id WHERE l.bill_id = $1 ORDER BY l.line_no",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(BillLine {
+            product_id: r.try_get("product_id")?,
+            product: r.try_get("name")?,
+            unit: r.try_get("unit")?,
+            quantity: r.try_get("quantity")?,
+            unit_price: Money::from_minor(r.try_get("unit_price")?),
+            line_total: Money::from_minor(r.try_get("line_total")?),
+            expires_on: r.try_get("expires_on")?,
+        })
+    })
+    .collect::<Result<_>>()?;
+    let first: String = row.try_get("first_name")?;
+    let last: String = row.try_get("last_name")?;
+    Ok(Some(Bill {
+        id: row.try_get("id")?,
+        kind: kind_of(&row, "kind")?,
+        party_name: row.try_get("party_name")?,
+        party_phone: row.try_get("party_phone")?,
+        party_address: row.try_get("party_address")?,
+        subtotal: Money::from_minor(row.try_get("subtotal")?),
+        tax_rate_bp: u32::try_from(row.try_get::<i64, _>("tax_rate_bp")?).unwrap_or_default(),
+        tax: Money::from_minor(row.try_get("tax")?),
+        total: Money::from_minor(row.try_get("total")?),
+        created_at: row.try_get("created_at")?,
+        created_by: format!("{first} {last}").trim().to_owned(),
+        lines,
+    }))
+}
+
+/// Filters of the ledger history.
+#[derive(Clone, Debug, Default)]
+pub struct MovementFilter {
+    /// Part of the product's name.
+    pub product: Option<String>,
+    /// Exactly this product.
+    pub product_id: Option<i64>,
+    /// `purchase`, `sale`, `adjustment` or `write_off`.
+    pub kind: Option<String>,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix seconds, exclusive.
+    pub until: Option<i64>,
+}
+
+/// Ledger movements matching `filter`, newest first.
+pub async fn movements(
+    db: &Db,
+    filter: &MovementFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Movement>> {
+    let page = page.max(1);
+    let pattern = filter
+        .product
+        .as_deref()
+        .and_then(search::query)
+        .map(|q| format!("%{}%", like_escape(&q)));
+    let condition =
+        "($1 IS NULL OR p.name_key LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR m.kind = $2) \
+                     AND ($3 IS NULL OR m.created_at >= $3) AND ($4 IS NULL OR m.created_at < $4) \
+                     AND ($5 IS NULL OR m.product_id = $5)";
+    let rows = sqlx::query(&format!(
+        "SELECT m.id, m.created_at, m.product_id, p.name, p.unit, m.kind, m.quantity, m.unit_amount, m.bill_id \
+         FROM movements m JOIN products p ON p.id = m.product_id WHERE {condition} \
+         ORDER BY m.created_at DESC, m.id DESC LIMIT $6 OFFSET $7"
+    ))
+    .bind(pattern.clone())
+    .bind(filter.kind.clone())
+    .bind(filter.from)
+    .bind(filter.until)
+    .bind(filter.product_id)
+    .bind(per_page)
+    .bind((page - 1).saturating_mul(per_page))
+    .fetch_all(db.pool())
+    .await?;
+    let total: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM movements m JOIN products p ON p.id = m.product_id WHERE {condition}"
+    ))
+    .bind(pattern)
+    .bind(filter.kind.clone())
+    .bind(filter.from)
+    .bind(filter.until)
+    .bind(filter.product_id)
+    .fetch_one(db.pool())
+    .await?
+    .try_get("n")?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            Ok(Movement {
+                id: r.try_get("id")?,
+                created_at: r.try_get("created_at")?,
+                product_id: r.try_get("product_id")?,
+                product: r.try_get("name")?,
+                unit: r.try_get("unit")?,
+                kind: r.try_get("kind")?,
+                quantity: r.try_get("quantity")?,
+                unit_amount: Money::from_minor(r.try_get("unit_amount")?),
+                bill_id: r.try_get("bill_id")?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Page {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// A product's lots with stock left, first-expiry-first-out.
+pub async fn open_lots(db: &Db, product_id: i64, today: &str) -> Result<Vec<ExpiringLot>> {
+    let rows = sqlx::query(
+        "SELECT l.id, l.product_id, p.name, p.unit, l.remaining, l.expires_on \
+         FROM lots l JOIN products p ON p.id = l.product_id \
+         WHERE l.product_id = $1 AND l.remaining > 0 \
+         ORDER BY CASE WHEN l.expires_on IS NULL THEN 1 ELSE 0 END, l.expires_on, l.received_at, l.id",
+    )
+    .bind(product_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let expires_on: Option<String> = r.try_get("expires_on")?;
+            Ok(ExpiringLot {
+                lot_id: r.try_get("id")?,
+                product_id: r.try_get("product_id")?,
+                product: r.try_get("name")?,
+                unit: r.try_get("unit")?,
+                remaining: r.try_get("remaining")?,
+                days_left: expires_on
+                    .as_deref()
+                    .and_then(|e| crate::domain::ledger::days_between(today, e))
+                    .unwrap_or(i64::MAX),
+                expires_on: expires_on.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Lots with stock left that expire on or before `until` (`YYYY-MM-DD`), soonest first.
+/// `today` fills in `days_left`.
+pub async fn expiring(db: &Db, today: &str, until: &str, limit: i64) -> Result<Vec<ExpiringLot>> {
+    let rows = sqlx::query(
+        "SELECT l.id, l.product_id, p.name, p.unit, l.remaining, l.expires_on \
+         FROM lots l JOIN products p ON p.id = l.product_id \
+         WHERE l.remaining > 0 AND l.expires_on IS NOT NULL AND l.expires_on <= $1 \
+         ORDER BY l.expires_on, p.name_key, l.id LIMIT $2",
+    )
+    .bind(until)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let expires_on: String = r.try_get("expires_on")?;
+            Ok(ExpiringLot {
+                lot_id: r.try_get("id")?,
+                product_id: r.try_get("product_id")?,
+                product: r.try_get("name")?,
+                unit: r.try_get("unit")?,
+                remaining: r.try_get("remaining")?,
+                days_left: crate::domain::ledger::days_between(today, &expires_on)
+                    .unwrap_or_default(),
+                expires_on,
+            })
+        })
+        .collect()
+}
+
+/// How many lots with stock left expire on or before `until`.
+pub async fn expiring_count(db: &Db, until: &str) -> Result<i64> {
+    Ok(sqlx::query(
+        "SELECT COUNT(*) AS n FROM lots WHERE remaining > 0 AND expires_on IS NOT NULL AND expires_on <= $1",
+    )
+    .bind(until)
+    .fetch_one(db.pool())
+    .await?
+    .try_get("n")?)
+}
