@@ -30,11 +30,26 @@ enum Command {
         #[arg(long, default_value = "Manager")]
         last_name: String,
     },
-    /// Add demo data (products) to try the app with.
+    /// Add data: a dozen demo products to try the app with, or a simulated history for benchmarks.
     Seed {
         /// A dozen everyday products.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["products", "movements"])]
         demo: bool,
+        /// Simulate a shop with this many products (needs a database without products or bills).
+        #[arg(long, requires = "movements")]
+        products: Option<usize>,
+        /// ... and two years of purchases and sales making this many stock movements.
+        #[arg(long, requires = "products")]
+        movements: Option<usize>,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// (For `make bench`.) Serve a bare axum handler: the most this machine allows, for ratios.
+    #[command(hide = true)]
+    Ceiling {
+        #[arg(long, default_value = "127.0.0.1:3999")]
+        listen: std::net::SocketAddr,
     },
 }
 
@@ -88,11 +103,47 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("created manager {email} (id {id})");
             Ok(())
         }
-        Command::Seed { demo } => {
-            anyhow::ensure!(demo, "say what to seed: --demo");
+        Command::Ceiling { listen } => {
+            let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            axum::serve(listener, app).await?;
+            Ok(())
+        }
+        Command::Seed {
+            demo,
+            products,
+            movements,
+            seed,
+        } => {
             let db = open(&config).await?;
-            let added = stockroom::server::seed::demo_products(&db).await?;
-            println!("added {added} demo products");
+            if demo {
+                let added = stockroom::server::seed::demo_products(&db).await?;
+                println!("added {added} demo products");
+                return Ok(());
+            }
+            let (Some(products), Some(movements)) = (products, movements) else {
+                anyhow::bail!("say what to seed: --demo, or --products N --movements M");
+            };
+            let plan = stockroom::server::seed::bulk::Plan {
+                products,
+                movements,
+                seed,
+                // Midday today (UTC): the same seed gives the same data all day.
+                now: stockroom::server::auth::now().div_euclid(86_400) * 86_400 + 43_200,
+                tax_rate_bp: config.tax_rate_bp,
+            };
+            let started = std::time::Instant::now();
+            let done =
+                stockroom::server::seed::bulk::seed(&db, &config.database_url, &plan).await?;
+            println!(
+                "seeded {} products, {} bills ({} lines), {} lots, {} movements in {:.1} s",
+                done.products,
+                done.bills,
+                done.bill_lines,
+                done.lots,
+                done.movements,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
     }

@@ -61,6 +61,66 @@ pub(crate) fn classify(error: sqlx::Error) -> StorageError {
     StorageError::Database(error)
 }
 
+/// A value for a statement built at run time.
+#[derive(Clone, Debug)]
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// `AND`-ed conditions with their parameters, numbered as they are added, so a list query has
+/// only the conditions its filters need: a planner can use an index for `kind = $1`, but not
+/// for `($1 IS NULL OR kind = $1)`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Conditions {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Conditions {
+    /// Adds `clause`, whose `?`s take `args` in order.
+    pub(crate) fn push(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
+        let mut text = String::with_capacity(clause.len() + 4);
+        let mut args = args.into_iter();
+        for part in clause.split('?').enumerate() {
+            if part.0 > 0 {
+                self.args.push(args.next().unwrap_or(Arg::Int(0)));
+                text.push_str(&format!("${}", self.args.len()));
+            }
+            text.push_str(part.1);
+        }
+        self.clauses.push(text);
+    }
+
+    /// `WHERE …`, or nothing.
+    pub(crate) fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// The number the next parameter would get.
+    pub(crate) fn next_param(&self) -> usize {
+        self.args.len() + 1
+    }
+
+    /// Binds the parameters to `query`, in order.
+    pub(crate) fn bind<'q>(
+        &self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for arg in &self.args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.clone()),
+            };
+        }
+        query
+    }
+}
+
 /// Pool settings an operator may tune.
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
