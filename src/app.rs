@@ -38,6 +38,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title for a page. leptos_meta writes the server-rendered `<title>` unescaped,
+/// so a product named `</title><script>…` would run: the server escapes it here. (The browser
+/// sets `document.title` as plain text, so it gets the text as is.)
+fn page_title(page: String) -> String {
+    let title = if page.is_empty() {
+        "Stockroom".to_owned()
+    } else {
+        format!("{page} · Stockroom")
+    };
+    #[cfg(feature = "ssr")]
+    let title = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    title
+}
+
 /// The application: the sign-in page, and every other page inside the signed-in layout.
 ///
 /// Every route renders with `SsrMode::Async`: the server waits for the page's data and sends
@@ -46,7 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|page: String| if page.is_empty() { "Stockroom".to_owned() } else { format!("{page} · Stockroom") }/>
+        <Title formatter=page_title/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>

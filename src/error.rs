@@ -99,9 +99,10 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         match error {
-            ServerFnErrorErr::Args(why) | ServerFnErrorErr::MissingArg(why) => {
-                Self::BadRequest(why)
-            }
+            // Deserialization on the server: a request body that is not UTF-8 text.
+            ServerFnErrorErr::Args(why)
+            | ServerFnErrorErr::MissingArg(why)
+            | ServerFnErrorErr::Deserialization(why) => Self::BadRequest(why),
             other => {
                 #[cfg(feature = "ssr")]
                 tracing::error!(error = %other, "server function failed");
