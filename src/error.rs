@@ -36,6 +36,9 @@ pub enum AppError {
     /// Something failed on our side; the details are in the server log (500).
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// Every database connection stayed busy for too long: nothing was done (503, Retry-After).
+    #[error("The shop is very busy right now: nothing was saved. Please try again in a moment.")]
+    Busy,
 }
 
 /// What is wrong with one form field.
@@ -90,6 +93,7 @@ impl AppError {
             Self::Conflict { .. } => 409,
             Self::BadRequest(_) => 400,
             Self::Internal => 500,
+            Self::Busy => 503,
         }
     }
 }
@@ -117,6 +121,11 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<crate::server::storage::StorageError> for AppError {
     fn from(error: crate::server::storage::StorageError) -> Self {
+        use crate::server::storage::StorageError;
+        if let StorageError::Database(sqlx::Error::PoolTimedOut) = error {
+            tracing::warn!("no database connection in time: answering 503");
+            return Self::Busy;
+        }
         tracing::error!(%error, "storage failed");
         Self::Internal
     }
@@ -133,6 +142,17 @@ mod tests {
         assert_eq!(AppError::invalid("name", "Enter a name").status(), 422);
         assert_eq!(AppError::BadRequest("x".into()).status(), 400);
         assert_eq!(AppError::Internal.status(), 500);
+        assert_eq!(AppError::Busy.status(), 503);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn an_exhausted_pool_is_busy_not_broken() {
+        use crate::server::storage::StorageError;
+        let busy = AppError::from(StorageError::Database(sqlx::Error::PoolTimedOut));
+        assert_eq!(busy, AppError::Busy);
+        let broken = AppError::from(StorageError::Database(sqlx::Error::RowNotFound));
+        assert_eq!(broken, AppError::Internal);
     }
 
     #[test]
