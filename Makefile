@@ -12,13 +12,14 @@ BIN := $(TARGET_DIR)/release/stockroom
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
 
-.PHONY: help setup run build dev test fmt lint unit e2e create-manager clean
+.PHONY: help setup run build dev test fmt lint unit e2e create-manager clean bench
 
 help:
 	@echo "make run    build and serve http://127.0.0.1:3000 (SQLite under ./data/)"
 	@echo "make test   every check: fmt, clippy, unit, storage (SQLite + PostgreSQL), HTTP, Playwright"
 	@echo "make dev    cargo leptos watch (rebuilds and reloads on save)"
 	@echo "make create-manager EMAIL=you@shop.example   create a manager account (asks for a password)"
+	@echo "make bench  seed 100k products / 1M movements on SQLite and PostgreSQL, load-test, write BENCHMARKS.md"
 
 setup:
 	@scripts/setup.sh
@@ -56,6 +57,11 @@ unit:
 
 e2e: build
 	cd end2end && npx playwright test
+
+# Not part of `make test`: it takes minutes and its figures depend on the machine.
+bench: build
+	@scripts/setup.sh --bench
+	STOCKROOM_BIN=$(BIN) python3 scripts/bench.py
 
 clean:
 	cargo clean
