@@ -74,7 +74,7 @@ test("the chart reads out the month under the pointer once hydrated", async ({ p
     await expect(readout).toContainText(`${thisMonth}: Earned ₹`, { timeout: 1_000 });
   }).toPass();
   // Choosing a period in the list shows it without pressing Show.
-  await page.getByLabel("Period").selectOption("12m");
+  await page.getByLabel("Period", { exact: true }).selectOption("12m");
   await expect(page).toHaveURL(/\/\?period=12m$/);
   await expect(page.getByText(/^1 \w+ \d{4} – /)).toBeVisible();
 });
@@ -82,9 +82,9 @@ test("the chart reads out the month under the pointer once hydrated", async ({ p
 test("the period is chosen with a plain form without JavaScript", async ({ page }, testInfo) => {
   test.skip(!jsOff(testInfo.project.name), "the hydrated list navigates on its own");
   await signIn(page, "/");
-  await page.getByLabel("Period").selectOption("custom");
-  await page.getByLabel("From").fill("2001-01-01");
-  await page.getByLabel("To").fill("2001-01-31");
+  await page.getByLabel("Period", { exact: true }).selectOption("custom");
+  await page.getByLabel("From", { exact: true }).fill("2001-01-01");
+  await page.getByLabel("To", { exact: true }).fill("2001-01-31");
   await page.getByRole("button", { name: "Show", exact: true }).click();
   await expect(page).toHaveURL(/period=custom&from=2001-01-01&to=2001-01-31/);
   await expect(page.getByText("1 Jan 2001 – 31 Jan 2001")).toBeVisible();

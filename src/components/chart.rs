@@ -225,16 +225,19 @@ pub fn MonthChart(
 
     view! {
         <figure class="chart">
-            <svg
-                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-                role="img"
-                aria-label=summary
-                preserveAspectRatio="xMidYMid meet"
-                on:pointerleave=move |_| active.set(None)
-            >
-                {grid}
-                {bands}
-            </svg>
+            // On a phone the drawing keeps a readable size and scrolls sideways.
+            <div class="chart-scroll">
+                <svg
+                    viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                    role="img"
+                    aria-label=summary
+                    preserveAspectRatio="xMidYMid meet"
+                    on:pointerleave=move |_| active.set(None)
+                >
+                    {grid}
+                    {bands}
+                </svg>
+            </div>
             <figcaption>
                 <ul class="legend">{legend}</ul>
                 <p class="chart-readout" aria-live="polite">

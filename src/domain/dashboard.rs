@@ -210,7 +210,7 @@ impl Month {
         }
     }
 
-    /// `YYYY-MM`: how the database names the month of a time when it groups by month.
+    /// `YYYY-MM`.
     pub fn key(self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
     }
@@ -341,16 +341,16 @@ pub struct Figures {
     pub has_history: bool,
 }
 
-/// Puts the database's per-month rows (`YYYY-MM` keys, months without bills missing) onto
-/// `months`, with zeros where nothing happened. Rows for other months are ignored.
-pub fn fill_months(months: &[Month], rows: &[(String, MonthTotals)]) -> Vec<(Month, MonthTotals)> {
+/// Puts the database's per-month rows (keyed by the month's first second; months without
+/// bills missing) onto `months`, with zeros where nothing happened. Other rows are ignored.
+pub fn fill_months(months: &[Month], rows: &[(i64, MonthTotals)]) -> Vec<(Month, MonthTotals)> {
     months
         .iter()
         .map(|month| {
-            let key = month.key();
+            let start = month.start();
             let totals = rows
                 .iter()
-                .find(|(k, _)| *k == key)
+                .find(|(s, _)| *s == start)
                 .map(|(_, t)| *t)
                 .unwrap_or_default();
             (*month, totals)
@@ -621,7 +621,14 @@ mod tests {
             earned: Money::from_minor(500),
             ..MonthTotals::default()
         };
-        let filled = fill_months(&months, &[("2025-02".into(), feb), ("2024-12".into(), feb)]);
+        let december = Month {
+            year: 2024,
+            month: 12,
+        };
+        let filled = fill_months(
+            &months,
+            &[(months[1].start(), feb), (december.start(), feb)],
+        );
         assert_eq!(
             filled,
             vec![(months[0], MonthTotals::default()), (months[1], feb)]

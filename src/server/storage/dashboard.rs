@@ -1,8 +1,8 @@
-//! The dashboard's sums: six aggregate queries (sums over indexed time ranges, grouped by month
-//! or by product), run side by side, whatever the size of the ledger. No movement or bill is
-//! loaded into Rust one by one; the largest answer is one row per chart month.
+//! The dashboard's sums: six aggregate statements (sums over indexed time ranges, grouped by
+//! month or by product), run side by side, whatever the size of the ledger. No movement or bill
+//! is loaded into Rust one by one; the largest answer is one row per chart month.
 
-use super::{history, Backend, Db, Result};
+use super::{history, Db, Result};
 use crate::domain::dashboard::{
     fill_months, Alerts, Figures, Month, MonthTotals, ProductTotals, StockAlert, Totals,
     ALERT_ROWS, TOP_PRODUCTS,
@@ -26,26 +26,26 @@ pub struct DashboardQuery {
 
 /// Every figure of the dashboard, for every role (the caller filters by role).
 pub async fn figures(db: &Db, query: &DashboardQuery) -> Result<Figures> {
-    let (
-        totals,
-        months,
-        (top_by_revenue, top_by_units),
-        (low_stock, overstock),
-        snapshot,
-        expiring,
-    ) = tokio::try_join!(
-        totals(db, query.start, query.end),
+    let (bill_sums, months, products, (low_stock, overstock), snapshot, expiring) = tokio::try_join!(
+        bill_sums(db, query.start, query.end),
         monthly(db, &query.months),
-        top_products(db, query.start, query.end),
+        sales_by_product(db, query.start, query.end),
         stock_alerts(db),
         stock_snapshot(db),
         history::expiring_count(db, &query.expiring_until),
     )?;
+    let (earned, spent, cost_of_goods) = bill_sums;
     Ok(Figures {
-        totals,
+        totals: Totals {
+            earned,
+            spent,
+            cost_of_goods,
+            units_sold: products.units_sold,
+            units_bought: products.units_bought,
+        },
         months,
-        top_by_revenue,
-        top_by_units,
+        top_by_revenue: products.by_revenue,
+        top_by_units: products.by_units,
         low_stock,
         overstock,
         stock_value: snapshot.0,
@@ -58,65 +58,55 @@ fn money(row: &AnyRow, column: &str) -> Result<Money> {
     Ok(Money::from_minor(row.try_get(column)?))
 }
 
-/// The period's bill sums (before tax) and the units its movements moved. Both halves read an
-/// index on `created_at`.
-async fn totals(db: &Db, start: i64, end: i64) -> Result<Totals> {
-    let row = sqlx::query(
-        "SELECT b.earned, b.spent, b.cost_of_goods, m.units_sold, m.units_bought FROM \
-           (SELECT COALESCE(CAST(SUM(CASE WHEN kind = 'sale' THEN subtotal ELSE 0 END) AS BIGINT), 0) AS earned, \
-                   COALESCE(CAST(SUM(CASE WHEN kind = 'purchase' THEN subtotal ELSE 0 END) AS BIGINT), 0) AS spent, \
-                   COALESCE(CAST(SUM(CASE WHEN kind = 'sale' THEN cost_of_goods ELSE 0 END) AS BIGINT), 0) AS cost_of_goods \
-            FROM bills WHERE created_at >= $1 AND created_at < $2) b \
-         CROSS JOIN \
-           (SELECT COALESCE(CAST(SUM(CASE WHEN kind = 'sale' THEN -quantity ELSE 0 END) AS BIGINT), 0) AS units_sold, \
-                   COALESCE(CAST(SUM(CASE WHEN kind = 'purchase' THEN quantity ELSE 0 END) AS BIGINT), 0) AS units_bought \
-            FROM movements WHERE kind IN ('sale', 'purchase') AND created_at >= $1 AND created_at < $2) m",
-    )
+/// The sums every bill-based figure needs, as SQL select-list items over bills `b`.
+const BILL_SUMS: &str = "\
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.subtotal ELSE 0 END) AS BIGINT), 0) AS earned, \
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'purchase' THEN b.subtotal ELSE 0 END) AS BIGINT), 0) AS spent, \
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.cost_of_goods ELSE 0 END) AS BIGINT), 0) AS cost_of_goods";
+
+/// The period's earned, spent and cost of goods sold (bill subtotals, before tax).
+async fn bill_sums(db: &Db, start: i64, end: i64) -> Result<(Money, Money, Money)> {
+    let row = sqlx::query(&format!(
+        "SELECT {BILL_SUMS} FROM bills b WHERE b.created_at >= $1 AND b.created_at < $2"
+    ))
     .bind(start)
     .bind(end)
     .fetch_one(db.pool())
     .await?;
-    Ok(Totals {
-        earned: money(&row, "earned")?,
-        spent: money(&row, "spent")?,
-        cost_of_goods: money(&row, "cost_of_goods")?,
-        units_sold: row.try_get("units_sold")?,
-        units_bought: row.try_get("units_bought")?,
-    })
-}
-
-/// `YYYY-MM` of a Unix-seconds column, in UTC: the one place the two databases' SQL differs.
-fn month_of(backend: Backend, column: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("strftime('%Y-%m', {column}, 'unixepoch')"),
-        Backend::Postgres => {
-            format!("to_char(to_timestamp({column}) AT TIME ZONE 'UTC', 'YYYY-MM')")
-        }
-    }
-}
-
-/// Bill sums per month over the chart's months (one row per month that had a bill).
-async fn monthly(db: &Db, months: &[Month]) -> Result<Vec<(Month, MonthTotals)>> {
-    let (Some(first), Some(last)) = (months.first(), months.last()) else {
-        return Ok(Vec::new());
-    };
-    let rows = sqlx::query(&format!(
-        "SELECT {month} AS month, \
-                COALESCE(CAST(SUM(CASE WHEN kind = 'sale' THEN subtotal ELSE 0 END) AS BIGINT), 0) AS earned, \
-                COALESCE(CAST(SUM(CASE WHEN kind = 'purchase' THEN subtotal ELSE 0 END) AS BIGINT), 0) AS spent, \
-                COALESCE(CAST(SUM(CASE WHEN kind = 'sale' THEN cost_of_goods ELSE 0 END) AS BIGINT), 0) AS cost_of_goods \
-         FROM bills WHERE created_at >= $1 AND created_at < $2 GROUP BY month",
-        month = month_of(db.backend(), "created_at"),
+    Ok((
+        money(&row, "earned")?,
+        money(&row, "spent")?,
+        money(&row, "cost_of_goods")?,
     ))
-    .bind(first.start())
-    .bind(last.next().start())
-    .fetch_all(db.pool())
-    .await?;
+}
+
+/// The same sums per chart month. The months' boundaries (UTC today; a shop's own time zone
+/// later) are computed here and joined as a small table, so each month is one index range
+/// scan and both databases run the same SQL.
+async fn monthly(db: &Db, months: &[Month]) -> Result<Vec<(Month, MonthTotals)>> {
+    if months.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bounds = (0..months.len())
+        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "WITH months (start, stop) AS (VALUES {bounds}) \
+         SELECT m.start, {BILL_SUMS} \
+         FROM months m JOIN bills b ON b.created_at >= m.start AND b.created_at < m.stop \
+         GROUP BY m.start"
+    );
+    let mut statement = sqlx::query(&sql);
+    for month in months {
+        statement = statement.bind(month.start()).bind(month.next().start());
+    }
+    let rows = statement.fetch_all(db.pool()).await?;
     let rows = rows
         .iter()
         .map(|r| {
             Ok((
-                r.try_get::<String, _>("month")?,
+                r.try_get::<i64, _>("start")?,
                 MonthTotals {
                     earned: money(r, "earned")?,
                     spent: money(r, "spent")?,
@@ -128,41 +118,62 @@ async fn monthly(db: &Db, months: &[Month]) -> Result<Vec<(Month, MonthTotals)>>
     Ok(fill_months(months, &rows))
 }
 
-/// The best-selling products of the period, by revenue and by units: the sale movements are
-/// summed per product once (each movement carries its price and the cost of the lot it came
-/// from), and both top lists are cut from that in SQL.
-async fn top_products(
-    db: &Db,
-    start: i64,
-    end: i64,
-) -> Result<(Vec<ProductTotals>, Vec<ProductTotals>)> {
+/// What one scan of the period's movements gives.
+struct ProductSums {
+    by_revenue: Vec<ProductTotals>,
+    by_units: Vec<ProductTotals>,
+    units_sold: i64,
+    units_bought: i64,
+}
+
+/// The period's purchase and sale movements summed per product and kind in one pass (each sale
+/// movement carries its price and the cost of the lot it came from); both `Top products` lists
+/// and the units sold and bought are cut from that in SQL.
+async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> {
     let rows = sqlx::query(
         "WITH t AS ( \
-           SELECT product_id, CAST(SUM(-quantity * unit_amount) AS BIGINT) AS revenue, \
+           SELECT product_id, kind, CAST(SUM(-quantity * unit_amount) AS BIGINT) AS revenue, \
                   CAST(SUM(-quantity) AS BIGINT) AS units, CAST(SUM(-quantity * unit_cost) AS BIGINT) AS cost \
-           FROM movements WHERE kind = 'sale' AND created_at >= $1 AND created_at < $2 GROUP BY product_id) \
+           FROM movements WHERE kind IN ('sale', 'purchase') AND created_at >= $1 AND created_at < $2 \
+           GROUP BY product_id, kind) \
          SELECT * FROM \
            (SELECT 'revenue' AS board, t.product_id, p.name, p.unit, t.revenue, t.units, t.cost \
-            FROM t JOIN products p ON p.id = t.product_id \
+            FROM t JOIN products p ON p.id = t.product_id WHERE t.kind = 'sale' \
             ORDER BY t.revenue DESC, t.units DESC, p.name_key, t.product_id LIMIT $3) by_revenue \
          UNION ALL \
          SELECT * FROM \
            (SELECT 'units' AS board, t.product_id, p.name, p.unit, t.revenue, t.units, t.cost \
-            FROM t JOIN products p ON p.id = t.product_id \
-            ORDER BY t.units DESC, t.revenue DESC, p.name_key, t.product_id LIMIT $3) by_units",
+            FROM t JOIN products p ON p.id = t.product_id WHERE t.kind = 'sale' \
+            ORDER BY t.units DESC, t.revenue DESC, p.name_key, t.product_id LIMIT $3) by_units \
+         UNION ALL \
+         SELECT t.kind AS board, NULL, NULL, NULL, 0, COALESCE(CAST(SUM(t.units) AS BIGINT), 0), 0 \
+         FROM t GROUP BY t.kind",
     )
     .bind(start)
     .bind(end)
     .bind(TOP_PRODUCTS)
     .fetch_all(db.pool())
     .await?;
-    let (mut by_revenue, mut by_units) = (Vec::new(), Vec::new());
+    let mut sums = ProductSums {
+        by_revenue: Vec::new(),
+        by_units: Vec::new(),
+        units_sold: 0,
+        units_bought: 0,
+    };
     for r in &rows {
         let board: String = r.try_get("board")?;
-        let list = if board == "revenue" {
-            &mut by_revenue
-        } else {
-            &mut by_units
+        let list = match board.as_str() {
+            "revenue" => &mut sums.by_revenue,
+            "units" => &mut sums.by_units,
+            // Sale quantities are negative in the ledger, so `units` already counts them up.
+            "sale" => {
+                sums.units_sold = r.try_get("units")?;
+                continue;
+            }
+            _ => {
+                sums.units_bought = -r.try_get::<i64, _>("units")?;
+                continue;
+            }
         };
         list.push(ProductTotals {
             product_id: r.try_get("product_id")?,
@@ -173,7 +184,7 @@ async fn top_products(
             cost: money(r, "cost")?,
         });
     }
-    Ok((by_revenue, by_units))
+    Ok(sums)
 }
 
 /// Products below their lower limit (lowest share of the limit first) and above their upper
