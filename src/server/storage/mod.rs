@@ -5,6 +5,7 @@
 //! too), integers for booleans (0/1) and times (Unix seconds), `RETURNING` for new ids, and
 //! `CAST(... AS BIGINT)` around sums (PostgreSQL would otherwise answer NUMERIC).
 
+pub mod dashboard;
 pub mod history;
 pub mod products;
 pub mod sessions;
