@@ -31,7 +31,14 @@ SITE=target/site
 started_at=$SECONDS
 
 say() { printf 'rehearse: %s\n' "$*"; }
-fail() { printf 'rehearse: FAILED: %s\n' "$*" >&2; exit 1; }
+fail() {
+    printf 'rehearse: FAILED: %s\n' "$*" >&2
+    if [ -s "${work:-/nonexistent}/server.out" ]; then
+        echo "rehearse: the server's last output:" >&2
+        tail -n 20 "$work/server.out" >&2
+    fi
+    exit 1
+}
 ms_now() { date +%s%3N; }
 
 # --- 1. Static checks -------------------------------------------------------------------------
@@ -239,6 +246,7 @@ for asset in $assets; do
 done
 
 sleep 1
+kill -0 "$server_pid" 2>/dev/null || fail "the server exited after those requests"
 rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
 say "idle memory (VmRSS) after those requests: $(( rss_kb / 1024 )) MiB ($rss_kb kB)"
 

@@ -99,6 +99,52 @@ async fn health_fails_while_the_database_is_gone_and_sigterm_still_stops_cleanly
     assert!(server.terminate().success());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_logs_json_to_stdout_and_log_dir_filtered_by_rust_log() {
+    let scratch = Scratch::new();
+    let url = format!("sqlite://{}/shop.db", scratch.0.display());
+    let logs = scratch.0.join("logs");
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("LOG_DIR", logs.to_str().unwrap()),
+        ("RUST_LOG", "info"),
+    ];
+    let (child, lines) = Server::start(&scratch.0, &env);
+    let server = Server::listening(child, &lines);
+    // Each request makes DEBUG events (tower_http's trace layer), which RUST_LOG=info drops.
+    for _ in 0..3 {
+        healthcheck(server.addr, Duration::from_secs(5))
+            .await
+            .unwrap();
+    }
+    assert!(server.terminate().success());
+    let stdout: Vec<String> = lines.iter().collect();
+    let file = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "log"))
+        .expect("a log file in LOG_DIR");
+    let written = std::fs::read_to_string(file).unwrap();
+    for text in [stdout.join("\n"), written] {
+        let events: Vec<serde_json::Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+            .collect();
+        let messages: Vec<&str> = events
+            .iter()
+            .filter_map(|event| event["message"].as_str())
+            .collect();
+        assert!(
+            messages.contains(&"in-flight requests finished"),
+            "{messages:?}"
+        );
+        for event in &events {
+            let level = event["level"].as_str().unwrap_or_default();
+            assert!(["INFO", "WARN", "ERROR"].contains(&level), "{event}");
+        }
+    }
+}
+
 /// `url` with `params` added to its query.
 fn with_params(url: &str, params: &str) -> String {
     let joiner = if url.contains('?') { '&' } else { '?' };

@@ -5,9 +5,13 @@ use super::config::LogFormat;
 use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
-use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::layer::{Layered, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter, Layer, Registry};
+
+/// What the output layers sit on: the filter applies to all of them (a filter inside a list of
+/// layers would be overruled by its neighbours' interest).
+type Filtered = Layered<EnvFilter, Registry>;
 
 /// Log files are named `stockroom.YYYY-MM-DD.log`.
 pub const FILE_PREFIX: &str = "stockroom";
@@ -37,7 +41,7 @@ pub struct LogTargets<'a> {
 pub fn init(targets: LogTargets<'_>) -> LogGuard {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
-    let mut layers = vec![filter.boxed(), format_layer(targets.format, fmt::layer())];
+    let mut layers = vec![format_layer(targets.format, fmt::layer())];
     let (guard, problem) = match targets.dir {
         None => (None, None),
         Some(dir) => match file_appender(dir, targets.max_files) {
@@ -50,7 +54,10 @@ pub fn init(targets: LogTargets<'_>) -> LogGuard {
             Err(error) => (None, Some(format!("{}: {error}", dir.display()))),
         },
     };
-    tracing_subscriber::registry().with(layers).init();
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(layers)
+        .init();
     if let Some(problem) = problem {
         tracing::warn!(%problem, "cannot write log files; logging to stdout only");
     }
@@ -59,8 +66,8 @@ pub fn init(targets: LogTargets<'_>) -> LogGuard {
 
 fn format_layer<W>(
     format: LogFormat,
-    layer: fmt::Layer<Registry, fmt::format::DefaultFields, fmt::format::Format, W>,
-) -> Box<dyn Layer<Registry> + Send + Sync>
+    layer: fmt::Layer<Filtered, fmt::format::DefaultFields, fmt::format::Format, W>,
+) -> Box<dyn Layer<Filtered> + Send + Sync>
 where
     W: for<'w> fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
