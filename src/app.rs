@@ -4,6 +4,7 @@
 use crate::components::layout::Layout;
 use crate::pages::{
     bills::{BillPage, BillsPage},
+    dashboard::DashboardPage,
     history::{ExpiryPage, TransactionsPage},
     inventory::InventoryPage,
     login::LoginPage,
@@ -68,7 +69,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
-                    <Route path=path!("") view=|| view! { <ComingSoon title="Dashboard"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/inventory/:id") view=ProductPage ssr=SsrMode::Async/>
                     <Route path=path!("/buy") view=BuyPage ssr=SsrMode::Async/>

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_ledger_holds, scalar, TestDb};
+use common::{assert_ledger_holds, scalar};
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::Money;
 use stockroom::server::seed::bulk::{seed, Plan, SeedError};

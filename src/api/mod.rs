@@ -3,6 +3,7 @@
 //! [`crate::error::AppError`].
 
 pub mod auth;
+pub mod dashboard;
 pub mod history;
 pub mod products;
 pub mod stock;

@@ -1,4 +1,5 @@
 //! Views shared by several pages.
 
+pub mod chart;
 pub mod layout;
 pub mod nav;

@@ -2,6 +2,7 @@
 //! parse input the same way.
 
 pub mod bill;
+pub mod dashboard;
 pub mod email;
 pub mod ledger;
 pub mod money;

@@ -1,6 +1,7 @@
 //! One component per route.
 
 pub mod bills;
+pub mod dashboard;
 pub mod history;
 pub mod inventory;
 pub mod login;

@@ -1,0 +1,39 @@
+//! The dashboard's one server function: the figures of a period, filtered by the caller's role
+//! here on the server, so staff never receive cost or profit figures.
+
+use crate::domain::dashboard::Dashboard;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The dashboard for `period` (`month`, `30d`, `12m` or `custom`; see
+/// [`crate::domain::dashboard::Period::resolve`]) with `from`/`to` dates (`YYYY-MM-DD`) for a
+/// custom range. Managers get every figure; staff get the sales figures only.
+#[server(prefix = "/api", endpoint = "dashboard")]
+pub async fn load_dashboard(
+    #[server(default)] period: Option<String>,
+    #[server(default)] from: Option<String>,
+    #[server(default)] to: Option<String>,
+) -> Result<Dashboard, AppError> {
+    use crate::domain::dashboard::Period;
+    use crate::domain::ledger::{add_days, date_of};
+    use crate::server::storage::dashboard::{figures, DashboardQuery};
+    let user = super::context::require_user()?;
+    let state = super::context::state()?;
+    let now = crate::server::auth::now();
+    let period = Period::resolve(period.as_deref(), from.as_deref(), to.as_deref(), now)
+        .map_err(|e| AppError::invalid(e.field(), e))?;
+    let query = DashboardQuery {
+        start: period.start(),
+        end: period.end(),
+        months: period.chart_months(),
+        expiring_until: add_days(&date_of(now), super::history::DEFAULT_EXPIRY_DAYS)
+            .ok_or(AppError::Internal)?,
+    };
+    let figures = figures(&state.db, &query).await?;
+    Ok(Dashboard::for_role(
+        figures,
+        period,
+        state.config.currency.clone(),
+        user.role,
+    ))
+}

@@ -1,0 +1,235 @@
+//! The dashboard's sums: six aggregate statements (sums over indexed time ranges, grouped by
+//! month or by product), run side by side, whatever the size of the ledger. No movement or bill
+//! is loaded into Rust one by one; the largest answer is one row per chart month.
+
+use super::{history, Db, Result};
+use crate::domain::dashboard::{
+    fill_months, Alerts, Figures, Month, MonthTotals, ProductTotals, StockAlert, Totals,
+    ALERT_ROWS, TOP_PRODUCTS,
+};
+use crate::domain::Money;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// What to add up for one dashboard.
+#[derive(Clone, Debug)]
+pub struct DashboardQuery {
+    /// The period's first second (Unix, included).
+    pub start: i64,
+    /// The first second after the period (Unix, excluded).
+    pub end: i64,
+    /// The chart's months, oldest first.
+    pub months: Vec<Month>,
+    /// Lots with stock left that expire on or before this date (`YYYY-MM-DD`) count as expiring.
+    pub expiring_until: String,
+}
+
+/// Every figure of the dashboard, for every role (the caller filters by role).
+pub async fn figures(db: &Db, query: &DashboardQuery) -> Result<Figures> {
+    let (bill_sums, months, products, (low_stock, overstock), snapshot, expiring) = tokio::try_join!(
+        bill_sums(db, query.start, query.end),
+        monthly(db, &query.months),
+        sales_by_product(db, query.start, query.end),
+        stock_alerts(db),
+        stock_snapshot(db),
+        history::expiring_count(db, &query.expiring_until),
+    )?;
+    let (earned, spent, cost_of_goods) = bill_sums;
+    Ok(Figures {
+        totals: Totals {
+            earned,
+            spent,
+            cost_of_goods,
+            units_sold: products.units_sold,
+            units_bought: products.units_bought,
+        },
+        months,
+        top_by_revenue: products.by_revenue,
+        top_by_units: products.by_units,
+        low_stock,
+        overstock,
+        stock_value: snapshot.0,
+        has_history: snapshot.1,
+        expiring_lots: expiring,
+    })
+}
+
+fn money(row: &AnyRow, column: &str) -> Result<Money> {
+    Ok(Money::from_minor(row.try_get(column)?))
+}
+
+/// The sums every bill-based figure needs, as SQL select-list items over bills `b`.
+const BILL_SUMS: &str = "\
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.subtotal ELSE 0 END) AS BIGINT), 0) AS earned, \
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'purchase' THEN b.subtotal ELSE 0 END) AS BIGINT), 0) AS spent, \
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.cost_of_goods ELSE 0 END) AS BIGINT), 0) AS cost_of_goods";
+
+/// The period's earned, spent and cost of goods sold (bill subtotals, before tax).
+async fn bill_sums(db: &Db, start: i64, end: i64) -> Result<(Money, Money, Money)> {
+    let row = sqlx::query(&format!(
+        "SELECT {BILL_SUMS} FROM bills b WHERE b.created_at >= $1 AND b.created_at < $2"
+    ))
+    .bind(start)
+    .bind(end)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((
+        money(&row, "earned")?,
+        money(&row, "spent")?,
+        money(&row, "cost_of_goods")?,
+    ))
+}
+
+/// The same sums per chart month. The months' boundaries (UTC today; a shop's own time zone
+/// later) are computed here and joined as a small table, so each month is one index range
+/// scan and both databases run the same SQL.
+async fn monthly(db: &Db, months: &[Month]) -> Result<Vec<(Month, MonthTotals)>> {
+    if months.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bounds = (0..months.len())
+        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "WITH months (start, stop) AS (VALUES {bounds}) \
+         SELECT m.start, {BILL_SUMS} \
+         FROM months m JOIN bills b ON b.created_at >= m.start AND b.created_at < m.stop \
+         GROUP BY m.start"
+    );
+    let mut statement = sqlx::query(&sql);
+    for month in months {
+        statement = statement.bind(month.start()).bind(month.next().start());
+    }
+    let rows = statement.fetch_all(db.pool()).await?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<i64, _>("start")?,
+                MonthTotals {
+                    earned: money(r, "earned")?,
+                    spent: money(r, "spent")?,
+                    cost_of_goods: money(r, "cost_of_goods")?,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(fill_months(months, &rows))
+}
+
+/// What one scan of the period's movements gives.
+struct ProductSums {
+    by_revenue: Vec<ProductTotals>,
+    by_units: Vec<ProductTotals>,
+    units_sold: i64,
+    units_bought: i64,
+}
+
+/// The period's purchase and sale movements summed per product and kind in one pass (each sale
+/// movement carries its price and the cost of the lot it came from); both `Top products` lists
+/// and the units sold and bought are cut from that in SQL.
+async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> {
+    let rows = sqlx::query(
+        "WITH t AS ( \
+           SELECT product_id, kind, CAST(SUM(-quantity * unit_amount) AS BIGINT) AS revenue, \
+                  CAST(SUM(-quantity) AS BIGINT) AS units, CAST(SUM(-quantity * unit_cost) AS BIGINT) AS cost \
+           FROM movements WHERE kind IN ('sale', 'purchase') AND created_at >= $1 AND created_at < $2 \
+           GROUP BY product_id, kind) \
+         SELECT * FROM \
+           (SELECT 'revenue' AS board, t.product_id, p.name, p.unit, t.revenue, t.units, t.cost \
+            FROM t JOIN products p ON p.id = t.product_id WHERE t.kind = 'sale' \
+            ORDER BY t.revenue DESC, t.units DESC, p.name_key, t.product_id LIMIT $3) by_revenue \
+         UNION ALL \
+         SELECT * FROM \
+           (SELECT 'units' AS board, t.product_id, p.name, p.unit, t.revenue, t.units, t.cost \
+            FROM t JOIN products p ON p.id = t.product_id WHERE t.kind = 'sale' \
+            ORDER BY t.units DESC, t.revenue DESC, p.name_key, t.product_id LIMIT $3) by_units \
+         UNION ALL \
+         SELECT t.kind AS board, NULL, NULL, NULL, 0, COALESCE(CAST(SUM(t.units) AS BIGINT), 0), 0 \
+         FROM t GROUP BY t.kind",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(TOP_PRODUCTS)
+    .fetch_all(db.pool())
+    .await?;
+    let mut sums = ProductSums {
+        by_revenue: Vec::new(),
+        by_units: Vec::new(),
+        units_sold: 0,
+        units_bought: 0,
+    };
+    for r in &rows {
+        let board: String = r.try_get("board")?;
+        let list = match board.as_str() {
+            "revenue" => &mut sums.by_revenue,
+            "units" => &mut sums.by_units,
+            // Sale quantities are negative in the ledger, so `units` already counts them up.
+            "sale" => {
+                sums.units_sold = r.try_get("units")?;
+                continue;
+            }
+            _ => {
+                sums.units_bought = -r.try_get::<i64, _>("units")?;
+                continue;
+            }
+        };
+        list.push(ProductTotals {
+            product_id: r.try_get("product_id")?,
+            name: r.try_get("name")?,
+            unit: r.try_get("unit")?,
+            revenue: money(r, "revenue")?,
+            units: r.try_get("units")?,
+            cost: money(r, "cost")?,
+        });
+    }
+    Ok(sums)
+}
+
+/// Products below their lower limit (lowest share of the limit first) and above their upper
+/// limit (by name): the first [`ALERT_ROWS`] of each, with how many there are in all.
+async fn stock_alerts(db: &Db) -> Result<(Alerts, Alerts)> {
+    let rows = sqlx::query(
+        "SELECT * FROM \
+           (SELECT 'low' AS level, id, name, unit, quantity, lower_limit AS stock_limit, COUNT(*) OVER () AS total \
+            FROM products WHERE archived = 0 AND quantity < lower_limit \
+            ORDER BY CAST(quantity AS REAL) / CAST(lower_limit AS REAL), name_key, id LIMIT $1) lows \
+         UNION ALL \
+         SELECT * FROM \
+           (SELECT 'over' AS level, id, name, unit, quantity, upper_limit AS stock_limit, COUNT(*) OVER () AS total \
+            FROM products WHERE archived = 0 AND quantity > upper_limit \
+            ORDER BY name_key, id LIMIT $1) highs",
+    )
+    .bind(ALERT_ROWS)
+    .fetch_all(db.pool())
+    .await?;
+    let (mut low, mut over) = (Alerts::default(), Alerts::default());
+    for r in &rows {
+        let level: String = r.try_get("level")?;
+        let alerts = if level == "low" { &mut low } else { &mut over };
+        alerts.total = r.try_get("total")?;
+        alerts.rows.push(StockAlert {
+            product_id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            unit: r.try_get("unit")?,
+            quantity: r.try_get("quantity")?,
+            limit: r.try_get("stock_limit")?,
+        });
+    }
+    Ok((low, over))
+}
+
+/// The stock on hand at the cost of the lots it sits in, and whether any bill exists at all.
+async fn stock_snapshot(db: &Db) -> Result<(Money, bool)> {
+    let row = sqlx::query(
+        "SELECT (SELECT COALESCE(CAST(SUM(remaining * unit_cost) AS BIGINT), 0) FROM lots WHERE remaining > 0) AS stock_value, \
+                (SELECT COUNT(*) FROM (SELECT 1 FROM bills LIMIT 1) AS one_bill) AS has_history",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    Ok((
+        money(&row, "stock_value")?,
+        row.try_get::<i64, _>("has_history")? > 0,
+    ))
+}
