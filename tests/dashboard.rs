@@ -11,12 +11,11 @@ use stockroom::domain::dashboard::{
     Alerts, Dashboard, Figures, Month, MonthTotals, Period, ProductTotals, StockAlert, Totals,
 };
 use stockroom::domain::ledger::{add_days, date_of};
-use stockroom::domain::{Currency, Email, Money, Role};
+use stockroom::domain::{Currency, Money, Role};
 use stockroom::server::auth::now;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::stock::{record, BillInput, LineInput};
-use stockroom::server::storage::users::{self, NewAccount};
 
 /// Unix seconds of a UTC date and time.
 fn at(date: &str, hour: u8, minute: u8, second: u8) -> i64 {
@@ -27,18 +26,6 @@ fn at(date: &str, hour: u8, minute: u8, second: u8) -> i64 {
         .unwrap()
         .assume_utc()
         .unix_timestamp()
-}
-
-async fn clerk(t: &TestDb) -> i64 {
-    let email = Email::parse("clerk@shop.test").unwrap();
-    let account = NewAccount {
-        email: &email,
-        first_name: "C",
-        last_name: "K",
-        role: Role::Staff,
-        password_hash: "x",
-    };
-    users::insert(&t.db, &account, 0).await.unwrap()
 }
 
 async fn product(t: &TestDb, name: &str, lower: Option<i64>, upper: Option<i64>) {
@@ -87,7 +74,7 @@ async fn bill(
 /// Three months of a small shop. Rice comes in two lots (₹50 then ₹60), so a sale of 15 costs
 /// 10 × ₹50 + 5 × ₹60. Curd expires in two days; a sale in April falls outside Jan–Mar.
 async fn fixture(t: &TestDb) {
-    let user = clerk(t).await;
+    let user = common::clerk(&t.db, "clerk@shop.test").await;
     product(t, "Rice", Some(5), None).await;
     product(t, "Dal", None, Some(10)).await;
     let curd_expiry = add_days(&date_of(now()), 2).unwrap();

@@ -11,22 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use stockroom::domain::bill::BillKind;
-use stockroom::domain::{Email, Money, Role};
+use stockroom::domain::Money;
 use stockroom::server::storage::stock::{record, BillInput, LineInput};
-use stockroom::server::storage::users::{self, NewAccount};
 use stockroom::server::storage::{Db, PoolSettings};
-
-async fn clerk(db: &Db) -> i64 {
-    let email = Email::parse("clerk@shop.test").unwrap();
-    let account = NewAccount {
-        email: &email,
-        first_name: "C",
-        last_name: "K",
-        role: Role::Staff,
-        password_hash: "x",
-    };
-    users::insert(db, &account, 0).await.unwrap()
-}
 
 fn bill(kind: BillKind, user_id: i64, key: String, product: &str, quantity: i64) -> BillInput {
     BillInput {
@@ -64,7 +51,7 @@ async fn ledger_breaks(db: &Db) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backups_taken_while_bills_are_recorded_open_and_keep_the_ledger_exact() {
     let t = common::sqlite().await;
-    let user = clerk(&t.db).await;
+    let user = common::clerk(&t.db, "clerk@shop.test").await;
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (db, stop) = (t.db.clone(), stop.clone());

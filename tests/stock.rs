@@ -3,25 +3,12 @@
 
 mod common;
 
-use common::{assert_ledger_holds, scalar, TestDb};
+use common::{assert_ledger_holds, scalar};
 use sqlx::Row;
 use stockroom::domain::bill::BillKind;
-use stockroom::domain::{Email, Money, Role};
+use stockroom::domain::Money;
 use stockroom::server::storage::stock::{record, BillInput, LineInput, RecordError, Recorded};
-use stockroom::server::storage::users::{self, NewAccount};
 use stockroom::server::storage::Db;
-
-async fn clerk(t: &TestDb, email: &str) -> i64 {
-    let email = Email::parse(email).unwrap();
-    let account = NewAccount {
-        email: &email,
-        first_name: "C",
-        last_name: "K",
-        role: Role::Staff,
-        password_hash: "x",
-    };
-    users::insert(&t.db, &account, 0).await.unwrap()
-}
 
 fn line(product: &str, quantity: i64, amount: i64, expires_on: Option<&str>) -> LineInput {
     LineInput {
@@ -58,7 +45,7 @@ async fn quantity(db: &Db, name: &str) -> i64 {
 
 on_both_backends! {
     async fn a_purchase_creates_products_lots_movements_and_the_average_cost(t: TestDb) {
-        let user = clerk(&t, "c@shop.in").await;
+        let user = common::clerk(&t.db, "c@shop.in").await;
         let first = bill(BillKind::Purchase, user, "k1", vec![line("Basmati Rice", 10, 100, None), line("Milk", 5, 3_000, Some("2026-12-01"))]);
         assert!(matches!(record(&t.db, &first).await.unwrap(), Recorded::New(_)));
         record(&t.db, &bill(BillKind::Purchase, user, "k2", vec![line("basmati  rice", 10, 200, None)])).await.unwrap();
@@ -71,7 +58,7 @@ on_both_backends! {
     }
 
     async fn a_sale_across_three_lots_takes_the_earliest_expiry_first(t: TestDb) {
-        let user = clerk(&t, "c@shop.in").await;
+        let user = common::clerk(&t.db, "c@shop.in").await;
         for (key, expiry, cost) in [("p1", Some("2027-03-01"), 300), ("p2", Some("2027-01-01"), 100), ("p3", None, 500)] {
             record(&t.db, &bill(BillKind::Purchase, user, key, vec![line("Curd", 4, cost, expiry)])).await.unwrap();
         }
@@ -91,7 +78,7 @@ on_both_backends! {
     }
 
     async fn an_oversold_sale_changes_nothing_and_names_the_product(t: TestDb) {
-        let user = clerk(&t, "c@shop.in").await;
+        let user = common::clerk(&t.db, "c@shop.in").await;
         record(&t.db, &bill(BillKind::Purchase, user, "p", vec![line("Tea", 3, 100, None), line("Sugar", 50, 5, None)])).await.unwrap();
         let before = scalar(&t.db, "SELECT COUNT(*) FROM movements").await;
         let oversell = bill(BillKind::Sale, user, "s", vec![line("Sugar", 10, 6, None), line("Tea", 4, 150, None)]);
@@ -111,14 +98,14 @@ on_both_backends! {
     }
 
     async fn selling_an_unknown_product_is_refused(t: TestDb) {
-        let user = clerk(&t, "c@shop.in").await;
+        let user = common::clerk(&t.db, "c@shop.in").await;
         let err = record(&t.db, &bill(BillKind::Sale, user, "s", vec![line("Ghost", 1, 1, None)])).await.unwrap_err();
         assert!(matches!(err, RecordError::UnknownProduct { line: 0, .. }), "{err:?}");
     }
 
     async fn the_same_key_records_once_and_belongs_to_its_user(t: TestDb) {
-        let user = clerk(&t, "c@shop.in").await;
-        let other = clerk(&t, "d@shop.in").await;
+        let user = common::clerk(&t.db, "c@shop.in").await;
+        let other = common::clerk(&t.db, "d@shop.in").await;
         let purchase = bill(BillKind::Purchase, user, "same-key", vec![line("Salt", 5, 20, None)]);
         let first = record(&t.db, &purchase).await.unwrap();
         let again = record(&t.db, &purchase).await.unwrap();
@@ -129,14 +116,14 @@ on_both_backends! {
     }
 
     async fn the_ledger_refuses_edits_and_deletes(t: TestDb) {
-        let user = clerk(&t, "c@shop.in").await;
+        let user = common::clerk(&t.db, "c@shop.in").await;
         record(&t.db, &bill(BillKind::Purchase, user, "p", vec![line("Oil", 1, 1, None)])).await.unwrap();
         assert!(sqlx::query("UPDATE movements SET quantity = 99").execute(t.db.pool_for_tests()).await.is_err());
         assert!(sqlx::query("DELETE FROM movements").execute(t.db.pool_for_tests()).await.is_err());
     }
 
     async fn fifty_simultaneous_sales_against_twenty_in_stock_sell_exactly_twenty(t: TestDb) {
-        let user = clerk(&t, "c@shop.in").await;
+        let user = common::clerk(&t.db, "c@shop.in").await;
         record(&t.db, &bill(BillKind::Purchase, user, "p", vec![line("Eggs", 20, 500, Some("2026-12-24"))])).await.unwrap();
         let sales = (0..50).map(|i| {
             let db = t.db.clone();
@@ -157,7 +144,7 @@ on_both_backends! {
     }
 
     async fn ten_concurrent_submits_of_one_key_make_one_bill(t: TestDb) {
-        let user = clerk(&t, "c@shop.in").await;
+        let user = common::clerk(&t.db, "c@shop.in").await;
         let submits = (0..10).map(|_| {
             let db = t.db.clone();
             tokio::spawn(async move { record(&db, &bill(BillKind::Purchase, user, "double-click", vec![line("Ghee", 2, 900, None)])).await })

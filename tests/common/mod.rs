@@ -12,6 +12,21 @@ use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 use stockroom::server::storage::{Db, PoolSettings};
 
+/// A staff account that records bills in storage tests (it never signs in).
+pub async fn clerk(db: &Db, email: &str) -> i64 {
+    use stockroom::domain::{Email, Role};
+    use stockroom::server::storage::users::{self, NewAccount};
+    let email = Email::parse(email).unwrap();
+    let account = NewAccount {
+        email: &email,
+        first_name: "C",
+        last_name: "K",
+        role: Role::Staff,
+        password_hash: "x",
+    };
+    users::insert(db, &account, 0).await.unwrap()
+}
+
 /// The one number a query answers.
 pub async fn scalar(db: &Db, sql: &str) -> i64 {
     use sqlx::Row;
