@@ -3,6 +3,7 @@
 
 pub mod bill;
 pub mod email;
+pub mod employee;
 pub mod ledger;
 pub mod money;
 pub mod password;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod invoice;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -1,7 +1,7 @@
 //! Putting the server together: database, first manager, the router with its layers, and a
 //! serve loop that drains in-flight requests on SIGTERM.
 
-use super::auth::{self, hash_password, SessionPolicy};
+use super::auth::{self, hash_password, SessionPolicy, Throttle};
 use super::config::Config;
 use super::state::AppState;
 use super::storage::{self, users, Db, PoolSettings};
@@ -59,6 +59,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::R
         idle: config.session_idle,
         max_age: config.session_max_age,
         secure_cookie: config.cookie_secure,
+        throttle: Throttle::default(),
     };
     Ok(AppState {
         db,
@@ -68,7 +69,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::R
     })
 }
 
-/// Creates a manager account.
+/// Creates a manager account; an easily guessed password is refused with the reason.
 pub async fn create_manager(
     db: &Db,
     email: &Email,
@@ -76,6 +77,9 @@ pub async fn create_manager(
     last: &str,
     password: &Password,
 ) -> anyhow::Result<i64> {
+    password
+        .check_strength(&[email.as_str(), first, last])
+        .map_err(|e| anyhow::anyhow!("password for {email}: {e}"))?;
     let hash = hash_password(password).await?;
     let account = users::NewAccount {
         email,
@@ -130,11 +134,16 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::session_layer,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::security::same_origin_only,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(super::security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -224,7 +233,9 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let db = state.db.clone();
     let purge = tokio::spawn(purge_sessions(state.clone()));
-    axum::serve(listener, router(state))
+    // The peer address feeds sign-in throttling per client (see `auth::client_addr`).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     purge.abort();
