@@ -59,7 +59,13 @@ mod tests {
 
     #[test]
     fn anything_not_listed_needs_a_signed_in_person() {
-        for path in ["/", "/inventory", "/api/products/list", "/no-such-page", "/api"] {
+        for path in [
+            "/",
+            "/inventory",
+            "/api/products/list",
+            "/no-such-page",
+            "/api",
+        ] {
             assert_eq!(required(path), Access::SignedIn, "{path}");
         }
         assert_eq!(required("/login"), Access::Public);

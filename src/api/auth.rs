@@ -120,8 +120,13 @@ pub async fn change_password(
     }
     let mut errors = Vec::new();
     let password = match Password::parse(&new_password).and_then(|p| {
-        p.check_strength(&[user.email.as_str(), &user.first_name, &user.last_name, &state.config.shop_name])
-            .map(|()| p)
+        p.check_strength(&[
+            user.email.as_str(),
+            &user.first_name,
+            &user.last_name,
+            &state.config.shop_name,
+        ])
+        .map(|()| p)
     }) {
         Ok(password) => Some(password),
         Err(e) => {
@@ -152,7 +157,11 @@ pub async fn change_password(
     let keep = super::context::session_hash();
     let ended =
         people::change_own_password(&state.db, &actor, &hash, keep.as_deref(), now()).await?;
-    tracing::info!(user_id = user.id, other_sessions_ended = ended, "password changed");
+    tracing::info!(
+        user_id = user.id,
+        other_sessions_ended = ended,
+        "password changed"
+    );
     leptos_axum::redirect("/profile?changed=1");
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Employees and the audit trail, for managers: list, create, edit, deactivate or reactivate,
 //! delete (only someone who recorded nothing), and who did what.
 
-use crate::domain::employee::{AuditEntry, Employee, EmployeeForm};
+use crate::domain::employee::{AuditEntry, Employee};
 use crate::domain::ledger::Page;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -55,6 +55,7 @@ pub async fn create_employee(
     #[server(default)] password: String,
     #[server(default)] role: String,
 ) -> Result<(), AppError> {
+    use crate::domain::employee::EmployeeForm;
     use crate::server::storage::people;
     use leptos::server_fn::ServerFn;
     let manager = super::context::require_manager()?;
@@ -68,18 +69,13 @@ pub async fn create_employee(
         role,
     };
     let outcome = async {
-        let (draft, password) = server::check(&form, Some(password.as_str()), true, &state)?;
+        let (draft, password) = server::check(&form, Some(password.as_str()), &state)?;
         let hash = server::hash(password.as_ref()).await?;
         let actor = super::context::actor(&manager);
-        let id = people::create_employee(
-            &state.db,
-            &draft,
-            &hash,
-            &actor,
-            crate::server::auth::now(),
-        )
-        .await
-        .map_err(|e| server::people_error(e, "create"))?;
+        let id =
+            people::create_employee(&state.db, &draft, &hash, &actor, crate::server::auth::now())
+                .await
+                .map_err(|e| server::people_error(e, "create"))?;
         tracing::info!(user_id = id, by = manager.id, "employee created");
         leptos_axum::redirect(&format!("/employees?created={id}"));
         Ok::<(), AppError>(())
@@ -91,10 +87,8 @@ pub async fn create_employee(
     outcome
 }
 
-/// Saves an account's details, and a new password when one is typed (which signs that person
-/// out everywhere else).
+/// Saves an account's details.
 #[server(prefix = "/api", endpoint = "employees/update")]
-#[expect(clippy::too_many_arguments, reason = "one argument per form field")]
 pub async fn update_employee(
     id: i64,
     #[server(default)] first_name: String,
@@ -103,8 +97,8 @@ pub async fn update_employee(
     #[server(default)] age: String,
     #[server(default)] gender: String,
     #[server(default)] role: String,
-    #[server(default)] new_password: String,
 ) -> Result<(), AppError> {
+    use crate::domain::employee::EmployeeForm;
     use crate::server::storage::people;
     use leptos::server_fn::ServerFn;
     let manager = super::context::require_manager()?;
@@ -118,27 +112,11 @@ pub async fn update_employee(
         role,
     };
     let outcome = async {
-        let typed = Some(new_password.as_str()).filter(|p| !p.is_empty());
-        let (draft, password) = server::check(&form, typed, false, &state)?;
-        let hash = match &password {
-            Some(password) => Some(server::hash(Some(password)).await?),
-            None => None,
-        };
-        let keep = (id == manager.id)
-            .then(super::context::session_hash)
-            .flatten();
+        let (draft, _) = server::check(&form, None, &state)?;
         let actor = super::context::actor(&manager);
-        people::update_employee(
-            &state.db,
-            id,
-            &draft,
-            hash.as_deref(),
-            keep.as_deref(),
-            &actor,
-            crate::server::auth::now(),
-        )
-        .await
-        .map_err(|e| server::people_error(e, "update"))?;
+        people::update_employee(&state.db, id, &draft, &actor, crate::server::auth::now())
+            .await
+            .map_err(|e| server::people_error(e, "update"))?;
         tracing::info!(user_id = id, by = manager.id, "employee updated");
         leptos_axum::redirect(&format!("/employees/{id}?saved=1"));
         Ok::<(), AppError>(())
@@ -153,6 +131,54 @@ pub async fn update_employee(
         );
     }
     outcome
+}
+
+/// Sets a new password for someone who forgot theirs; it signs them out everywhere (but for the
+/// manager's own session, when it is their own account).
+#[server(prefix = "/api", endpoint = "employees/password")]
+pub async fn reset_employee_password(
+    id: i64,
+    #[server(default)] new_password: String,
+) -> Result<(), AppError> {
+    use crate::domain::Password;
+    use crate::server::storage::people;
+    let manager = super::context::require_manager()?;
+    let state = super::context::state()?;
+    let person = people::get_employee(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let related = [
+        person.user.email.as_str(),
+        person.user.first_name.as_str(),
+        person.user.last_name.as_str(),
+        state.config.shop_name.as_str(),
+    ];
+    let password = Password::parse(&new_password)
+        .and_then(|p| p.check_strength(&related).map(|()| p))
+        .map_err(|e| AppError::invalid("new_password", e))?;
+    let hash = server::hash(Some(&password)).await?;
+    let keep = (id == manager.id)
+        .then(super::context::session_hash)
+        .flatten();
+    let actor = super::context::actor(&manager);
+    let ended = people::reset_password(
+        &state.db,
+        id,
+        &hash,
+        keep.as_deref(),
+        &actor,
+        crate::server::auth::now(),
+    )
+    .await
+    .map_err(|e| server::people_error(e, "update"))?;
+    tracing::info!(
+        user_id = id,
+        by = manager.id,
+        sessions_ended = ended,
+        "password reset"
+    );
+    leptos_axum::redirect(&format!("/employees/{id}?password=1"));
+    Ok(())
 }
 
 /// Deactivates an account: its sessions end at once and it can no longer sign in.
@@ -184,7 +210,9 @@ pub async fn delete_employee(id: i64) -> Result<(), AppError> {
 
 /// The audit trail, newest first; `page` starts at 1.
 #[server(prefix = "/api", endpoint = "audit/list")]
-pub async fn list_audit(#[server(default)] page: Option<i64>) -> Result<Page<AuditEntry>, AppError> {
+pub async fn list_audit(
+    #[server(default)] page: Option<i64>,
+) -> Result<Page<AuditEntry>, AppError> {
     use crate::server::storage::audit;
     super::context::require_manager()?;
     let state = super::context::state()?;
@@ -203,12 +231,10 @@ mod server {
     use crate::server::storage::people::PeopleError;
     use leptos::prelude::*;
 
-    /// Checks the form and the password (required when `password_required`), collecting every
-    /// problem at once.
+    /// Checks the form and, for a new account, its password, collecting every problem at once.
     pub fn check(
         form: &EmployeeForm,
         password: Option<&str>,
-        password_required: bool,
         state: &AppState,
     ) -> Result<(EmployeeDraft, Option<Password>), AppError> {
         let draft = form.parse();
@@ -219,23 +245,12 @@ mod server {
             form.last_name.trim(),
             state.config.shop_name.as_str(),
         ];
-        let password = match password {
-            Some(text) => match Password::parse(text)
+        let password = password.and_then(|text| {
+            Password::parse(text)
                 .and_then(|p| p.check_strength(&related).map(|()| p))
-            {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    let field = if password_required { "password" } else { "new_password" };
-                    errors.push(FieldError::new(field, e));
-                    None
-                }
-            },
-            None if password_required => {
-                errors.push(FieldError::new("password", "Choose a password"));
-                None
-            }
-            None => None,
-        };
+                .map_err(|e| errors.push(FieldError::new("password", e)))
+                .ok()
+        });
         match draft {
             Ok(draft) if errors.is_empty() => Ok((draft, password)),
             _ => Err(AppError::InvalidFields(errors)),
@@ -300,7 +315,12 @@ mod server {
         people::set_active(&state.db, id, active, &actor, crate::server::auth::now())
             .await
             .map_err(|e| people_error(e, "deactivate"))?;
-        tracing::info!(user_id = id, by = manager.id, active, "employee active state set");
+        tracing::info!(
+            user_id = id,
+            by = manager.id,
+            active,
+            "employee active state set"
+        );
         leptos_axum::redirect(&format!("/employees/{id}?saved=1"));
         Ok(())
     }

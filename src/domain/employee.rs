@@ -87,12 +87,7 @@ pub struct EmployeeDraft {
     pub role: Role,
 }
 
-fn clean_name(
-    field: &str,
-    text: &str,
-    missing: &str,
-    errors: &mut Vec<FieldError>,
-) -> String {
+fn clean_name(field: &str, text: &str, missing: &str, errors: &mut Vec<FieldError>) -> String {
     let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         errors.push(FieldError::new(field, missing));
@@ -102,7 +97,10 @@ fn clean_name(
             format!("Use at most {MAX_NAME_CHARS} characters"),
         ));
     } else if name.chars().any(char::is_control) {
-        errors.push(FieldError::new(field, "Use letters, spaces and punctuation"));
+        errors.push(FieldError::new(
+            field,
+            "Use letters, spaces and punctuation",
+        ));
     }
     name
 }

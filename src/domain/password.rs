@@ -125,7 +125,13 @@ mod tests {
     #[cfg(feature = "ssr")]
     #[test]
     fn common_passwords_are_refused_with_a_reason() {
-        for common in ["password123", "qwertyuiop", "1234567890", "iloveyou12", "letmein123"] {
+        for common in [
+            "password123",
+            "qwertyuiop",
+            "1234567890",
+            "iloveyou12",
+            "letmein123",
+        ] {
             match strength(common, &[]) {
                 Err(PasswordError::Weak(reason)) => {
                     assert!(reason.len() > 10, "{common}: no reason given");
@@ -158,7 +164,11 @@ mod tests {
             "copper kettle under mango tree",
             "Gz7#rQ2!vLx9",
         ] {
-            assert_eq!(strength(good, &["asha@shop.in", "Asha", "Rao"]), Ok(()), "{good}");
+            assert_eq!(
+                strength(good, &["asha@shop.in", "Asha", "Rao"]),
+                Ok(()),
+                "{good}"
+            );
         }
     }
 

@@ -4,8 +4,8 @@
 //! one comes back with what was typed and a message next to each field.
 
 use crate::api::people::{
-    get_employee, list_employees, CreateEmployee, DeactivateEmployee, DeleteEmployee,
-    EmployeeList, ReactivateEmployee, UpdateEmployee,
+    get_employee, list_employees, CreateEmployee, DeactivateEmployee, DeleteEmployee, EmployeeList,
+    ReactivateEmployee, ResetEmployeePassword, UpdateEmployee,
 };
 use crate::domain::employee::{Employee, Gender};
 use crate::domain::ledger::format_time;
@@ -144,17 +144,20 @@ impl Typed {
 /// A field's message, from the last refused submit.
 fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
     move || {
-        error
-            .get()
-            .and_then(|e| e.for_field(field))
-            .map(|m| view! { <p class="field-error" role="alert" id=format!("{field}-error")>{m}</p> })
+        error.get().and_then(|e| e.for_field(field)).map(
+            |m| view! { <p class="field-error" role="alert" id=format!("{field}-error")>{m}</p> },
+        )
     }
 }
 
 /// The name, email, age, gender and role fields, filled with `typed`.
 #[component]
 fn PersonFields(typed: Typed, error: Signal<Option<AppError>>) -> impl IntoView {
-    let text = move |id: &'static str, label: &'static str, value: String, kind: &'static str, auto: &'static str| {
+    let text = move |id: &'static str,
+                     label: &'static str,
+                     value: String,
+                     kind: &'static str,
+                     auto: &'static str| {
         view! {
             <div class="field">
                 <label for=id>{label}</label>
@@ -198,7 +201,7 @@ fn PersonFields(typed: Typed, error: Signal<Option<AppError>>) -> impl IntoView 
 }
 
 /// The fields the employee forms show messages beside.
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 7] = [
     "first_name",
     "last_name",
     "email",
@@ -206,7 +209,6 @@ const FIELDS: [&str; 8] = [
     "gender",
     "role",
     "password",
-    "new_password",
 ];
 
 /// A message for errors that belong to no field of the form.
@@ -294,7 +296,9 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
     let deactivate = ServerAction::<DeactivateEmployee>::new();
     let reactivate = ServerAction::<ReactivateEmployee>::new();
     let delete = ServerAction::<DeleteEmployee>::new();
+    let reset = ServerAction::<ResetEmployeePassword>::new();
     let error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let reset_error = Signal::derive(move || reset.value().get().and_then(Result::err));
     let account_error = Signal::derive(move || {
         deactivate
             .value()
@@ -303,18 +307,26 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
             .or_else(|| reactivate.value().get().and_then(Result::err))
             .or_else(|| delete.value().get().and_then(Result::err))
     });
-    let saved = use_query_map().get_untracked().get("saved").is_some();
+    let query = use_query_map().get_untracked();
+    let saved = query.get("saved").is_some();
+    let password_set = query.get("password").is_some();
     let typed = Typed::from_query().unwrap_or_else(|| Typed::of(&employee));
     let id = employee.user.id;
     let is_me = id == me;
     let name = employee.user.full_name();
-    let status = if employee.active { "Active" } else { "Deactivated" };
+    let status = if employee.active {
+        "Active"
+    } else {
+        "Deactivated"
+    };
     let account = if employee.active {
-        Either::Left((!is_me).then(|| view! {
-            <ActionForm action=deactivate attr:class="inline-form">
-                <input type="hidden" name="id" value=id/>
-                <button type="submit" class="button danger">"Deactivate"</button>
-            </ActionForm>
+        Either::Left((!is_me).then(|| {
+            view! {
+                <ActionForm action=deactivate attr:class="inline-form">
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button danger">"Deactivate"</button>
+                </ActionForm>
+            }
         }))
     } else {
         Either::Right(view! {
@@ -338,14 +350,23 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
         <ActionForm action=update attr:class="form card" attr:novalidate=true>
             <input type="hidden" name="id" value=id/>
             <PersonFields typed error/>
-            <div class="field">
-                <label for="new_password">"New password"</label>
-                <input id="new_password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new_password-error new_password-hint"/>
-                <p class="muted" id="new_password-hint">"Leave empty to keep the current one. A new password signs this person out everywhere."</p>
-                {field_error(error, "new_password")}
-            </div>
             {general_error(error)}
             <button type="submit" class="button primary">"Save"</button>
+        </ActionForm>
+        <h2>"Password"</h2>
+        {password_set.then(|| view! {
+            <p class="notice" role="status">"New password set. Every other session of this account has ended."</p>
+        })}
+        <ActionForm action=reset attr:class="form card">
+            <input type="hidden" name="id" value=id/>
+            <div class="field">
+                <label for="new_password">"New password"</label>
+                <input id="new_password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new_password-hint"/>
+                <p class="muted" id="new_password-hint">"For someone who forgot theirs. It signs them out everywhere."</p>
+                {field_error(reset_error, "new_password")}
+            </div>
+            {move || reset_error.get().filter(|e| e.for_field("new_password").is_none()).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            <button type="submit" class="button secondary">"Set password"</button>
         </ActionForm>
         <section class="danger-zone" aria-label="Account">
             <h2>"Account"</h2>

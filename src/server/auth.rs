@@ -53,9 +53,7 @@ pub struct ClientAddr(pub String);
 fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local(),
-        IpAddr::V6(v6) => {
-            v6.is_loopback() || v6.is_unique_local() || v6.is_unicast_link_local()
-        }
+        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local() || v6.is_unicast_link_local(),
     }
 }
 
@@ -247,8 +245,7 @@ impl SessionPolicy {
             detail,
             client_addr: client,
         };
-        let recent =
-            throttle::recent(db, &key, client, now - self.throttle.window_secs()).await?;
+        let recent = throttle::recent(db, &key, client, now - self.throttle.window_secs()).await?;
         if let Some(until) = self.throttle.blocked_until(&recent) {
             audit::record(db, &entry(AuditAction::SignInThrottled, None, "")).await?;
             return Err(SignInError::Throttled {
@@ -445,7 +442,8 @@ fn refuse(request: &Request, error: AppError) -> Response {
             return Redirect::to(&login_url(back)).into_response();
         }
         let path = request.uri().path();
-        if let Ok(url) = ServerFnUrlError::new(path, error.clone()).to_url(&format!("http://x{back}"))
+        if let Ok(url) =
+            ServerFnUrlError::new(path, error.clone()).to_url(&format!("http://x{back}"))
         {
             let local = format!("{}?{}", url.path(), url.query().unwrap_or_default());
             return Redirect::to(&local).into_response();
@@ -453,12 +451,7 @@ fn refuse(request: &Request, error: AppError) -> Response {
     }
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN);
     let body = serde_json::to_string(&error).unwrap_or_default();
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// Where to go after signing in: only a path on this site (never `//evil.example`), else `/`.

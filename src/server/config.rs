@@ -276,7 +276,11 @@ mod tests {
         let c = config(&[("PUBLIC_URL", "https://shop.example/")]).unwrap();
         assert_eq!(c.public_url.as_deref(), Some("https://shop.example"));
         assert!(config(&[]).unwrap().public_url.is_none());
-        for bad in ["shop.example", "ftp://shop.example", "https://shop.example/app"] {
+        for bad in [
+            "shop.example",
+            "ftp://shop.example",
+            "https://shop.example/app",
+        ] {
             assert!(config(&[("PUBLIC_URL", bad)]).is_err(), "{bad}");
         }
     }

@@ -163,9 +163,15 @@ mod tests {
 
     #[test]
     fn the_apps_own_origin_is_accepted() {
-        let own = headers(&[("host", "shop.example:3000"), ("origin", "http://shop.example:3000")]);
+        let own = headers(&[
+            ("host", "shop.example:3000"),
+            ("origin", "http://shop.example:3000"),
+        ]);
         assert!(is_same_origin(&own, None));
-        let by_referer = headers(&[("host", "shop.example"), ("referer", "https://shop.example/buy?x=1")]);
+        let by_referer = headers(&[
+            ("host", "shop.example"),
+            ("referer", "https://shop.example/buy?x=1"),
+        ]);
         assert!(is_same_origin(&by_referer, None));
         let configured = headers(&[("origin", "https://Shop.Example")]);
         assert!(is_same_origin(&configured, Some("https://shop.example/")));

@@ -74,10 +74,7 @@ pub async fn list_employees(db: &Db) -> Result<Vec<Employee>> {
 /// One account as managers see it.
 pub async fn get_employee(db: &Db, id: i64) -> Result<Option<Employee>> {
     let sql = format!("SELECT {EMPLOYEE_COLUMNS} FROM users u WHERE u.id = $1");
-    let row = sqlx::query(&sql)
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?;
     row.as_ref().map(employee_from).transpose()
 }
 
@@ -166,7 +163,7 @@ async fn current(
 }
 
 /// What changed, in words, for the audit line.
-fn describe_changes(before: &Employee, after: &EmployeeDraft, new_password: bool) -> String {
+fn describe_changes(before: &Employee, after: &EmployeeDraft) -> String {
     let mut changes = Vec::new();
     let name_before = before.user.full_name();
     let name_after = format!("{} {}", after.first_name, after.last_name)
@@ -197,9 +194,6 @@ fn describe_changes(before: &Employee, after: &EmployeeDraft, new_password: bool
             show_gender(after.gender)
         ));
     }
-    if new_password {
-        changes.push("new password set".to_owned());
-    }
     if changes.is_empty() {
         "no changes".to_owned()
     } else {
@@ -207,15 +201,12 @@ fn describe_changes(before: &Employee, after: &EmployeeDraft, new_password: bool
     }
 }
 
-/// Saves the employee form for account `id`, and a new password if given (which ends every
-/// session of that person except `keep_session`, the one of a manager editing themself).
-/// Demoting oneself or the last active manager is refused.
+/// Saves the employee form for account `id`. Demoting oneself or the last active manager is
+/// refused.
 pub async fn update_employee(
     db: &Db,
     id: i64,
     draft: &EmployeeDraft,
-    new_password_hash: Option<&str>,
-    keep_session: Option<&str>,
     actor: &Actor,
     now: i64,
 ) -> Result<(), PeopleError> {
@@ -242,15 +233,7 @@ pub async fn update_employee(
     .execute(&mut *tx)
     .await
     .map_err(taken)?;
-    if let Some(hash) = new_password_hash {
-        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-            .bind(id)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?;
-        super::sessions::delete_for_user_except(&mut *tx, id, keep_session).await?;
-    }
-    let detail = describe_changes(&before, draft, new_password_hash.is_some());
+    let detail = describe_changes(&before, draft);
     let entry = NewEntry::by(
         actor,
         now,
@@ -261,6 +244,38 @@ pub async fn update_employee(
     audit::insert(&mut *tx, &entry).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Sets a new password for account `id` (a manager's reset for someone who forgot theirs) and
+/// ends every session of that person except `keep_session` (the manager's own, when resetting
+/// their own password here). Returns how many sessions ended.
+pub async fn reset_password(
+    db: &Db,
+    id: i64,
+    password_hash: &str,
+    keep_session: Option<&str>,
+    actor: &Actor,
+    now: i64,
+) -> Result<u64, PeopleError> {
+    let mut tx = db.begin_write().await?;
+    let before = current(&mut tx, id).await?;
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .execute(&mut *tx)
+        .await?;
+    let ended = super::sessions::delete_for_user_except(&mut *tx, id, keep_session).await?;
+    let detail = format!("{ended} sessions ended");
+    let entry = NewEntry::by(
+        actor,
+        now,
+        AuditAction::PasswordReset,
+        (id, before.user.email.as_str()),
+        &detail,
+    );
+    audit::insert(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 /// Deactivates (ending every session of that person at once) or reactivates account `id`.
