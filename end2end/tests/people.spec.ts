@@ -51,8 +51,8 @@ test("a manager adds staff, who cannot manage people and is signed out when deac
   await page.getByRole("link", { name }).click();
   await expect(page).toHaveURL(/\/employees\/\d+$/);
   await page.getByRole("button", { name: "Deactivate" }).click();
-  await expect(page).toHaveURL(/\/employees\/\d+\?saved=1$/);
-  await expect(page.getByText("Deactivated").first()).toBeVisible();
+  await expect(page).toHaveURL(/\/employees\/\d+\?deactivated=1$/);
+  await expect(page.getByRole("status")).toContainText("Deactivated");
   await expect(page.getByRole("button", { name: "Reactivate" })).toBeVisible();
 
   // Their open page finds out on its next navigation.

@@ -321,7 +321,8 @@ mod server {
             active,
             "employee active state set"
         );
-        leptos_axum::redirect(&format!("/employees/{id}?saved=1"));
+        let outcome = if active { "reactivated" } else { "deactivated" };
+        leptos_axum::redirect(&format!("/employees/{id}?{outcome}=1"));
         Ok(())
     }
 

@@ -15,7 +15,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 /// The list of every account, with role and active state.
 #[component]
@@ -260,9 +260,12 @@ pub fn EmployeePage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     });
+    // Keyed on the query too: after a change the server sends the browser back here with
+    // `?saved=1` (or `?deactivated=1`…), which must show the record as it now is.
+    let search = use_location().search;
     let detail = Resource::new(
-        move || id.get(),
-        |id| async move {
+        move || (id.get(), search.get()),
+        |(id, _)| async move {
             match id {
                 Some(id) => get_employee(id).await,
                 None => Err(AppError::NotFound),
@@ -310,6 +313,13 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
     let query = use_query_map().get_untracked();
     let saved = query.get("saved").is_some();
     let password_set = query.get("password").is_some();
+    let changed = if query.get("deactivated").is_some() {
+        Some("Deactivated: signed out everywhere, and cannot sign in.")
+    } else if query.get("reactivated").is_some() {
+        Some("Reactivated: this person can sign in again.")
+    } else {
+        None
+    };
     let typed = Typed::from_query().unwrap_or_else(|| Typed::of(&employee));
     let id = employee.user.id;
     let is_me = id == me;
@@ -347,6 +357,7 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
             {format!("{} · {} · added {}", role_label(employee.user.role), status, format_time(employee.created_at))}
         </p>
         {saved.then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+        {changed.map(|text| view! { <p class="notice" role="status">{text}</p> })}
         <ActionForm action=update attr:class="form card" attr:novalidate=true>
             <input type="hidden" name="id" value=id/>
             <PersonFields typed error/>

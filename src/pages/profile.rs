@@ -14,7 +14,9 @@ pub fn ProfilePage() -> impl IntoView {
     let Session(session) = expect_context::<Session>();
     let change = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
-    let changed = use_query_map().get_untracked().get("changed").is_some();
+    // Reactive: hydrated, the redirect to `?changed=1` keeps this page mounted.
+    let query = use_query_map();
+    let changed = move || query.read().get("changed").is_some();
     let message = move |field: &'static str| {
         move || {
             error
@@ -53,7 +55,7 @@ pub fn ProfilePage() -> impl IntoView {
             })}
         </Suspense>
         <h2>"Change password"</h2>
-        {changed.then(|| view! {
+        {move || changed().then(|| view! {
             <p class="notice" role="status">"Your password has been changed. Your other sessions have been signed out."</p>
         })}
         <ActionForm action=change attr:class="form card">
