@@ -3,13 +3,16 @@
 
 use crate::components::layout::Layout;
 use crate::pages::{
+    audit::AuditPage,
     bills::{BillPage, BillsPage},
     dashboard::DashboardPage,
+    employees::{EmployeePage, EmployeesPage, NewEmployeePage},
     history::{ExpiryPage, TransactionsPage},
     inventory::InventoryPage,
     login::LoginPage,
-    placeholder::{ComingSoon, ManagerOnly, NotFound},
+    placeholder::NotFound,
     product::ProductPage,
+    profile::ProfilePage,
     record::{BuyPage, SellPage},
 };
 use leptos::prelude::*;
@@ -17,8 +20,11 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-/// The document around the app: head, hashed assets, hydration scripts.
+/// The document around the app: head, hashed assets, hydration scripts. On the server it also
+/// sets the page's Content-Security-Policy with the nonce Leptos puts on its inline scripts.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::security::provide_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -78,11 +84,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bills/:id") view=BillPage ssr=SsrMode::Async/>
                     <Route path=path!("/transactions") view=TransactionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/expiry") view=ExpiryPage ssr=SsrMode::Async/>
-                    <Route
-                        path=path!("/employees")
-                        view=|| view! { <ManagerOnly><ComingSoon title="Employees"/></ManagerOnly> }
-                        ssr=SsrMode::Async
-                    />
+                    // Who may open which page is decided in one place, `api::access`.
+                    <Route path=path!("/employees") view=EmployeesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/new") view=NewEmployeePage ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/:id") view=EmployeePage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -15,6 +15,10 @@ pub enum AppError {
     /// so the response does not tell whether an account exists.
     #[error("Invalid email or password")]
     InvalidCredentials,
+    /// Too many failed sign-ins for this account or from this address (429). Says when to try
+    /// again, and is the same whether or not the account exists.
+    #[error("Too many attempts. Try again in {}.", wait_words(*retry_after_secs))]
+    TooManyAttempts { retry_after_secs: u64 },
     /// Signed in, but this is for managers (403).
     #[error("Only a manager can do this")]
     Forbidden,
@@ -88,6 +92,7 @@ impl AppError {
         match self {
             Self::NotSignedIn | Self::InvalidCredentials => 401,
             Self::Forbidden => 403,
+            Self::TooManyAttempts { .. } => 429,
             Self::NotFound => 404,
             Self::Invalid { .. } | Self::InvalidFields(_) => 422,
             Self::Conflict { .. } => 409,
@@ -95,6 +100,16 @@ impl AppError {
             Self::Internal => 500,
             Self::Busy => 503,
         }
+    }
+}
+
+/// "5 minutes", "1 minute", "40 seconds": how long to wait, rounded up.
+pub fn wait_words(secs: u64) -> String {
+    let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if secs < 60 {
+        plural(secs.max(1), "second")
+    } else {
+        plural(secs.div_ceil(60), "minute")
     }
 }
 
@@ -153,6 +168,23 @@ mod tests {
         assert_eq!(busy, AppError::Busy);
         let broken = AppError::from(StorageError::Database(sqlx::Error::RowNotFound));
         assert_eq!(broken, AppError::Internal);
+    }
+
+    #[test]
+    fn throttled_sign_ins_say_when_to_try_again() {
+        let error = AppError::TooManyAttempts {
+            retry_after_secs: 299,
+        };
+        assert_eq!(error.status(), 429);
+        assert_eq!(
+            error.to_string(),
+            "Too many attempts. Try again in 5 minutes."
+        );
+        assert_eq!(wait_words(60), "1 minute");
+        assert_eq!(wait_words(61), "2 minutes");
+        assert_eq!(wait_words(1), "1 second");
+        assert_eq!(wait_words(0), "1 second");
+        assert_eq!(wait_words(45), "45 seconds");
     }
 
     #[test]

@@ -22,16 +22,34 @@ pub async fn login(
     #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::auth::{safe_next, SignInError};
+    use crate::server::storage::sessions;
     let state = super::context::state()?;
-    match state.sessions.sign_in(&state.db, &email, &password).await {
+    let client = super::context::client_addr();
+    match state
+        .sessions
+        .sign_in(&state.db, &email, &password, &client)
+        .await
+    {
         Ok((user, cookie)) => {
             tracing::info!(user_id = user.id, "signed in");
+            // A session this browser already had ends: one browser, one session.
+            if let Some(old) = super::context::session_hash() {
+                sessions::delete(&state.db, &old).await?;
+            }
             let response = expect_context::<leptos_axum::ResponseOptions>();
             response.insert_header(axum::http::header::SET_COOKIE, cookie);
             leptos_axum::redirect(&safe_next(next.as_deref()));
             Ok(())
         }
         Err(SignInError::Invalid) => Err(AppError::InvalidCredentials),
+        Err(SignInError::Throttled { retry_after_secs }) => {
+            tracing::warn!(%client, "sign-in throttled");
+            let response = expect_context::<leptos_axum::ResponseOptions>();
+            if let Ok(value) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.insert_header(axum::http::header::RETRY_AFTER, value);
+            }
+            Err(AppError::TooManyAttempts { retry_after_secs })
+        }
         Err(SignInError::Storage(error)) => Err(error.into()),
     }
 }
@@ -39,12 +57,22 @@ pub async fn login(
 /// Ends this browser's session on the server and clears its cookie.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::auth::SessionToken;
-    use crate::server::storage::sessions;
+    use crate::domain::employee::AuditAction;
+    use crate::server::storage::{audit, sessions};
     let state = super::context::state()?;
-    let parts = expect_context::<axum::http::request::Parts>();
-    if let Some(SessionToken(hash)) = parts.extensions.get::<SessionToken>() {
-        sessions::delete(&state.db, hash).await?;
+    if let Some(hash) = super::context::session_hash() {
+        sessions::delete(&state.db, &hash).await?;
+        if let Some(user) = super::context::current_user() {
+            let actor = super::context::actor(&user);
+            let entry = audit::NewEntry::by(
+                &actor,
+                crate::server::auth::now(),
+                AuditAction::SignedOut,
+                (user.id, user.email.as_str()),
+                "",
+            );
+            audit::record(&state.db, &entry).await?;
+        }
     }
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.insert_header(
@@ -64,4 +92,76 @@ pub async fn current_session() -> Result<Option<SessionInfo>, AppError> {
         shop_name: state.config.shop_name.clone(),
         currency: state.config.currency.clone(),
     }))
+}
+
+/// Changes the signed-in person's own password. The current password is required; the new one
+/// must be long and hard enough to guess, and typed twice alike. Every other session of this
+/// person ends at once (a stolen session does not survive the change); this one stays.
+#[server(prefix = "/api", endpoint = "profile/password")]
+pub async fn change_password(
+    #[server(default)] current_password: String,
+    #[server(default)] new_password: String,
+    #[server(default)] repeat_password: String,
+) -> Result<(), AppError> {
+    use crate::domain::Password;
+    use crate::error::FieldError;
+    use crate::server::auth::{hash_password, now, verify_password};
+    use crate::server::storage::{people, users};
+    let user = super::context::require_user()?;
+    let state = super::context::state()?;
+    let account = users::find_by_id(&state.db, user.id)
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    if !verify_password(&current_password, &account.password_hash).await {
+        return Err(AppError::invalid(
+            "current_password",
+            "This is not your current password",
+        ));
+    }
+    let mut errors = Vec::new();
+    let password = match Password::parse(&new_password).and_then(|p| {
+        p.check_strength(&[
+            user.email.as_str(),
+            &user.first_name,
+            &user.last_name,
+            &state.config.shop_name,
+        ])
+        .map(|()| p)
+    }) {
+        Ok(password) => Some(password),
+        Err(e) => {
+            errors.push(FieldError::new("new_password", e));
+            None
+        }
+    };
+    if new_password == current_password {
+        errors.push(FieldError::new(
+            "new_password",
+            "Choose a password different from the current one",
+        ));
+    }
+    if repeat_password != new_password {
+        errors.push(FieldError::new(
+            "repeat_password",
+            "The two new passwords are not the same",
+        ));
+    }
+    let Some(password) = password.filter(|_| errors.is_empty()) else {
+        return Err(AppError::InvalidFields(errors));
+    };
+    let hash = hash_password(&password).await.map_err(|e| {
+        tracing::error!(error = %e, "hashing a password failed");
+        AppError::Internal
+    })?;
+    let actor = super::context::actor(&user);
+    let keep = super::context::session_hash();
+    let ended =
+        people::change_own_password(&state.db, &actor, &hash, keep.as_deref(), now()).await?;
+    tracing::info!(
+        user_id = user.id,
+        other_sessions_ended = ended,
+        "password changed"
+    );
+    leptos_axum::redirect("/profile?changed=1");
+    Ok(())
 }

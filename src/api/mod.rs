@@ -2,9 +2,11 @@
 //! and authorizes its caller, parses input into domain types, calls storage, and maps errors to
 //! [`crate::error::AppError`].
 
+pub mod access;
 pub mod auth;
 pub mod dashboard;
 pub mod history;
+pub mod people;
 pub mod products;
 pub mod stock;
 
@@ -46,6 +48,35 @@ pub mod context {
             Ok(user)
         } else {
             Err(AppError::Forbidden)
+        }
+    }
+
+    /// The address this request came from (for throttling and the audit trail).
+    pub fn client_addr() -> String {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .extensions
+                    .get::<crate::server::auth::ClientAddr>()
+                    .map(|c| c.0.clone())
+            })
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+
+    /// The hash of this request's session, if signed in.
+    pub fn session_hash() -> Option<String> {
+        use_context::<axum::http::request::Parts>()?
+            .extensions
+            .get::<crate::server::auth::SessionToken>()
+            .map(|t| t.0.clone())
+    }
+
+    /// `user` as the actor of an audited change made by this request.
+    pub fn actor(user: &User) -> crate::server::storage::audit::Actor {
+        crate::server::storage::audit::Actor {
+            id: user.id,
+            email: user.email.as_str().to_owned(),
+            client_addr: client_addr(),
         }
     }
 }

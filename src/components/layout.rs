@@ -1,9 +1,12 @@
-//! The frame of every signed-in page: navigation on top, the page below.
+//! The frame of every signed-in page: navigation on top, the page below — or the 403 page, when
+//! the access table (`api::access`) says the page is for managers and the visitor is not one.
 
 use super::nav::Nav;
+use crate::api::access::{self, Access};
 use crate::api::auth::{current_session, SessionInfo};
 use crate::api::history::expiring_count;
 use crate::error::AppError;
+use crate::pages::placeholder::Forbidden;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 
@@ -19,6 +22,15 @@ pub fn Layout() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let expiring = Resource::new(move || location.pathname.get(), |_| expiring_count());
     provide_context(Session(session));
+    // That count is asked for on every navigation, so it is also how an open page learns that
+    // its session has ended (signed out elsewhere, deactivated, password changed): it then goes
+    // to the sign-in page, as a full page load would.
+    Effect::new(move |_| {
+        if let Some(Err(AppError::NotSignedIn)) = expiring.get() {
+            go_to_sign_in(&location.pathname.get_untracked());
+        }
+    });
+    let path = location.pathname;
     view! {
         <Transition fallback=|| view! { <header class="topbar"></header> }>
             {move || Suspend::new(async move {
@@ -28,7 +40,34 @@ pub fn Layout() -> impl IntoView {
             })}
         </Transition>
         <main id="main" class="page">
-            <Outlet/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let manager = session
+                        .await
+                        .ok()
+                        .flatten()
+                        .is_some_and(|info| info.user.role.is_manager());
+                    let allowed = move || manager || access::required(&path.get()) != Access::Manager;
+                    view! {
+                        <Show when=allowed fallback=|| view! { <Forbidden/> }>
+                            <Outlet/>
+                        </Show>
+                    }
+                })}
+            </Suspense>
         </main>
     }
+}
+
+/// Loads the sign-in page (a full load, so nothing of the ended session stays in memory).
+fn go_to_sign_in(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let target = format!("/login?next={}", crate::domain::search::urlencode(path));
+        if let Err(error) = window().location().set_href(&target) {
+            leptos::logging::error!("could not go to the sign-in page: {error:?}");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }

@@ -47,6 +47,7 @@ pub fn Nav(info: Option<SessionInfo>, expiring: Option<i64>) -> impl IntoView {
             </nav>
             <div class="session">
                 {who.map(|who| view! { <span class="who">{who}</span> })}
+                <A href="/profile" attr:class="profile-link">"Profile"</A>
                 <ActionForm action=logout attr:class="signout">
                     <button type="submit" class="button secondary">"Sign out"</button>
                 </ActionForm>

@@ -4,6 +4,7 @@
 pub mod bill;
 pub mod dashboard;
 pub mod email;
+pub mod employee;
 pub mod ledger;
 pub mod money;
 pub mod password;

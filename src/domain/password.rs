@@ -1,4 +1,6 @@
-//! Passwords as people choose them: long enough, not too long to hash, never printed.
+//! Passwords as people choose them: long enough, not too long to hash, hard to guess, never
+//! printed. The length rules are here for both halves; the guessability check runs on the server
+//! only (the `zxcvbn` estimator's word lists would weigh down the WASM bundle).
 
 use std::fmt;
 
@@ -20,7 +22,16 @@ pub enum PasswordError {
     TooLong,
     #[error("Choose a password that is not mostly one repeated character")]
     Repetitive,
+    /// Easy to guess: common, a dictionary word, a keyboard pattern, or made of the person's own
+    /// name or e-mail. The text says why and how to do better.
+    #[error("This password is too easy to guess. {0}")]
+    Weak(String),
 }
+
+/// The lowest `zxcvbn` score accepted (0–4): 3 means more than 10^8 guesses, "safely
+/// unguessable" for an online attack on a throttled sign-in form.
+#[cfg(feature = "ssr")]
+const MIN_SCORE: u8 = 3;
 
 impl Password {
     /// Checks a new password against the policy.
@@ -39,6 +50,42 @@ impl Password {
             return Err(PasswordError::Repetitive);
         }
         Ok(Self(input.to_owned()))
+    }
+
+    /// Checks a new password (for an account, a password change, or `create-manager`) against
+    /// the strength estimator; `related` are words an attacker would try first: the person's
+    /// names and e-mail, the shop's name.
+    #[cfg(feature = "ssr")]
+    pub fn check_strength(&self, related: &[&str]) -> Result<(), PasswordError> {
+        let mut inputs: Vec<&str> = related.iter().copied().filter(|s| !s.is_empty()).collect();
+        // The parts of an e-mail address are guessed separately.
+        inputs.extend(
+            related
+                .iter()
+                .filter_map(|s| s.split_once('@'))
+                .flat_map(|(local, domain)| [local, domain]),
+        );
+        inputs.push("stockroom");
+        let estimate = zxcvbn::zxcvbn(&self.0, &inputs);
+        if u8::from(estimate.score()) >= MIN_SCORE {
+            return Ok(());
+        }
+        let mut reason = String::new();
+        if let Some(feedback) = estimate.feedback() {
+            if let Some(warning) = feedback.warning() {
+                reason.push_str(&warning.to_string());
+            }
+            if let Some(suggestion) = feedback.suggestions().first() {
+                if !reason.is_empty() {
+                    reason.push(' ');
+                }
+                reason.push_str(&suggestion.to_string());
+            }
+        }
+        if reason.is_empty() {
+            reason.push_str("Add another word or two. Uncommon words are better.");
+        }
+        Err(PasswordError::Weak(reason))
     }
 
     /// The secret itself, for hashing.
@@ -68,6 +115,61 @@ mod tests {
             Password::parse("aaaaaaaaaaaa"),
             Err(PasswordError::Repetitive)
         );
+    }
+
+    #[cfg(feature = "ssr")]
+    fn strength(password: &str, related: &[&str]) -> Result<(), PasswordError> {
+        Password::parse(password).unwrap().check_strength(related)
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn common_passwords_are_refused_with_a_reason() {
+        for common in [
+            "password123",
+            "qwertyuiop",
+            "1234567890",
+            "iloveyou12",
+            "letmein123",
+        ] {
+            match strength(common, &[]) {
+                Err(PasswordError::Weak(reason)) => {
+                    assert!(reason.len() > 10, "{common}: no reason given");
+                }
+                other => panic!("{common} was not refused: {other:?}"),
+            }
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_password_made_of_the_persons_own_name_or_email_is_refused() {
+        let related = ["priya@kirana.in", "Priya", "Sharma"];
+        assert!(matches!(
+            strength("sharmapriya", &related),
+            Err(PasswordError::Weak(_))
+        ));
+        assert!(matches!(
+            strength("kirana.in2024", &related),
+            Err(PasswordError::Weak(_))
+        ));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn long_uncommon_passphrases_are_accepted() {
+        for good in [
+            "tea-and-biscuits-42",
+            "e2e-manager-passphrase",
+            "copper kettle under mango tree",
+            "Gz7#rQ2!vLx9",
+        ] {
+            assert_eq!(
+                strength(good, &["asha@shop.in", "Asha", "Rao"]),
+                Ok(()),
+                "{good}"
+            );
+        }
     }
 
     #[test]

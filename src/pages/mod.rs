@@ -1,10 +1,13 @@
 //! One component per route.
 
+pub mod audit;
 pub mod bills;
 pub mod dashboard;
+pub mod employees;
 pub mod history;
 pub mod inventory;
 pub mod login;
 pub mod placeholder;
 pub mod product;
+pub mod profile;
 pub mod record;

@@ -42,6 +42,17 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// The 403 page: signed in, but this is for managers. Sets the status on the server.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    set_status(403);
+    view! {
+        <Title text="Not allowed"/>
+        <h1>"Not allowed"</h1>
+        <p>"This page is for managers. Ask the shop's manager if you need something here."</p>
+    }
+}
+
 /// Shows `children` to managers and a 403 page to everyone else.
 #[component]
 pub fn ManagerOnly(children: ChildrenFn) -> impl IntoView {
@@ -54,12 +65,7 @@ pub fn ManagerOnly(children: ChildrenFn) -> impl IntoView {
                 if manager {
                     Either::Left(children.with_value(|children| children()))
                 } else {
-                    set_status(403);
-                    Either::Right(view! {
-                        <Title text="Not allowed"/>
-                        <h1>"Not allowed"</h1>
-                        <p>"This page is for managers. Ask the shop's manager if you need something here."</p>
-                    })
+                    Either::Right(view! { <Forbidden/> })
                 }
             })}
         </Suspense>

@@ -38,6 +38,9 @@ pub struct Config {
     pub session_max_age: Duration,
     /// The first manager, created at start-up when no account exists yet.
     pub admin: Option<(Email, Password)>,
+    /// `PUBLIC_URL`: the address people open (`https://shop.example`), the only origin allowed
+    /// to change things; unset, a request's own `Host` is trusted instead.
+    pub public_url: Option<String>,
 }
 
 /// How log lines are written.
@@ -145,6 +148,20 @@ impl Config {
             }
         };
 
+        let public_url = lookup("PUBLIC_URL").map(|v| v.trim().trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url {
+            let ok = url.parse::<http::Uri>().is_ok_and(|u| {
+                matches!(u.scheme_str(), Some("http" | "https"))
+                    && u.authority().is_some()
+                    && matches!(u.path(), "" | "/")
+            });
+            if !ok {
+                problems.push(format!(
+                    "PUBLIC_URL: expected the address people open, such as https://shop.example, got {url:?}"
+                ));
+            }
+        }
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -176,6 +193,7 @@ impl Config {
             session_idle: Duration::from_secs(int(&idle).saturating_mul(60).max(60)),
             session_max_age: Duration::from_secs(int(&max_age).saturating_mul(86_400).max(3_600)),
             admin,
+            public_url,
         })
     }
 }
@@ -356,6 +374,20 @@ mod tests {
             "STOCKROOM_TEST_ROUTES",
         ] {
             assert!(text.contains(key), "{key} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn the_public_url_is_an_origin() {
+        let c = config(&[("PUBLIC_URL", "https://shop.example/")]).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://shop.example"));
+        assert!(config(&[]).unwrap().public_url.is_none());
+        for bad in [
+            "shop.example",
+            "ftp://shop.example",
+            "https://shop.example/app",
+        ] {
+            assert!(config(&[("PUBLIC_URL", bad)]).is_err(), "{bad}");
         }
     }
 

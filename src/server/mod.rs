@@ -6,6 +6,7 @@ pub mod config;
 pub mod invoice;
 pub mod logging;
 pub mod operations;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod state;

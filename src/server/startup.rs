@@ -1,7 +1,7 @@
 //! Putting the server together: database, first manager, the router with its layers, and a
 //! serve loop that drains in-flight requests on SIGTERM.
 
-use super::auth::{self, hash_password, SessionPolicy};
+use super::auth::{self, hash_password, SessionPolicy, Throttle};
 use super::config::Config;
 use super::state::AppState;
 use super::storage::{self, users, Db, PoolSettings};
@@ -62,6 +62,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::R
         idle: config.session_idle,
         max_age: config.session_max_age,
         secure_cookie: config.cookie_secure,
+        throttle: Throttle::default(),
     };
     Ok(AppState {
         db,
@@ -81,7 +82,7 @@ pub fn pool_settings(config: &Config) -> PoolSettings {
     }
 }
 
-/// Creates a manager account.
+/// Creates a manager account; an easily guessed password is refused with the reason.
 pub async fn create_manager(
     db: &Db,
     email: &Email,
@@ -89,6 +90,9 @@ pub async fn create_manager(
     last: &str,
     password: &Password,
 ) -> anyhow::Result<i64> {
+    password
+        .check_strength(&[email.as_str(), first, last])
+        .map_err(|e| anyhow::anyhow!("password for {email}: {e}"))?;
     let hash = hash_password(password).await?;
     let account = users::NewAccount {
         email,
@@ -144,12 +148,17 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::session_layer,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::security::same_origin_only,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(super::security::headers))
         .layer(TraceLayer::new_for_http());
     // Added after the layers, so no session is needed and nothing is compressed or buffered.
     let app = if test_routes {
@@ -268,7 +277,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
     let grace = state.config.shutdown_timeout;
     let purge = tokio::spawn(purge_sessions(state.clone()));
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<tokio::time::Instant>();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    // The peer address feeds sign-in throttling per client (see `auth::client_addr`).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         let _ = signalled.send(tokio::time::Instant::now());
     });

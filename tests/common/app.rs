@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use sqlx::Row;
 use std::sync::Arc;
 use stockroom::domain::{Email, Money, Password, Role};
-use stockroom::server::auth::{hash_password, SessionPolicy};
+use stockroom::server::auth::{hash_password, SessionPolicy, Throttle};
 use stockroom::server::config::Config;
 use stockroom::server::startup;
 use stockroom::server::state::AppState;
@@ -49,6 +49,11 @@ async fn add_account(t: &TestDb, (email, password): (&str, &str), role: Role) {
 }
 
 pub async fn start_on(t: TestDb) -> App {
+    start_with(t, Throttle::default()).await
+}
+
+/// An app whose sign-in throttling follows `throttle` (a short window lets a test see it lift).
+pub async fn start_with(t: TestDb, throttle: Throttle) -> App {
     add_account(&t, MANAGER, Role::Manager).await;
     add_account(&t, STAFF, Role::Staff).await;
     for (name, price) in [
@@ -88,6 +93,7 @@ pub async fn start_on(t: TestDb) -> App {
             idle: std::time::Duration::from_secs(3_600),
             max_age: std::time::Duration::from_secs(86_400),
             secure_cookie: false,
+            throttle,
         },
         leptos_options: options,
     };
@@ -135,8 +141,18 @@ async fn reply(response: Response<Body>) -> Reply {
 }
 
 impl App {
-    pub async fn send(&self, request: Request<Body>) -> Reply {
+    pub async fn send(&self, mut request: Request<Body>) -> Reply {
+        // As a browser would: every request names the host it is addressed to.
+        request
+            .headers_mut()
+            .entry(header::HOST)
+            .or_insert(header::HeaderValue::from_static("localhost"));
         reply(self.router.clone().oneshot(request).await.unwrap()).await
+    }
+
+    /// The test database, to check what the app wrote.
+    pub fn db(&self) -> &stockroom::server::storage::Db {
+        &self.db.db
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {

@@ -16,7 +16,7 @@ fn kind_of(row: &AnyRow, column: &str) -> Result<BillKind> {
 
 /// Adds the keyset condition of `seek` on `(time, id)` columns and returns the `ORDER BY` that
 /// reads from it (`After` reads upwards; [`Page::from_probe`] turns it back).
-fn seek_order(conditions: &mut Conditions, seek: Seek, time: &str, id: &str) -> String {
+pub(crate) fn seek_order(conditions: &mut Conditions, seek: Seek, time: &str, id: &str) -> String {
     match seek {
         Seek::Newest => format!("ORDER BY {time} DESC, {id} DESC"),
         Seek::Before(c) => {

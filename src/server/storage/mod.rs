@@ -5,12 +5,15 @@
 //! too), integers for booleans (0/1) and times (Unix seconds), `RETURNING` for new ids, and
 //! `CAST(... AS BIGINT)` around sums (PostgreSQL would otherwise answer NUMERIC).
 
+pub mod audit;
 pub mod dashboard;
 pub mod history;
 pub mod maintenance;
+pub mod people;
 pub mod products;
 pub mod sessions;
 pub mod stock;
+pub mod throttle;
 pub mod users;
 
 use sqlx::any::AnyPoolOptions;

@@ -93,3 +93,23 @@ pub async fn purge(db: &Db, now: i64, idle_since: i64) -> Result<u64> {
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Ends every session of a user except `keep` (the hash of the session making the change, when
+/// people change their own password); returns how many ended. Runs on `executor`, so a password
+/// change or deactivation and the sessions it ends commit together.
+pub(crate) async fn delete_for_user_except<'e, E>(
+    executor: E,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<u64>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        // No token hash is empty, so `''` keeps none.
+        .bind(keep.unwrap_or(""))
+        .execute(executor)
+        .await?;
+    Ok(done.rows_affected())
+}

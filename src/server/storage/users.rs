@@ -23,7 +23,7 @@ pub struct NewAccount<'a> {
     pub password_hash: &'a str,
 }
 
-const COLUMNS: &str = "id, email, first_name, last_name, role, active, password_hash";
+pub(super) const COLUMNS: &str = "id, email, first_name, last_name, role, active, password_hash";
 
 /// Reads the `id, email, first_name, last_name, role` columns of a row into a [`User`].
 pub(super) fn user_from(row: &AnyRow) -> Result<User> {
@@ -39,7 +39,7 @@ pub(super) fn user_from(row: &AnyRow) -> Result<User> {
     })
 }
 
-fn account_from(row: &AnyRow) -> Result<Account> {
+pub(super) fn account_from(row: &AnyRow) -> Result<Account> {
     Ok(Account {
         user: user_from(row)?,
         active: row.try_get::<i64, _>("active")? != 0,
@@ -83,4 +83,11 @@ pub async fn count(db: &Db) -> Result<i64> {
         .fetch_one(db.pool())
         .await?
         .try_get("n")?)
+}
+
+/// The account with this id, with its hash (for checking a current password).
+pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<Account>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(db.pool()).await?;
+    row.as_ref().map(account_from).transpose()
 }

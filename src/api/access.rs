@@ -1,0 +1,74 @@
+//! Who may open what: the one table of access rules for pages and server functions. The server's
+//! session middleware enforces it on every request (signed out → `/login` or 401; staff on a
+//! manager-only thing → 403), and the signed-in layout uses it to show the 403 page, in the
+//! browser too. Each server function still checks its caller itself (`context::require_*`), so
+//! a rule missing here fails closed rather than open.
+
+/// What a path requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person (the default for every path not listed).
+    SignedIn,
+    /// Signed-in managers only.
+    Manager,
+}
+
+/// Paths that differ from the default ([`Access::SignedIn`]). A rule matches its path exactly
+/// and every path below it (`/employees` covers `/employees/7`, not `/employeesx`).
+const RULES: &[(&str, Access)] = &[
+    ("/login", Access::Public),
+    ("/healthz", Access::Public),
+    ("/favicon.ico", Access::Public),
+    ("/pkg", Access::Public),
+    ("/api/login", Access::Public),
+    ("/api/logout", Access::Public),
+    ("/api/session", Access::Public),
+    ("/employees", Access::Manager),
+    ("/api/employees", Access::Manager),
+    ("/api/audit", Access::Manager),
+    ("/api/products/remove", Access::Manager),
+];
+
+/// What `path` requires. The most specific (longest) matching rule wins.
+pub fn required(path: &str) -> Access {
+    RULES
+        .iter()
+        .filter(|(rule, _)| {
+            path.strip_prefix(rule)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .max_by_key(|(rule, _)| rule.len())
+        .map_or(Access::SignedIn, |(_, access)| *access)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_cover_a_path_and_everything_below_it() {
+        assert_eq!(required("/employees"), Access::Manager);
+        assert_eq!(required("/employees/7"), Access::Manager);
+        assert_eq!(required("/employees/audit"), Access::Manager);
+        assert_eq!(required("/employeesx"), Access::SignedIn);
+        assert_eq!(required("/pkg/stockroom.js"), Access::Public);
+        assert_eq!(required("/api/employees/create"), Access::Manager);
+    }
+
+    #[test]
+    fn anything_not_listed_needs_a_signed_in_person() {
+        for path in [
+            "/",
+            "/inventory",
+            "/api/products/list",
+            "/no-such-page",
+            "/api",
+        ] {
+            assert_eq!(required(path), Access::SignedIn, "{path}");
+        }
+        assert_eq!(required("/login"), Access::Public);
+        assert_eq!(required("/loginx"), Access::SignedIn);
+    }
+}

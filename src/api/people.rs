@@ -1,0 +1,369 @@
+//! Employees and the audit trail, for managers: list, create, edit, deactivate or reactivate,
+//! delete (only someone who recorded nothing), and who did what.
+
+use crate::domain::employee::{AuditEntry, Employee};
+use crate::domain::ledger::Page;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How many audit lines one page shows.
+pub const AUDIT_PER_PAGE: i64 = 50;
+
+/// Every account, and which one is the manager looking (who cannot deactivate themself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeList {
+    pub employees: Vec<Employee>,
+    pub me: i64,
+}
+
+/// Every account: active first, then by name.
+#[server(prefix = "/api", endpoint = "employees/list")]
+pub async fn list_employees() -> Result<EmployeeList, AppError> {
+    use crate::server::storage::people;
+    let manager = super::context::require_manager()?;
+    let state = super::context::state()?;
+    Ok(EmployeeList {
+        employees: people::list_employees(&state.db).await?,
+        me: manager.id,
+    })
+}
+
+/// One account, for its edit page.
+#[server(prefix = "/api", endpoint = "employees/get")]
+pub async fn get_employee(id: i64) -> Result<EmployeeList, AppError> {
+    use crate::server::storage::people;
+    let manager = super::context::require_manager()?;
+    let state = super::context::state()?;
+    let employee = people::get_employee(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(EmployeeList {
+        employees: vec![employee],
+        me: manager.id,
+    })
+}
+
+/// Creates an account; the browser goes back to the list, which names the new person.
+#[server(prefix = "/api", endpoint = "employees/create")]
+pub async fn create_employee(
+    #[server(default)] first_name: String,
+    #[server(default)] last_name: String,
+    #[server(default)] email: String,
+    #[server(default)] age: String,
+    #[server(default)] gender: String,
+    #[server(default)] password: String,
+    #[server(default)] role: String,
+) -> Result<(), AppError> {
+    use crate::domain::employee::EmployeeForm;
+    use crate::server::storage::people;
+    use leptos::server_fn::ServerFn;
+    let manager = super::context::require_manager()?;
+    let state = super::context::state()?;
+    let form = EmployeeForm {
+        first_name,
+        last_name,
+        email,
+        age,
+        gender,
+        role,
+    };
+    let outcome = async {
+        let (draft, password) = server::check(&form, Some(password.as_str()), &state)?;
+        let hash = server::hash(password.as_ref()).await?;
+        let actor = super::context::actor(&manager);
+        let id =
+            people::create_employee(&state.db, &draft, &hash, &actor, crate::server::auth::now())
+                .await
+                .map_err(|e| server::people_error(e, "create"))?;
+        tracing::info!(user_id = id, by = manager.id, "employee created");
+        leptos_axum::redirect(&format!("/employees?created={id}"));
+        Ok::<(), AppError>(())
+    }
+    .await;
+    if let Err(error) = &outcome {
+        server::back_to_form("/employees/new", CreateEmployee::PATH, &form, error);
+    }
+    outcome
+}
+
+/// Saves an account's details.
+#[server(prefix = "/api", endpoint = "employees/update")]
+pub async fn update_employee(
+    id: i64,
+    #[server(default)] first_name: String,
+    #[server(default)] last_name: String,
+    #[server(default)] email: String,
+    #[server(default)] age: String,
+    #[server(default)] gender: String,
+    #[server(default)] role: String,
+) -> Result<(), AppError> {
+    use crate::domain::employee::EmployeeForm;
+    use crate::server::storage::people;
+    use leptos::server_fn::ServerFn;
+    let manager = super::context::require_manager()?;
+    let state = super::context::state()?;
+    let form = EmployeeForm {
+        first_name,
+        last_name,
+        email,
+        age,
+        gender,
+        role,
+    };
+    let outcome = async {
+        let (draft, _) = server::check(&form, None, &state)?;
+        let actor = super::context::actor(&manager);
+        people::update_employee(&state.db, id, &draft, &actor, crate::server::auth::now())
+            .await
+            .map_err(|e| server::people_error(e, "update"))?;
+        tracing::info!(user_id = id, by = manager.id, "employee updated");
+        leptos_axum::redirect(&format!("/employees/{id}?saved=1"));
+        Ok::<(), AppError>(())
+    }
+    .await;
+    if let Err(error) = &outcome {
+        server::back_to_form(
+            &format!("/employees/{id}"),
+            UpdateEmployee::PATH,
+            &form,
+            error,
+        );
+    }
+    outcome
+}
+
+/// Sets a new password for someone who forgot theirs; it signs them out everywhere (but for the
+/// manager's own session, when it is their own account).
+#[server(prefix = "/api", endpoint = "employees/password")]
+pub async fn reset_employee_password(
+    id: i64,
+    #[server(default)] new_password: String,
+) -> Result<(), AppError> {
+    use crate::domain::Password;
+    use crate::server::storage::people;
+    let manager = super::context::require_manager()?;
+    let state = super::context::state()?;
+    let person = people::get_employee(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let related = [
+        person.user.email.as_str(),
+        person.user.first_name.as_str(),
+        person.user.last_name.as_str(),
+        state.config.shop_name.as_str(),
+    ];
+    let password = Password::parse(&new_password)
+        .and_then(|p| p.check_strength(&related).map(|()| p))
+        .map_err(|e| AppError::invalid("new_password", e))?;
+    let hash = server::hash(Some(&password)).await?;
+    let keep = (id == manager.id)
+        .then(super::context::session_hash)
+        .flatten();
+    let actor = super::context::actor(&manager);
+    let ended = people::reset_password(
+        &state.db,
+        id,
+        &hash,
+        keep.as_deref(),
+        &actor,
+        crate::server::auth::now(),
+    )
+    .await
+    .map_err(|e| server::people_error(e, "update"))?;
+    tracing::info!(
+        user_id = id,
+        by = manager.id,
+        sessions_ended = ended,
+        "password reset"
+    );
+    leptos_axum::redirect(&format!("/employees/{id}?password=1"));
+    Ok(())
+}
+
+/// Deactivates an account: its sessions end at once and it can no longer sign in.
+#[server(prefix = "/api", endpoint = "employees/deactivate")]
+pub async fn deactivate_employee(id: i64) -> Result<(), AppError> {
+    server::set_active(id, false).await
+}
+
+/// Lets a deactivated account sign in again.
+#[server(prefix = "/api", endpoint = "employees/reactivate")]
+pub async fn reactivate_employee(id: i64) -> Result<(), AppError> {
+    server::set_active(id, true).await
+}
+
+/// Deletes an account that has recorded nothing; anyone with history is deactivated instead.
+#[server(prefix = "/api", endpoint = "employees/delete")]
+pub async fn delete_employee(id: i64) -> Result<(), AppError> {
+    use crate::server::storage::people;
+    let manager = super::context::require_manager()?;
+    let state = super::context::state()?;
+    let actor = super::context::actor(&manager);
+    people::delete_employee(&state.db, id, &actor, crate::server::auth::now())
+        .await
+        .map_err(|e| server::people_error(e, "delete"))?;
+    tracing::info!(user_id = id, by = manager.id, "employee deleted");
+    leptos_axum::redirect("/employees?deleted=1");
+    Ok(())
+}
+
+/// The audit trail, newest first; `before`/`after` are the cursors of the neighbouring pages.
+#[server(prefix = "/api", endpoint = "audit/list")]
+pub async fn list_audit(
+    #[server(default)] before: Option<String>,
+    #[server(default)] after: Option<String>,
+) -> Result<Page<AuditEntry>, AppError> {
+    use crate::domain::ledger::Seek;
+    use crate::server::storage::audit;
+    super::context::require_manager()?;
+    let state = super::context::state()?;
+    let seek = Seek::from_params(before.as_deref(), after.as_deref());
+    Ok(audit::list(&state.db, seek, AUDIT_PER_PAGE).await?)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    //! The server half shared by the functions above.
+
+    use crate::domain::employee::{EmployeeDraft, EmployeeForm};
+    use crate::domain::Password;
+    use crate::error::{AppError, FieldError};
+    use crate::server::state::AppState;
+    use crate::server::storage::people::PeopleError;
+    use leptos::prelude::*;
+
+    /// Checks the form and, for a new account, its password, collecting every problem at once.
+    pub fn check(
+        form: &EmployeeForm,
+        password: Option<&str>,
+        state: &AppState,
+    ) -> Result<(EmployeeDraft, Option<Password>), AppError> {
+        let draft = form.parse();
+        let mut errors = draft.as_ref().err().cloned().unwrap_or_default();
+        let related = [
+            form.email.trim(),
+            form.first_name.trim(),
+            form.last_name.trim(),
+            state.config.shop_name.as_str(),
+        ];
+        let password = password.and_then(|text| {
+            Password::parse(text)
+                .and_then(|p| p.check_strength(&related).map(|()| p))
+                .map_err(|e| errors.push(FieldError::new("password", e)))
+                .ok()
+        });
+        match draft {
+            Ok(draft) if errors.is_empty() => Ok((draft, password)),
+            _ => Err(AppError::InvalidFields(errors)),
+        }
+    }
+
+    /// Hashes a checked password.
+    pub async fn hash(password: Option<&Password>) -> Result<String, AppError> {
+        let password = password.ok_or(AppError::Internal)?;
+        crate::server::auth::hash_password(password)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "hashing a password failed");
+                AppError::Internal
+            })
+    }
+
+    /// What a manager reads when a change is refused.
+    pub fn people_error(error: PeopleError, doing: &str) -> AppError {
+        let conflict = |field: &str, message: &str| AppError::Conflict {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        };
+        match (error, doing) {
+            (PeopleError::NotFound, _) => AppError::NotFound,
+            (PeopleError::EmailTaken, _) => {
+                conflict("email", "Another account already uses this email")
+            }
+            (PeopleError::LastManager, "update") => conflict(
+                "role",
+                "The shop needs an active manager: make someone else a manager first",
+            ),
+            (PeopleError::LastManager, _) => conflict(
+                "account",
+                "The shop needs an active manager: make someone else a manager first",
+            ),
+            (PeopleError::OwnAccount, "update") => conflict(
+                "role",
+                "You cannot take away your own manager role: ask another manager",
+            ),
+            (PeopleError::OwnAccount, "delete") => {
+                conflict("account", "You cannot delete your own account")
+            }
+            (PeopleError::OwnAccount, _) => {
+                conflict("account", "You cannot deactivate your own account")
+            }
+            (PeopleError::HasHistory, _) => conflict(
+                "account",
+                "This person has recorded bills or stock movements, so they stay in the books: \
+                 deactivate them instead",
+            ),
+            (PeopleError::Storage(e), _) => e.into(),
+        }
+    }
+
+    /// Deactivates or reactivates account `id`.
+    pub async fn set_active(id: i64, active: bool) -> Result<(), AppError> {
+        use crate::server::storage::people;
+        let manager = crate::api::context::require_manager()?;
+        let state = crate::api::context::state()?;
+        let actor = crate::api::context::actor(&manager);
+        people::set_active(&state.db, id, active, &actor, crate::server::auth::now())
+            .await
+            .map_err(|e| people_error(e, "deactivate"))?;
+        tracing::info!(
+            user_id = id,
+            by = manager.id,
+            active,
+            "employee active state set"
+        );
+        let outcome = if active { "reactivated" } else { "deactivated" };
+        leptos_axum::redirect(&format!("/employees/{id}?{outcome}=1"));
+        Ok(())
+    }
+
+    /// For a plain HTML form (JavaScript off): back to `page` with what was typed (never the
+    /// password) and the error, which the page's `ServerAction` reads from `__err`. Without this
+    /// the browser would return to the bare `Referer` and lose the typing.
+    pub fn back_to_form(page: &str, path: &str, form: &EmployeeForm, error: &AppError) {
+        use crate::domain::search::urlencode;
+        use leptos::server_fn::error::ServerFnUrlError;
+        let plain_form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if !plain_form_post {
+            return;
+        }
+        let query = [
+            ("first_name", &form.first_name),
+            ("last_name", &form.last_name),
+            ("email", &form.email),
+            ("age", &form.age),
+            ("gender", &form.gender),
+            ("role", &form.role),
+        ]
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+        if let Ok(url) =
+            ServerFnUrlError::new(path, error.clone()).to_url(&format!("http://form{page}?{query}"))
+        {
+            leptos_axum::redirect(&format!(
+                "{}?{}",
+                url.path(),
+                url.query().unwrap_or_default()
+            ));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `/employees/audit`: the audit trail (sign-ins and employee changes), for managers.
+
+use crate::api::people::list_audit;
+use crate::domain::ledger::format_time;
+use crate::pages::bills::Pager;
+use crate::pages::placeholder::set_status;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// Who did what, when and from where; newest first.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let query = use_query_map();
+    let seek = Memo::new(move |_| (query.read().get("before"), query.read().get("after")));
+    let trail = Resource::new(move || seek.get(), |(before, after)| list_audit(before, after));
+    view! {
+        <Title text="Audit trail"/>
+        <div class="page-head">
+            <h1>"Audit trail"</h1>
+            <A href="/employees">"Back to employees"</A>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading the audit trail…"</p> }>
+            {move || Suspend::new(async move {
+                match trail.await {
+                    Err(e) => {
+                        set_status(e.status());
+                        Either::Left(view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+                    }
+                    Ok(page) => {
+                        let rows = page.rows.into_iter().map(|entry| view! {
+                            <tr>
+                                <td>{format_time(entry.at)}</td>
+                                <td>{entry.actor.unwrap_or_else(|| "—".to_owned())}</td>
+                                <td>{entry.action.label()}</td>
+                                <td>{entry.target.unwrap_or_default()}</td>
+                                <td>{entry.detail}</td>
+                                <td>{entry.client_addr}</td>
+                            </tr>
+                        }).collect_view();
+                        Either::Right(view! {
+                            <div class="table-wrap">
+                                <table class="data">
+                                    <thead><tr>
+                                        <th scope="col">"When (UTC)"</th>
+                                        <th scope="col">"Who"</th>
+                                        <th scope="col">"What"</th>
+                                        <th scope="col">"Account"</th>
+                                        <th scope="col">"Details"</th>
+                                        <th scope="col">"Address"</th>
+                                    </tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                            <Pager newer=page.newer older=page.older/>
+                        })
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,403 @@
+//! `/employees` (the list), `/employees/new` (`Add employee`) and `/employees/{id}` (edit,
+//! deactivate, reactivate, delete). Managers only: the layout shows everyone else the 403 page
+//! (see `api::access`). Every form is a plain form post that works without JavaScript; a refused
+//! one comes back with what was typed and a message next to each field.
+
+use crate::api::people::{
+    get_employee, list_employees, CreateEmployee, DeactivateEmployee, DeleteEmployee, EmployeeList,
+    ReactivateEmployee, ResetEmployeePassword, UpdateEmployee,
+};
+use crate::domain::employee::{Employee, Gender};
+use crate::domain::ledger::format_time;
+use crate::error::AppError;
+use crate::pages::placeholder::set_status;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+
+/// The list of every account, with role and active state.
+#[component]
+pub fn EmployeesPage() -> impl IntoView {
+    let list = Resource::new(|| (), |_| list_employees());
+    let query = use_query_map().get_untracked();
+    let created = query.get("created").and_then(|id| id.parse::<i64>().ok());
+    let deleted = query.get("deleted").is_some();
+    view! {
+        <Title text="Employees"/>
+        <div class="page-head">
+            <h1>"Employees"</h1>
+            <div class="actions">
+                <A href="/employees/audit">"Audit trail"</A>
+                <A href="/employees/new" attr:class="button primary">"Add employee"</A>
+            </div>
+        </div>
+        {deleted.then(|| view! { <p class="notice" role="status">"The account was deleted."</p> })}
+        <Suspense fallback=|| view! { <p class="muted">"Loading employees…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => {
+                        set_status(e.status());
+                        Either::Left(view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+                    }
+                    Ok(EmployeeList { employees, me }) => {
+                        let added = created
+                            .and_then(|id| employees.iter().find(|e| e.user.id == id))
+                            .map(|e| view! { <p class="notice" role="status">{format!("Added {}.", e.user.full_name())}</p> });
+                        let rows = employees
+                            .into_iter()
+                            .map(|employee| view! { <EmployeeRow employee me/> })
+                            .collect_view();
+                        Either::Right(view! {
+                            {added}
+                            <div class="table-wrap">
+                                <table class="data">
+                                    <thead><tr>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Role"</th>
+                                        <th scope="col">"Status"</th>
+                                    </tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                        })
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EmployeeRow(employee: Employee, me: i64) -> impl IntoView {
+    let you = (employee.user.id == me).then_some(" (you)");
+    let (status, class) = if employee.active {
+        ("Active", "badge info")
+    } else {
+        ("Deactivated", "badge danger")
+    };
+    let name = employee.user.full_name();
+    let email = employee.user.email.to_string();
+    let role = role_label(employee.user.role);
+    view! {
+        <tr>
+            <td><A href=format!("/employees/{}", employee.user.id)>{name}</A>{you}</td>
+            <td>{email}</td>
+            <td>{role}</td>
+            <td><span class=class>{status}</span></td>
+        </tr>
+    }
+}
+
+fn role_label(role: crate::domain::Role) -> &'static str {
+    if role.is_manager() {
+        "Manager"
+    } else {
+        "Staff"
+    }
+}
+
+/// The values a form starts with.
+#[derive(Clone, Debug, Default)]
+struct Typed {
+    first_name: String,
+    last_name: String,
+    email: String,
+    age: String,
+    gender: String,
+    role: String,
+}
+
+impl Typed {
+    /// What a refused plain-form submit brought back in the query, if it did.
+    fn from_query() -> Option<Self> {
+        let query = use_query_map().get_untracked();
+        query.get("__err")?;
+        let get = |k: &str| query.get(k).unwrap_or_default();
+        Some(Self {
+            first_name: get("first_name"),
+            last_name: get("last_name"),
+            email: get("email"),
+            age: get("age"),
+            gender: get("gender"),
+            role: get("role"),
+        })
+    }
+
+    fn of(employee: &Employee) -> Self {
+        Self {
+            first_name: employee.user.first_name.clone(),
+            last_name: employee.user.last_name.clone(),
+            email: employee.user.email.to_string(),
+            age: employee.age.map(|a| a.to_string()).unwrap_or_default(),
+            gender: employee
+                .gender
+                .map(|g| g.as_str().to_owned())
+                .unwrap_or_default(),
+            role: employee.user.role.as_str().to_owned(),
+        }
+    }
+}
+
+/// A field's message, from the last refused submit.
+fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    move || {
+        error.get().and_then(|e| e.for_field(field)).map(
+            |m| view! { <p class="field-error" role="alert" id=format!("{field}-error")>{m}</p> },
+        )
+    }
+}
+
+/// The name, email, age, gender and role fields, filled with `typed`.
+#[component]
+fn PersonFields(typed: Typed, error: Signal<Option<AppError>>) -> impl IntoView {
+    let text = move |id: &'static str,
+                     label: &'static str,
+                     value: String,
+                     kind: &'static str,
+                     auto: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id name=id type=kind value=value autocomplete=auto aria-describedby=format!("{id}-error")/>
+                {field_error(error, id)}
+            </div>
+        }
+    };
+    let gender = typed.gender.clone();
+    let gender_options = Gender::ALL
+        .into_iter()
+        .map(|g| view! { <option value=g.as_str() selected={gender == g.as_str()}>{g.label()}</option> })
+        .collect_view();
+    let manager = typed.role == "manager";
+    view! {
+        {text("first_name", "First name", typed.first_name, "text", "off")}
+        {text("last_name", "Last name", typed.last_name, "text", "off")}
+        {text("email", "Email", typed.email, "email", "off")}
+        <div class="field">
+            <label for="age">"Age"</label>
+            <input id="age" name="age" inputmode="numeric" value=typed.age aria-describedby="age-error"/>
+            {field_error(error, "age")}
+        </div>
+        <div class="field">
+            <label for="gender">"Gender"</label>
+            <select id="gender" name="gender">
+                <option value="" selected=typed.gender.is_empty()>"Prefer not to say"</option>
+                {gender_options}
+            </select>
+            {field_error(error, "gender")}
+        </div>
+        <div class="field">
+            <label for="role">"Role"</label>
+            <select id="role" name="role">
+                <option value="staff" selected=!manager>"Staff"</option>
+                <option value="manager" selected=manager>"Manager"</option>
+            </select>
+            {field_error(error, "role")}
+        </div>
+    }
+}
+
+/// The fields the employee forms show messages beside.
+const FIELDS: [&str; 7] = [
+    "first_name",
+    "last_name",
+    "email",
+    "age",
+    "gender",
+    "role",
+    "password",
+];
+
+/// A message for errors that belong to no field of the form.
+fn general_error(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .filter(|e| FIELDS.iter().all(|f| e.for_field(f).is_none()))
+            .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+    }
+}
+
+/// `/employees/new`: the `Add employee` form.
+#[component]
+pub fn NewEmployeePage() -> impl IntoView {
+    let create = ServerAction::<CreateEmployee>::new();
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let typed = Typed::from_query().unwrap_or(Typed {
+        role: "staff".into(),
+        ..Typed::default()
+    });
+    view! {
+        <Title text="Add employee"/>
+        <div class="page-head">
+            <h1>"Add employee"</h1>
+            <A href="/employees">"Back to employees"</A>
+        </div>
+        <ActionForm action=create attr:class="form card" attr:novalidate=true>
+            <PersonFields typed error/>
+            <div class="field">
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="new-password" aria-describedby="password-error password-hint"/>
+                <p class="muted" id="password-hint">"At least 10 characters; a few uncommon words work well."</p>
+                {field_error(error, "password")}
+            </div>
+            {general_error(error)}
+            <button type="submit" class="button primary">"Create employee"</button>
+        </ActionForm>
+    }
+}
+
+/// `/employees/{id}`: edit one account; deactivate, reactivate or delete it.
+#[component]
+pub fn EmployeePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    // Keyed on the query too: after a change the server sends the browser back here with
+    // `?saved=1` (or `?deactivated=1`…), which must show the record as it now is.
+    let search = use_location().search;
+    let detail = Resource::new(
+        move || (id.get(), search.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_employee(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(EmployeeList { mut employees, me }) if !employees.is_empty() => {
+                        view! { <EmployeeView employee=employees.remove(0) me/> }.into_any()
+                    }
+                    Ok(_) | Err(AppError::NotFound) => {
+                        set_status(404);
+                        view! { <Title text="Employee"/> <h1>"Employee not found"</h1> <p><A href="/employees">"Back to employees"</A></p> }.into_any()
+                    }
+                    Err(e) => {
+                        set_status(e.status());
+                        view! { <Title text="Employee"/> <h1>"Employee"</h1> <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
+    let update = ServerAction::<UpdateEmployee>::new();
+    let deactivate = ServerAction::<DeactivateEmployee>::new();
+    let reactivate = ServerAction::<ReactivateEmployee>::new();
+    let delete = ServerAction::<DeleteEmployee>::new();
+    let reset = ServerAction::<ResetEmployeePassword>::new();
+    let error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let reset_error = Signal::derive(move || reset.value().get().and_then(Result::err));
+    let account_error = Signal::derive(move || {
+        deactivate
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| reactivate.value().get().and_then(Result::err))
+            .or_else(|| delete.value().get().and_then(Result::err))
+    });
+    let query = use_query_map().get_untracked();
+    let saved = query.get("saved").is_some();
+    let password_set = query.get("password").is_some();
+    let changed = if query.get("deactivated").is_some() {
+        Some("Deactivated: signed out everywhere, and cannot sign in.")
+    } else if query.get("reactivated").is_some() {
+        Some("Reactivated: this person can sign in again.")
+    } else {
+        None
+    };
+    let typed = Typed::from_query().unwrap_or_else(|| Typed::of(&employee));
+    let id = employee.user.id;
+    let is_me = id == me;
+    let name = employee.user.full_name();
+    let status = if employee.active {
+        "Active"
+    } else {
+        "Deactivated"
+    };
+    let account = if employee.active {
+        Either::Left((!is_me).then(|| {
+            view! {
+                <ActionForm action=deactivate attr:class="inline-form">
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button danger">"Deactivate"</button>
+                </ActionForm>
+            }
+        }))
+    } else {
+        Either::Right(view! {
+            <ActionForm action=reactivate attr:class="inline-form">
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="button secondary">"Reactivate"</button>
+            </ActionForm>
+        })
+    };
+    let removable = !is_me && !employee.has_history;
+    view! {
+        <Title text=name.clone()/>
+        <div class="page-head">
+            <h1>{name}</h1>
+            <A href="/employees">"Back to employees"</A>
+        </div>
+        <p class="stock-line">
+            {format!("{} · {} · added {}", role_label(employee.user.role), status, format_time(employee.created_at))}
+        </p>
+        {saved.then(|| view! { <p class="notice" role="status">"Saved."</p> })}
+        {changed.map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        <ActionForm action=update attr:class="form card" attr:novalidate=true>
+            <input type="hidden" name="id" value=id/>
+            <PersonFields typed error/>
+            {general_error(error)}
+            <button type="submit" class="button primary">"Save"</button>
+        </ActionForm>
+        <h2>"Password"</h2>
+        {password_set.then(|| view! {
+            <p class="notice" role="status">"New password set. Every other session of this account has ended."</p>
+        })}
+        <ActionForm action=reset attr:class="form card">
+            <input type="hidden" name="id" value=id/>
+            <div class="field">
+                <label for="new_password">"New password"</label>
+                <input id="new_password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new_password-hint"/>
+                <p class="muted" id="new_password-hint">"For someone who forgot theirs. It signs them out everywhere."</p>
+                {field_error(reset_error, "new_password")}
+            </div>
+            {move || reset_error.get().filter(|e| e.for_field("new_password").is_none()).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            <button type="submit" class="button secondary">"Set password"</button>
+        </ActionForm>
+        <section class="danger-zone" aria-label="Account">
+            <h2>"Account"</h2>
+            <p class="muted">
+                {if is_me {
+                    "This is your own account: another manager can deactivate it."
+                } else {
+                    "A deactivated person is signed out at once and cannot sign in; their bills stay in the books."
+                }}
+            </p>
+            <div class="actions">
+                {account}
+                {removable.then(|| view! {
+                    <ActionForm action=delete attr:class="inline-form">
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit" class="button danger">"Delete employee"</button>
+                    </ActionForm>
+                })}
+            </div>
+            {move || account_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        </section>
+    }
+}

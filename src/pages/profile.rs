@@ -1,0 +1,69 @@
+//! `/profile`: who you are, and changing your own password (the current one is required). A
+//! change signs you out everywhere else.
+
+use crate::api::auth::ChangePassword;
+use crate::components::layout::Session;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The profile page.
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let Session(session) = expect_context::<Session>();
+    let change = ServerAction::<ChangePassword>::new();
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    // Reactive: hydrated, the redirect to `?changed=1` keeps this page mounted.
+    let query = use_query_map();
+    let changed = move || query.read().get("changed").is_some();
+    let message = move |field: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.for_field(field))
+                .map(|m| view! { <p class="field-error" role="alert">{m}</p> })
+        }
+    };
+    let general = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Invalid { .. } | AppError::InvalidFields(_)))
+            .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
+    };
+    let password = move |id: &'static str, label: &'static str, auto: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id name=id type="password" autocomplete=auto required/>
+                {message(id)}
+            </div>
+        }
+    };
+    view! {
+        <Title text="Your profile"/>
+        <h1>"Your profile"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                session.await.ok().flatten().map(|info| view! {
+                    <dl class="facts">
+                        <dt>"Name"</dt><dd>{info.user.full_name()}</dd>
+                        <dt>"Email"</dt><dd>{info.user.email.to_string()}</dd>
+                        <dt>"Role"</dt><dd>{if info.user.role.is_manager() { "Manager" } else { "Staff" }}</dd>
+                    </dl>
+                })
+            })}
+        </Suspense>
+        <h2>"Change password"</h2>
+        {move || changed().then(|| view! {
+            <p class="notice" role="status">"Your password has been changed. Your other sessions have been signed out."</p>
+        })}
+        <ActionForm action=change attr:class="form card">
+            {password("current_password", "Current password", "current-password")}
+            {password("new_password", "New password", "new-password")}
+            {password("repeat_password", "Repeat new password", "new-password")}
+            {general}
+            <button type="submit" class="button primary">"Change password"</button>
+        </ActionForm>
+    }
+}

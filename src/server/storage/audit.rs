@@ -1,0 +1,116 @@
+//! The audit trail: sign-ins (successful, failed, refused) and every change to an employee, with
+//! who did it, when, and from which address. Append-only (database triggers refuse edits).
+
+use super::{Conditions, Db, Result};
+use crate::domain::employee::{AuditAction, AuditEntry};
+use crate::domain::ledger::{Cursor, Page, Seek};
+use sqlx::Row;
+
+/// Who acts: the signed-in person and the address the request came from.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: i64,
+    pub email: String,
+    pub client_addr: String,
+}
+
+/// One line to write.
+#[derive(Clone, Debug)]
+pub struct NewEntry<'a> {
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_email: Option<&'a str>,
+    pub action: AuditAction,
+    pub target_id: Option<i64>,
+    pub target_email: Option<&'a str>,
+    pub detail: &'a str,
+    pub client_addr: &'a str,
+}
+
+impl<'a> NewEntry<'a> {
+    /// `actor` did `action` to the account `target` (id, e-mail).
+    pub fn by(
+        actor: &'a Actor,
+        at: i64,
+        action: AuditAction,
+        target: (i64, &'a str),
+        detail: &'a str,
+    ) -> Self {
+        Self {
+            at,
+            actor_id: Some(actor.id),
+            actor_email: Some(&actor.email),
+            action,
+            target_id: Some(target.0),
+            target_email: Some(target.1),
+            detail,
+            client_addr: &actor.client_addr,
+        }
+    }
+}
+
+/// Writes one line through `executor` (the pool, or a transaction so the line commits with the
+/// change it describes).
+pub(crate) async fn insert<'e, E>(executor: E, entry: &NewEntry<'_>) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit_log \
+         (at, actor_id, actor_email, action, target_id, target_email, detail, client_addr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(entry.at)
+    .bind(entry.actor_id)
+    .bind(entry.actor_email)
+    .bind(entry.action.code())
+    .bind(entry.target_id)
+    .bind(entry.target_email)
+    .bind(entry.detail)
+    .bind(entry.client_addr)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Writes one line on its own.
+pub async fn record(db: &Db, entry: &NewEntry<'_>) -> Result<()> {
+    insert(db.pool(), entry).await
+}
+
+/// The trail, newest first, a page of `per_page` from `seek`.
+pub async fn list(db: &Db, seek: Seek, per_page: i64) -> Result<Page<AuditEntry>> {
+    let mut conditions = Conditions::default();
+    let order = super::history::seek_order(&mut conditions, seek, "at", "id");
+    let sql = format!(
+        "SELECT id, at, actor_email, action, target_email, detail, client_addr FROM audit_log {} {order} LIMIT ${}",
+        conditions.where_sql(),
+        conditions.next_param()
+    );
+    let rows = conditions
+        .bind(sqlx::query(&sql))
+        .bind(per_page + 1)
+        .fetch_all(db.pool())
+        .await?;
+    let rows = rows
+        .iter()
+        .map(|row| {
+            let code: String = row.try_get("action")?;
+            Ok(AuditEntry {
+                id: row.try_get("id")?,
+                at: row.try_get("at")?,
+                actor: row.try_get("actor_email")?,
+                action: AuditAction::from_code(&code).ok_or_else(|| {
+                    sqlx::Error::Decode(format!("unknown audit action {code:?}").into())
+                })?,
+                target: row.try_get("target_email")?,
+                detail: row.try_get("detail")?,
+                client_addr: row.try_get("client_addr")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_probe(rows, per_page as usize, seek, |e| Cursor {
+        at: e.at,
+        id: e.id,
+    }))
+}
