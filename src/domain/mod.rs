@@ -7,6 +7,7 @@ pub mod email;
 pub mod ledger;
 pub mod money;
 pub mod password;
+pub mod period;
 pub mod product;
 pub mod role;
 pub mod search;
