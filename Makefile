@@ -1,7 +1,7 @@
 # Stockroom. A newcomer needs two commands:
 #   make run    set up, build, and serve http://127.0.0.1:3000 on the embedded SQLite database
 #   make test   set up, then every check: format, lints, unit, storage (SQLite and PostgreSQL),
-#               HTTP and browser tests
+#               HTTP and browser tests, and a rehearsal of the Docker image
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -12,13 +12,15 @@ BIN := $(TARGET_DIR)/release/stockroom
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
 
-.PHONY: help setup run build dev test fmt lint unit e2e create-manager clean
+.PHONY: help setup run build dev test fmt lint unit e2e rehearse create-manager clean bench
 
 help:
 	@echo "make run    build and serve http://127.0.0.1:3000 (SQLite under ./data/)"
-	@echo "make test   every check: fmt, clippy, unit, storage (SQLite + PostgreSQL), HTTP, Playwright"
+	@echo "make test   every check: fmt, clippy, unit, storage (SQLite + PostgreSQL), HTTP, Playwright, container rehearsal"
 	@echo "make dev    cargo leptos watch (rebuilds and reloads on save)"
 	@echo "make create-manager EMAIL=you@shop.example   create a manager account (asks for a password)"
+	@echo "make bench  seed 100k products / 1M movements on SQLite and PostgreSQL, load-test, write BENCHMARKS.md"
+	@echo "make rehearse  the Docker image's runtime stage, rehearsed without Docker (see docs/deploy.md)"
 
 setup:
 	@scripts/setup.sh
@@ -37,7 +39,7 @@ dev: setup
 create-manager: build
 	$(BIN) create-manager --email "$(EMAIL)"
 
-test: setup-test fmt lint unit e2e
+test: setup-test fmt lint unit e2e rehearse
 	@echo "make test: every check passed"
 
 .PHONY: setup-test
@@ -56,6 +58,15 @@ unit:
 
 e2e: build
 	cd end2end && npx playwright test
+
+# Not part of `make test`: it takes minutes and its figures depend on the machine.
+bench: build
+	@scripts/setup.sh --bench
+	STOCKROOM_BIN=$(BIN) python3 scripts/bench.py
+
+# The Dockerfile's runtime stage rebuilt from the release build and checked (no Docker needed).
+rehearse: build
+	scripts/rehearse-container.sh
 
 clean:
 	cargo clean

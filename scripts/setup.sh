@@ -122,5 +122,10 @@ if [ "${1:-}" = "--test" ]; then
     fi
 fi
 
+# --- 4. The load generator for `make bench` -------------------------------------------------
+if [ "${1:-}" = "--bench" ] && ! command -v wrk >/dev/null; then
+    apt_install wrk
+fi
+
 echo "TOOLS_BIN='$TOOLS_DIR/bin'" >> "$ENV_FILE"
 log "ready (wasm route: $route)"

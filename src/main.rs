@@ -2,10 +2,14 @@
 
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
 use stockroom::domain::{Email, Password};
-use stockroom::server::config::{Config, LogFormat};
-use stockroom::server::startup;
-use stockroom::server::storage::{Db, PoolSettings};
+use stockroom::server::config::Config;
+use stockroom::server::logging::{self, LogTargets};
+use stockroom::server::storage::{maintenance, Db, PoolSettings};
+use stockroom::server::{operations, startup};
 
 /// Inventory management for small shops.
 #[derive(Parser)]
@@ -30,44 +34,98 @@ enum Command {
         #[arg(long, default_value = "Manager")]
         last_name: String,
     },
-    /// Add demo data (products) to try the app with.
+    /// Add data: a dozen demo products to try the app with, or a simulated history for benchmarks.
     Seed {
         /// A dozen everyday products.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["products", "movements"])]
         demo: bool,
+        /// Simulate a shop with this many products (needs a database without products or bills).
+        #[arg(long, requires = "movements")]
+        products: Option<usize>,
+        /// ... and two years of purchases and sales making this many stock movements.
+        #[arg(long, requires = "products")]
+        movements: Option<usize>,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// (For `make bench`.) Serve a bare axum handler: the most this machine allows, for ratios.
+    #[command(hide = true)]
+    Ceiling {
+        #[arg(long, default_value = "127.0.0.1:3999")]
+        listen: std::net::SocketAddr,
+    },
+    /// Copy the SQLite database to PATH while the app keeps running (PostgreSQL: use pg_dump or
+    /// RDS snapshots).
+    Backup {
+        /// A new file for the copy; an existing file is never overwritten.
+        path: PathBuf,
+    },
+    /// Check the environment and the database, and print the effective settings (secrets masked).
+    CheckConfig,
+    /// Exit 0 when the server on LISTEN_ADDR answers GET /healthz with 200 (the image's
+    /// HEALTHCHECK; the runtime image has no curl).
+    Healthcheck {
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
     },
 }
 
+/// Exit status for an invalid environment (any command).
+const BAD_CONFIG: u8 = 2;
+
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
+    let started = Instant::now();
+    let cli = Cli::parse();
     let _ = dotenvy::dotenv();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
             eprintln!("stockroom: {error}");
-            return std::process::ExitCode::from(2);
+            return ExitCode::from(BAD_CONFIG);
         }
     };
-    init_tracing(config.log_format);
-    match run(Cli::parse(), config).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The probe runs every few seconds: it must not fill the log files.
+    let _logs = match command {
+        Command::Healthcheck { .. } => None,
+        Command::CheckConfig => Some(logging::init(LogTargets {
+            format: config.log_format,
+            dir: None,
+            max_files: 1,
+        })),
+        _ => Some(logging::init(LogTargets {
+            format: config.log_format,
+            dir: config.log_dir.as_deref(),
+            max_files: config.log_max_files,
+        })),
+    };
+    match run(command, config, started).await {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");
             eprintln!("stockroom: {error:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }
 
-async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
+async fn run(command: Command, config: Config, started: Instant) -> anyhow::Result<()> {
+    match command {
         Command::Serve => {
             let addr = config.listen_addr;
             let state = startup::prepare(config, leptos_options(addr)?).await?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
-            tracing::info!("listening on http://{addr}");
+            let bound = listener.local_addr()?;
+            tracing::info!(
+                addr = %bound,
+                startup_ms = started.elapsed().as_millis(),
+                "listening on http://{bound}"
+            );
             startup::serve(state, listener).await
         }
         Command::Migrate => {
@@ -88,23 +146,89 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("created manager {email} (id {id})");
             Ok(())
         }
-        Command::Seed { demo } => {
-            anyhow::ensure!(demo, "say what to seed: --demo");
-            let db = open(&config).await?;
-            let added = stockroom::server::seed::demo_products(&db).await?;
-            println!("added {added} demo products");
+        Command::Ceiling { listen } => {
+            let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            axum::serve(listener, app).await?;
             Ok(())
         }
+        Command::Seed {
+            demo,
+            products,
+            movements,
+            seed,
+        } => {
+            let db = open(&config).await?;
+            if demo {
+                let added = stockroom::server::seed::demo_products(&db).await?;
+                println!("added {added} demo products");
+                return Ok(());
+            }
+            let (Some(products), Some(movements)) = (products, movements) else {
+                anyhow::bail!("say what to seed: --demo, or --products N --movements M");
+            };
+            let plan = stockroom::server::seed::bulk::Plan {
+                products,
+                movements,
+                seed,
+                // Midday today (UTC): the same seed gives the same data all day.
+                now: stockroom::server::auth::now().div_euclid(86_400) * 86_400 + 43_200,
+                tax_rate_bp: config.tax_rate_bp,
+            };
+            let started = std::time::Instant::now();
+            let done =
+                stockroom::server::seed::bulk::seed(&db, &config.database_url, &plan).await?;
+            println!(
+                "seeded {} products, {} bills ({} lines), {} lots, {} movements in {:.1} s",
+                done.products,
+                done.bills,
+                done.bill_lines,
+                done.lots,
+                done.movements,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Backup { path } => {
+            // Opening a missing SQLite file would create it: back up what exists, or nothing.
+            if let Some(file) = maintenance::sqlite_file(&config.database_url) {
+                anyhow::ensure!(file.is_file(), "there is no database at {}", file.display());
+            }
+            let db = Db::connect(&config.database_url, &cli_pool(&config)).await?;
+            let backup = maintenance::backup_sqlite(&db, &path).await;
+            db.close().await;
+            let backup = backup?;
+            println!(
+                "backed up the database to {} ({} bytes, integrity ok)",
+                backup.path.display(),
+                backup.bytes
+            );
+            Ok(())
+        }
+        Command::CheckConfig => {
+            println!("Configuration (from the environment; secrets masked):");
+            print!("{}", operations::settings_report(&config));
+            let database = operations::database_report(&config).await?;
+            println!("Database: {database}");
+            Ok(())
+        }
+        Command::Healthcheck { timeout } => {
+            operations::healthcheck(config.listen_addr, Duration::from_secs(timeout.max(1))).await
+        }
+    }
+}
+
+/// A small pool for one-off commands, with the configured timeouts.
+fn cli_pool(config: &Config) -> PoolSettings {
+    PoolSettings {
+        max_connections: 2,
+        ..startup::pool_settings(config)
     }
 }
 
 /// Opens and migrates the configured database.
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    let settings = PoolSettings {
-        max_connections: 2,
-        ..PoolSettings::default()
-    };
-    let db = Db::connect(&config.database_url, &settings).await?;
+    let db = Db::connect(&config.database_url, &cli_pool(config)).await?;
     db.migrate().await?;
     Ok(db)
 }
@@ -140,15 +264,4 @@ fn leptos_options(addr: std::net::SocketAddr) -> anyhow::Result<leptos::config::
     }
     options.site_addr = addr;
     Ok(options)
-}
-
-fn init_tracing(format: LogFormat) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Pretty => builder.init(),
-    }
 }

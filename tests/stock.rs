@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestDb;
+use common::{assert_ledger_holds, scalar, TestDb};
 use sqlx::Row;
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::{Email, Money, Role};
@@ -44,27 +44,6 @@ fn bill(kind: BillKind, user_id: i64, key: &str, lines: Vec<LineInput>) -> BillI
         key: key.into(),
         now: 1_760_000_000,
     }
-}
-
-async fn scalar(db: &Db, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(db.pool_for_tests())
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap()
-}
-
-/// on hand = sum of movements = sum of lot remainders, for every product; nothing negative.
-async fn assert_ledger_holds(db: &Db) {
-    let broken = scalar(
-        db,
-        "SELECT COUNT(*) FROM products p WHERE p.quantity < 0 \
-           OR p.quantity <> (SELECT COALESCE(CAST(SUM(m.quantity) AS BIGINT), 0) FROM movements m WHERE m.product_id = p.id) \
-           OR p.quantity <> (SELECT COALESCE(CAST(SUM(l.remaining) AS BIGINT), 0) FROM lots l WHERE l.product_id = p.id)",
-    )
-    .await;
-    assert_eq!(broken, 0, "the ledger invariant is broken");
 }
 
 async fn quantity(db: &Db, name: &str) -> i64 {

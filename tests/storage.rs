@@ -4,6 +4,7 @@ mod common;
 
 use common::TestDb;
 use std::time::Duration;
+use stockroom::domain::product::ProductSort;
 use stockroom::domain::{Email, Money, Role};
 use stockroom::server::auth::{hash_password, SessionPolicy};
 use stockroom::server::storage::products::{self, NewProduct};
@@ -105,19 +106,70 @@ on_both_backends! {
         for name in ["Basmati Rice", "Toor Dal", "rice flour", "Sugar 50%_off", "Tea"] {
             products::insert(&t.db, &product(name), 0).await.unwrap();
         }
-        let all = products::list(&t.db, None, 1, 2).await.unwrap();
+        let all = products::list(&t.db, None, ProductSort::Name, 1, 2).await.unwrap();
         assert_eq!(all.total, 5);
         assert_eq!(all.products.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Basmati Rice", "rice flour"]);
-        let page3 = products::list(&t.db, None, 3, 2).await.unwrap();
+        let page3 = products::list(&t.db, None, ProductSort::Name, 3, 2).await.unwrap();
         assert_eq!(page3.products.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Toor Dal"]);
-        let rice = products::list(&t.db, Some("  RICE "), 1, 10).await.unwrap();
+        let rice = products::list(&t.db, Some("  RICE "), ProductSort::Name, 1, 10).await.unwrap();
         assert_eq!(rice.total, 2);
         // LIKE metacharacters in the search box match literally.
-        let literal = products::list(&t.db, Some("%_"), 1, 10).await.unwrap();
+        let literal = products::list(&t.db, Some("%_"), ProductSort::Name, 1, 10).await.unwrap();
         assert_eq!(literal.products.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Sugar 50%_off"]);
-        assert_eq!(products::list(&t.db, Some("%"), 1, 10).await.unwrap().total, 1);
+        assert_eq!(products::list(&t.db, Some("%"), ProductSort::Name, 1, 10).await.unwrap().total, 1);
         let first = &all.products[0];
         assert_eq!((first.selling_price, first.quantity, first.lower_limit), (Money::from_minor(4_500), 0, Some(5)));
+    }
+
+    async fn products_sort_by_quantity_and_are_found_by_sku(t: TestDb) {
+        let mut ids = Vec::new();
+        for (name, sku) in [("Tea", Some("8901")), ("Atta", None), ("Sugar", Some("SUG-1"))] {
+            let mut p = product(name);
+            p.sku = sku;
+            ids.push(products::insert(&t.db, &p, 0).await.unwrap());
+        }
+        for (id, quantity) in ids.iter().zip([7, 2, 7]) {
+            sqlx::query("UPDATE products SET quantity = $1 WHERE id = $2").bind(quantity).bind(*id).execute(t.db.pool_for_tests()).await.unwrap();
+        }
+        let names = |page: stockroom::domain::ProductPage| page.products.into_iter().map(|p| p.name).collect::<Vec<_>>();
+        assert_eq!(names(products::list(&t.db, None, ProductSort::Quantity, 1, 10).await.unwrap()), ["Atta", "Sugar", "Tea"]);
+        assert_eq!(names(products::list(&t.db, None, ProductSort::QuantityDesc, 1, 10).await.unwrap()), ["Tea", "Sugar", "Atta"]);
+        assert_eq!(names(products::list(&t.db, None, ProductSort::NameDesc, 1, 2).await.unwrap()), ["Tea", "Sugar"]);
+        let by_sku = products::list(&t.db, Some(" SUG-1 "), ProductSort::Name, 1, 10).await.unwrap();
+        assert_eq!((by_sku.total, names(by_sku)), (1, vec!["Sugar".to_owned()]));
+    }
+
+    async fn a_product_update_sets_or_keeps_its_sku_and_unit(t: TestDb) {
+        let id = products::insert(&t.db, &product("Toor Dal"), 0).await.unwrap();
+        let other = products::insert(&t.db, &product("Moong Dal"), 0).await.unwrap();
+        let mut change = products::ProductUpdate {
+            name: "Toor Dal",
+            selling_price: Money::from_minor(16),
+            lower_limit: None,
+            upper_limit: None,
+            loose: true,
+            sku: Some(Some("DAL-1")),
+            unit: Some("g"),
+        };
+        products::update(&t.db, id, &change, 1).await.unwrap();
+        let got = products::get(&t.db, id).await.unwrap().unwrap();
+        assert_eq!((got.sku.as_deref(), got.unit.as_str(), got.loose), (Some("DAL-1"), "g", true));
+        // Absent fields keep what is there.
+        change.sku = None;
+        change.unit = None;
+        products::update(&t.db, id, &change, 2).await.unwrap();
+        let got = products::get(&t.db, id).await.unwrap().unwrap();
+        assert_eq!((got.sku.as_deref(), got.unit.as_str()), (Some("DAL-1"), "g"));
+        // A SKU is unique.
+        change.name = "Moong Dal";
+        change.sku = Some(Some("DAL-1"));
+        let err = products::update(&t.db, other, &change, 3).await.unwrap_err();
+        assert!(matches!(&err, StorageError::Conflict { constraint } if constraint.contains("sku")), "{err:?}");
+        // Clearing it.
+        change.name = "Toor Dal";
+        change.sku = Some(None);
+        products::update(&t.db, id, &change, 4).await.unwrap();
+        assert_eq!(products::get(&t.db, id).await.unwrap().unwrap().sku, None);
     }
 
     async fn product_names_are_unique_ignoring_case_and_spacing(t: TestDb) {

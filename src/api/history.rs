@@ -1,6 +1,8 @@
 //! Reading the books: bills, the ledger history, and what is about to expire.
 
 use crate::domain::bill::Bill;
+#[cfg(feature = "ssr")]
+use crate::domain::ledger::Seek;
 use crate::domain::ledger::{BillSummary, ExpiringLot, Movement, Page};
 use crate::domain::Currency;
 use crate::error::AppError;
@@ -27,19 +29,16 @@ fn priced<T>(data: T) -> Result<Priced<T>, AppError> {
     })
 }
 
-/// Bills, newest first.
+/// Bills, newest first; `before`/`after` are the cursors of the neighbouring pages.
 #[server(prefix = "/api", endpoint = "bills/list")]
 pub async fn list_bills(
-    #[server(default)] page: Option<i64>,
+    #[server(default)] before: Option<String>,
+    #[server(default)] after: Option<String>,
 ) -> Result<Priced<Page<BillSummary>>, AppError> {
     super::context::require_user()?;
     let state = super::context::state()?;
-    let page = crate::server::storage::history::bills(
-        &state.db,
-        page.unwrap_or(1).clamp(1, 1_000_000),
-        PER_PAGE,
-    )
-    .await?;
+    let seek = Seek::from_params(before.as_deref(), after.as_deref());
+    let page = crate::server::storage::history::bills(&state.db, seek, PER_PAGE).await?;
     priced(page)
 }
 
@@ -62,7 +61,8 @@ pub async fn list_movements(
     #[server(default)] kind: Option<String>,
     #[server(default)] from: Option<String>,
     #[server(default)] to: Option<String>,
-    #[server(default)] page: Option<i64>,
+    #[server(default)] before: Option<String>,
+    #[server(default)] after: Option<String>,
 ) -> Result<Priced<Page<Movement>>, AppError> {
     use crate::server::storage::history::{movements, MovementFilter};
     super::context::require_user()?;
@@ -94,13 +94,8 @@ pub async fn list_movements(
         from: day_start("from", from, 0)?,
         until: day_start("to", to, 86_400)?,
     };
-    let page = movements(
-        &state.db,
-        &filter,
-        page.unwrap_or(1).clamp(1, 1_000_000),
-        PER_PAGE,
-    )
-    .await?;
+    let seek = Seek::from_params(before.as_deref(), after.as_deref());
+    let page = movements(&state.db, &filter, seek, PER_PAGE).await?;
     priced(page)
 }
 

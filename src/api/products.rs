@@ -1,4 +1,8 @@
 //! The product catalogue.
+#![allow(
+    clippy::too_many_arguments,
+    reason = "a server function takes one argument per form field (its client stub too)"
+)]
 
 use crate::domain::{Currency, ProductPage};
 use crate::error::AppError;
@@ -15,21 +19,57 @@ pub struct ProductListing {
     pub currency: Currency,
 }
 
-/// Products by name, optionally only those matching `q`; `page` starts at 1.
+/// Products in `sort` order (`name`, `name_desc`, `quantity`, `quantity_desc`), optionally only
+/// those matching `q` (part of the name, or the whole SKU); `page` starts at 1.
 #[server(prefix = "/api", endpoint = "products/list")]
 pub async fn list_products(
     #[server(default)] q: Option<String>,
     #[server(default)] page: Option<i64>,
+    #[server(default)] sort: Option<String>,
 ) -> Result<ProductListing, AppError> {
+    use crate::domain::product::ProductSort;
     use crate::server::storage::products;
     super::context::require_user()?;
     let state = super::context::state()?;
     let page = page.unwrap_or(1).clamp(1, 1_000_000);
-    let page = products::list(&state.db, q.as_deref(), page, PER_PAGE).await?;
+    let sort = ProductSort::parse(sort.as_deref().unwrap_or_default());
+    let page = products::list(&state.db, q.as_deref(), sort, page, PER_PAGE).await?;
     Ok(ProductListing {
         page,
         currency: state.config.currency.clone(),
     })
+}
+
+/// A product offered while typing on the buy and sell forms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub name: String,
+    pub unit: String,
+    pub quantity: i64,
+    /// The selling price as the form's field takes it (`45.00`).
+    pub selling_price: String,
+    /// The average cost, likewise (what a purchase most likely pays again).
+    pub average_cost: String,
+}
+
+/// Up to eight products whose name starts with or contains `q` (or whose SKU is `q`), those
+/// starting with it first: the suggestions under the `Product` fields.
+#[server(prefix = "/api", endpoint = "products/suggest", input = leptos::server_fn::codec::GetUrl)]
+pub async fn suggest_products(q: String) -> Result<Vec<Suggestion>, AppError> {
+    use crate::server::storage::products;
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    let found = products::suggest(&state.db, &q, 8).await?;
+    Ok(found
+        .into_iter()
+        .map(|p| Suggestion {
+            selling_price: p.selling_price.to_plain(),
+            average_cost: p.average_cost.to_plain(),
+            name: p.name,
+            unit: p.unit,
+            quantity: p.quantity,
+        })
+        .collect())
 }
 
 /// A product with its open lots and latest movements, for its page.
@@ -56,7 +96,9 @@ pub async fn get_product(id: i64) -> Result<ProductDetail, AppError> {
         product_id: Some(id),
         ..Default::default()
     };
-    let movements = history::movements(&state.db, &filter, 1, 20).await?.rows;
+    let movements = history::movements(&state.db, &filter, Default::default(), 20)
+        .await?
+        .rows;
     Ok(ProductDetail {
         product,
         lots,
@@ -84,7 +126,7 @@ fn parse_limit(field: &str, text: &str, errors: &mut Vec<crate::error::FieldErro
     }
 }
 
-/// Saves a product's name, selling price, limits and loose flag.
+/// Saves a product's name, selling price, limits, loose flag, and (when sent) SKU and unit.
 #[server(prefix = "/api", endpoint = "products/update")]
 pub async fn update_product(
     id: i64,
@@ -93,6 +135,8 @@ pub async fn update_product(
     #[server(default)] lower_limit: String,
     #[server(default)] upper_limit: String,
     #[server(default)] loose: Option<String>,
+    #[server(default)] sku: Option<String>,
+    #[server(default)] unit: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::bill::{clean_name, MAX_NAME_CHARS, MAX_UNIT_PRICE};
     use crate::error::FieldError;
@@ -125,6 +169,21 @@ pub async fn update_product(
             crate::domain::Money::ZERO
         }
     };
+    // Absent fields (an older form, a direct call) keep what the product has.
+    let sku = sku.map(|s| match crate::domain::product::parse_sku(&s) {
+        Ok(sku) => sku,
+        Err(e) => {
+            errors.push(FieldError::new("sku", e));
+            None
+        }
+    });
+    let unit = unit.and_then(|u| match crate::domain::product::parse_unit(&u) {
+        Ok(unit) => Some(unit),
+        Err(e) => {
+            errors.push(FieldError::new("unit", e));
+            None
+        }
+    });
     let lower = parse_limit("lower_limit", &lower_limit, &mut errors);
     let upper = parse_limit("upper_limit", &upper_limit, &mut errors);
     if let (Some(l), Some(u)) = (lower, upper) {
@@ -144,11 +203,19 @@ pub async fn update_product(
         lower_limit: lower,
         upper_limit: upper,
         loose: loose.is_some_and(|v| !v.is_empty() && v != "false"),
+        sku: sku.as_ref().map(|s| s.as_deref()),
+        unit: unit.as_deref(),
     };
     match products::update(&state.db, id, &change, crate::server::auth::now()).await {
         Ok(()) => {
             leptos_axum::redirect(&format!("/inventory/{id}?saved=1"));
             Ok(())
+        }
+        Err(StorageError::Conflict { constraint }) if constraint.contains("sku") => {
+            Err(AppError::Conflict {
+                field: "sku".into(),
+                message: "Another product already has this SKU".into(),
+            })
         }
         Err(StorageError::Conflict { .. }) => Err(AppError::Conflict {
             field: "name".into(),

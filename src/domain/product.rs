@@ -52,25 +52,154 @@ impl StockLevel {
     }
 }
 
-/// One page of a product list and how many products match in all.
+/// The orders the inventory can be listed in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProductSort {
+    /// A to Z.
+    #[default]
+    Name,
+    /// Z to A.
+    NameDesc,
+    /// Least stock first: what to reorder.
+    Quantity,
+    /// Most stock first.
+    QuantityDesc,
+}
+
+impl ProductSort {
+    /// From the `sort` query parameter; anything unknown is the default.
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "name_desc" => Self::NameDesc,
+            "quantity" => Self::Quantity,
+            "quantity_desc" => Self::QuantityDesc,
+            _ => Self::Name,
+        }
+    }
+
+    /// The `sort` query parameter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::NameDesc => "name_desc",
+            Self::Quantity => "quantity",
+            Self::QuantityDesc => "quantity_desc",
+        }
+    }
+}
+
+/// Products are counted exactly up to this many; beyond it the list says "more than". Counting
+/// 100,000 rows on every page view would cost more than the rest of the page.
+pub const COUNT_CAP: i64 = 1_000;
+
+/// One page of a product list and how many products match in all (up to [`COUNT_CAP`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductPage {
     pub products: Vec<Product>,
+    /// Exact when at most [`COUNT_CAP`]; otherwise `COUNT_CAP + 1`.
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// Whether a later page has products.
+    pub has_next: bool,
 }
 
 impl ProductPage {
-    /// The number of the last page (at least 1).
-    pub fn last_page(&self) -> i64 {
-        ((self.total + self.per_page - 1) / self.per_page.max(1)).max(1)
+    /// The number of the last page (at least 1), when the count is exact.
+    pub fn last_page(&self) -> Option<i64> {
+        (self.total <= COUNT_CAP)
+            .then(|| ((self.total + self.per_page - 1) / self.per_page.max(1)).max(1))
     }
+
+    /// "12 products · page 1 of 1", or "More than 1,000 products · page 7".
+    pub fn summary(&self) -> String {
+        match self.last_page() {
+            Some(last) => {
+                let noun = if self.total == 1 {
+                    "product"
+                } else {
+                    "products"
+                };
+                format!("{} {noun} · page {} of {last}", self.total, self.page)
+            }
+            None => format!("More than 1,000 products · page {}", self.page),
+        }
+    }
+}
+
+/// The longest SKU or barcode kept (GS1 codes are at most 14 digits; shop codes are short).
+pub const MAX_SKU_CHARS: usize = 32;
+/// The longest unit name kept (`pcs`, `g`, `ml`, `dozen`).
+pub const MAX_UNIT_CHARS: usize = 12;
+
+/// A SKU or barcode as typed: empty means none; otherwise letters, digits, `-`, `_`, `.`, `/`.
+pub fn parse_sku(input: &str) -> Result<Option<String>, &'static str> {
+    let sku = input.trim();
+    if sku.is_empty() {
+        return Ok(None);
+    }
+    if sku.chars().count() > MAX_SKU_CHARS {
+        return Err("Use at most 32 characters");
+    }
+    if !sku
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+    {
+        return Err("Use letters, digits, and - _ . / only");
+    }
+    Ok(Some(sku.to_owned()))
+}
+
+/// A unit of quantity as typed: `pcs`, `g`, `ml`, `kg`… (letters only, lower-cased).
+pub fn parse_unit(input: &str) -> Result<String, &'static str> {
+    let unit = input.trim().to_lowercase();
+    if unit.is_empty() {
+        return Err("Enter a unit, e.g. pcs, g or ml");
+    }
+    if unit.chars().count() > MAX_UNIT_CHARS || !unit.chars().all(char::is_alphabetic) {
+        return Err("Use a short word of letters, e.g. pcs, g or ml");
+    }
+    Ok(unit)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skus_are_optional_short_codes() {
+        assert_eq!(parse_sku("  "), Ok(None));
+        assert_eq!(
+            parse_sku(" 8901234567890 "),
+            Ok(Some("8901234567890".into()))
+        );
+        assert_eq!(parse_sku("RICE-5KG/A"), Ok(Some("RICE-5KG/A".into())));
+        assert!(parse_sku("a b").is_err());
+        assert!(parse_sku("<script>").is_err());
+        assert!(parse_sku(&"9".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn sorts_round_trip_and_default_to_name() {
+        for sort in [
+            ProductSort::Name,
+            ProductSort::NameDesc,
+            ProductSort::Quantity,
+            ProductSort::QuantityDesc,
+        ] {
+            assert_eq!(ProductSort::parse(sort.as_str()), sort);
+        }
+        assert_eq!(ProductSort::parse("drop table"), ProductSort::Name);
+    }
+
+    #[test]
+    fn units_are_short_words() {
+        assert_eq!(parse_unit(" PCS "), Ok("pcs".into()));
+        assert_eq!(parse_unit("ml"), Ok("ml".into()));
+        assert!(parse_unit("").is_err());
+        assert!(parse_unit("5kg").is_err());
+        assert!(parse_unit(&"g".repeat(13)).is_err());
+    }
 
     fn product(quantity: i64, lower: Option<i64>, upper: Option<i64>) -> Product {
         Product {
@@ -112,9 +241,14 @@ mod tests {
             total,
             page: 1,
             per_page: 25,
+            has_next: false,
         };
-        assert_eq!(page(0).last_page(), 1);
-        assert_eq!(page(25).last_page(), 1);
-        assert_eq!(page(26).last_page(), 2);
+        assert_eq!(page(0).last_page(), Some(1));
+        assert_eq!(page(25).last_page(), Some(1));
+        assert_eq!(page(26).last_page(), Some(2));
+        assert_eq!(page(1_000).last_page(), Some(40));
+        assert_eq!(page(1_001).last_page(), None);
+        assert_eq!(page(1).summary(), "1 product · page 1 of 1");
+        assert_eq!(page(1_001).summary(), "More than 1,000 products · page 1");
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::api::history::{get_bill, list_bills};
 use crate::domain::bill::bill_number;
-use crate::domain::ledger::format_time;
+use crate::domain::ledger::{format_time, Cursor};
+use crate::domain::search::urlencode;
 use crate::pages::placeholder::set_status;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -14,14 +15,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn BillsPage() -> impl IntoView {
     let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1i64)
-    });
-    let bills = Resource::new(move || page.get(), |page| list_bills(Some(page)));
+    let seek = Memo::new(move |_| (query.read().get("before"), query.read().get("after")));
+    let bills = Resource::new(
+        move || seek.get(),
+        |(before, after)| list_bills(before, after),
+    );
     view! {
         <Title text="Bills"/>
         <h1>"Bills"</h1>
@@ -35,7 +33,6 @@ pub fn BillsPage() -> impl IntoView {
                     Ok(priced) => {
                         let currency = priced.currency;
                         let page = priced.data;
-                        let last = page.last_page();
                         let rows = page.rows.into_iter().map(|b| {
                             let number = bill_number(b.kind, b.id);
                             view! {
@@ -61,7 +58,7 @@ pub fn BillsPage() -> impl IntoView {
                                     <tbody>{rows}</tbody>
                                 </table>
                             </div>
-                            <Pager page=page.page last/>
+                            <Pager newer=page.newer older=page.older/>
                         }.into_any()
                     }
                 }
@@ -70,32 +67,33 @@ pub fn BillsPage() -> impl IntoView {
     }
 }
 
-/// Previous/next links for `?page=`.
+/// `Newer` / `Older` links for a newest-first list, keeping the page's other query values.
 #[component]
-pub fn Pager(page: i64, last: i64) -> impl IntoView {
-    let link = |n: i64| {
-        let query = use_query_map().get_untracked();
-        let mut pairs: Vec<String> = query
-            .into_iter()
-            .filter(|(k, _)| k != "page")
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    crate::domain::search::urlencode(&k),
-                    crate::domain::search::urlencode(&v)
-                )
-            })
-            .collect();
-        pairs.push(format!("page={n}"));
+pub fn Pager(newer: Option<Cursor>, older: Option<Cursor>) -> impl IntoView {
+    // The page's other query values (filters) carry over; the cursors do not.
+    let kept: Vec<String> = use_query_map()
+        .get_untracked()
+        .into_iter()
+        .filter(|(k, _)| !matches!(&**k, "before" | "after" | "page"))
+        .map(|(k, v)| format!("{}={}", urlencode(&k), urlencode(&v)))
+        .collect();
+    let link = |extra: Option<String>| {
+        let mut pairs = kept.clone();
+        pairs.extend(extra);
         format!("?{}", pairs.join("&"))
     };
-    view! {
-        <nav class="pager" aria-label="Pages">
-            <span class="muted">{format!("Page {page} of {last}")}</span>
-            {(page > 1).then(|| view! { <A href=link(page - 1)>"Previous"</A> })}
-            {(page < last).then(|| view! { <A href=link(page + 1)>"Next"</A> })}
-        </nav>
-    }
+    let newest = link(None);
+    let newer_href = newer.map(|c| link(Some(format!("after={}", c.to_param()))));
+    let older_href = older.map(|c| link(Some(format!("before={}", c.to_param()))));
+    (newer.is_some() || older.is_some()).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {newer.is_some().then(|| view! { <A href=newest>"Newest"</A> })}
+                {newer_href.map(|href| view! { <A href=href>"Newer"</A> })}
+                {older_href.map(|href| view! { <A href=href>"Older"</A> })}
+            </nav>
+        }
+    })
 }
 
 /// One bill: party, lines, totals, and the invoice link.

@@ -31,12 +31,15 @@ pub fn TransactionsPage() -> impl IntoView {
             param("kind"),
             param("from"),
             param("to"),
-            param("page").and_then(|p| p.parse::<i64>().ok()),
+            param("before"),
+            param("after"),
         )
     });
     let movements = Resource::new(
         move || filters.get(),
-        |(product, kind, from, to, page)| list_movements(product, kind, from, to, page),
+        |(product, kind, from, to, before, after)| {
+            list_movements(product, kind, from, to, before, after)
+        },
     );
     let current = move |name: &'static str| query.read_untracked().get(name).unwrap_or_default();
     let kind_now = current("kind");
@@ -77,7 +80,6 @@ pub fn TransactionsPage() -> impl IntoView {
                     Ok(priced) => {
                         let currency = priced.currency;
                         let page = priced.data;
-                        let last = page.last_page();
                         let rows = page.rows.into_iter().map(|m| view! {
                             <tr>
                                 <td>{format_time(m.created_at)}</td>
@@ -105,7 +107,7 @@ pub fn TransactionsPage() -> impl IntoView {
                                     <tbody>{rows}</tbody>
                                 </table>
                             </div>
-                            <Pager page=page.page last/>
+                            <Pager newer=page.newer older=page.older/>
                         }.into_any()
                     }
                 }

@@ -1,7 +1,9 @@
-//! `/inventory`: the product table with search and pages. Searching is a plain GET form without
-//! JavaScript, and live as you type once the page has hydrated.
+//! `/inventory`: the product table with search, sorting and pages. Searching is a plain GET form
+//! without JavaScript, and live as you type once the page has hydrated; the `Name` and `Quantity`
+//! column headers are links that sort (and reverse) the table.
 
 use crate::api::products::{list_products, ProductListing};
+use crate::domain::product::ProductSort;
 use crate::domain::search::urlencode;
 use crate::domain::{Product, StockLevel};
 use leptos::either::Either;
@@ -23,18 +25,22 @@ pub fn InventoryPage() -> impl IntoView {
             .and_then(|p| p.parse::<i64>().ok())
             .unwrap_or(1)
     });
+    let sort =
+        Memo::new(move |_| ProductSort::parse(&query.read().get("sort").unwrap_or_default()));
     let listing = Resource::new(
-        move || (search.get(), page.get()),
-        |(q, page)| list_products((!q.trim().is_empty()).then_some(q), Some(page)),
+        move || (search.get(), page.get(), sort.get()),
+        |(q, page, sort)| {
+            list_products(
+                (!q.trim().is_empty()).then_some(q),
+                Some(page),
+                Some(sort.as_str().to_owned()),
+            )
+        },
     );
     let navigate = use_navigate();
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        let target = if text.trim().is_empty() {
-            "/inventory".to_owned()
-        } else {
-            format!("/inventory?q={}", urlencode(&text))
-        };
+        let target = inventory_href(&text, sort.get_untracked(), 1);
         navigate(
             &target,
             NavigateOptions {
@@ -62,12 +68,19 @@ pub fn InventoryPage() -> impl IntoView {
                 prop:value=move || search.get()
                 on:input=on_input
             />
+            {move || {
+                let sort = sort.get();
+                (sort != ProductSort::Name)
+                    .then(|| view! { <input type="hidden" name="sort" value=sort.as_str()/> })
+            }}
             <button type="submit" class="button secondary">"Search"</button>
         </Form>
         <Transition fallback=|| view! { <p class="muted">"Loading products…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
-                    Ok(listing) => Either::Left(view! { <ProductTable listing search=search.get_untracked()/> }),
+                    Ok(listing) => Either::Left(view! {
+                        <ProductTable listing search=search.get_untracked() sort=sort.get_untracked()/>
+                    }),
                     Err(error) => Either::Right(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
                 }
             })}
@@ -75,9 +88,55 @@ pub fn InventoryPage() -> impl IntoView {
     }
 }
 
+/// The inventory's address for a search, an order and a page (defaults left out).
+fn inventory_href(search: &str, sort: ProductSort, page: i64) -> String {
+    let mut params = Vec::new();
+    if !search.trim().is_empty() {
+        params.push(format!("q={}", urlencode(search)));
+    }
+    if sort != ProductSort::Name {
+        params.push(format!("sort={}", sort.as_str()));
+    }
+    if page > 1 {
+        params.push(format!("page={page}"));
+    }
+    if params.is_empty() {
+        "/inventory".to_owned()
+    } else {
+        format!("/inventory?{}", params.join("&"))
+    }
+}
+
+/// A column header that sorts by its column: ascending first, reversed when already ascending.
+#[component]
+fn SortHeader(
+    label: &'static str,
+    ascending: ProductSort,
+    descending: ProductSort,
+    current: ProductSort,
+    search: String,
+    #[prop(optional)] numeric: bool,
+) -> impl IntoView {
+    let (aria, arrow, next) = if current == ascending {
+        ("ascending", "▲", descending)
+    } else if current == descending {
+        ("descending", "▼", ascending)
+    } else {
+        ("none", "", ascending)
+    };
+    view! {
+        <th scope="col" class:num=numeric aria-sort=aria>
+            <A href=inventory_href(&search, next, 1) attr:class="sort">
+                {label}
+                <span aria-hidden="true">{arrow}</span>
+            </A>
+        </th>
+    }
+}
+
 /// The table of one page of products, with pagination links.
 #[component]
-fn ProductTable(listing: ProductListing, search: String) -> impl IntoView {
+fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> impl IntoView {
     let ProductListing { page, currency } = listing;
     if page.products.is_empty() {
         let message = if search.trim().is_empty() {
@@ -87,14 +146,11 @@ fn ProductTable(listing: ProductListing, search: String) -> impl IntoView {
         };
         return Either::Left(view! { <p class="empty">{message}</p> });
     }
-    let last_page = page.last_page();
-    let link = move |n: i64| {
-        let mut href = format!("/inventory?page={n}");
-        if !search.trim().is_empty() {
-            href.push_str(&format!("&q={}", urlencode(&search)));
-        }
-        href
+    let link = {
+        let search = search.clone();
+        move |n: i64| inventory_href(&search, sort, n)
     };
+    let summary = page.summary();
     let rows = page
         .products
         .into_iter()
@@ -109,8 +165,21 @@ fn ProductTable(listing: ProductListing, search: String) -> impl IntoView {
             <table class="data">
                 <thead>
                     <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col" class="num">"Quantity"</th>
+                        <SortHeader
+                            label="Name"
+                            ascending=ProductSort::Name
+                            descending=ProductSort::NameDesc
+                            current=sort
+                            search=search.clone()
+                        />
+                        <SortHeader
+                            label="Quantity"
+                            ascending=ProductSort::Quantity
+                            descending=ProductSort::QuantityDesc
+                            current=sort
+                            search=search.clone()
+                            numeric=true
+                        />
                         <th scope="col" class="num">"Cost price"</th>
                         <th scope="col" class="num">"Selling price"</th>
                     </tr>
@@ -119,9 +188,9 @@ fn ProductTable(listing: ProductListing, search: String) -> impl IntoView {
             </table>
         </div>
         <nav class="pager" aria-label="Pages">
-            <span class="muted">{format!("{} products · page {} of {last_page}", page.total, page.page)}</span>
+            <span class="muted">{summary}</span>
             {(page.page > 1).then(|| view! { <A href=link(page.page - 1)>"Previous"</A> })}
-            {(page.page < last_page).then(|| view! { <A href=link(page.page + 1)>"Next"</A> })}
+            {page.has_next.then(|| view! { <A href=link(page.page + 1)>"Next"</A> })}
         </nav>
     })
 }

@@ -131,6 +131,24 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                 {error("selling_price")}
             </div>
             <div class="field">
+                <label for="sku">"SKU / barcode"</label>
+                <input id="sku" name="sku" autocomplete="off" value=product.sku.clone().unwrap_or_default()/>
+                {error("sku")}
+            </div>
+            <div class="field">
+                <label for="unit">"Unit"</label>
+                <input id="unit" name="unit" list="unit-options" value=product.unit.clone()/>
+                <datalist id="unit-options">
+                    <option value="pcs"></option>
+                    <option value="g"></option>
+                    <option value="kg"></option>
+                    <option value="ml"></option>
+                    <option value="l"></option>
+                    <option value="m"></option>
+                </datalist>
+                {error("unit")}
+            </div>
+            <div class="field">
                 <label for="lower_limit">"Lower limit"</label>
                 <input id="lower_limit" name="lower_limit" inputmode="numeric" value=product.lower_limit.map(|l| l.to_string()).unwrap_or_default()/>
                 {error("lower_limit")}

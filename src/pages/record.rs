@@ -4,7 +4,12 @@
 //! same with and without JavaScript: a failed submit comes back with the typed values and a
 //! message next to each field (the server-function error in `__err`, which `ServerAction` reads);
 //! a recorded one lands on the bill's page.
+//!
+//! Hydrated, each `Product` field suggests matching products as you type (a `<datalist>` filled
+//! from `suggest_products`), and picking one fills an empty price field with the product's
+//! selling price (sale) or average cost (purchase).
 
+use crate::api::products::{suggest_products, Suggestion};
 use crate::api::stock::{line_field, new_form_key, RecordPurchase, RecordSale};
 use crate::domain::bill::BillKind;
 use crate::error::AppError;
@@ -96,13 +101,82 @@ fn BillForm(
                 </div>
             }
         };
+    // What was last typed into a `Product` field, and the products it suggests.
+    let typed_product = RwSignal::new(String::new());
+    let suggestions = Resource::new(
+        move || typed_product.get(),
+        |typed| async move {
+            if typed.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                suggest_products(typed).await
+            }
+        },
+    );
+    let product_input = move |i: usize| {
+        let id = line_field(i, "product");
+        let value = typed(&id);
+        let described = format!("{id}-error");
+        let amount_ref = NodeRef::<leptos::html::Input>::new();
+        let amount_id = line_field(i, "amount");
+        let amount_value = typed(&amount_id);
+        let amount_described = format!("{amount_id}-error");
+        // Picking a suggestion fills an empty price with the usual one.
+        let on_change = move |ev: leptos::ev::Event| {
+            let name = event_target_value(&ev);
+            let Some(Ok(found)) = suggestions.get_untracked() else {
+                return;
+            };
+            let Some(product) = found.iter().find(|s: &&Suggestion| s.name == name) else {
+                return;
+            };
+            let usual = match kind {
+                BillKind::Sale => product.selling_price.clone(),
+                BillKind::Purchase => product.average_cost.clone(),
+            };
+            if let Some(amount) = amount_ref.get_untracked() {
+                if amount.value().trim().is_empty() && usual != "0.00" {
+                    amount.set_value(&usual);
+                }
+            }
+        };
+        view! {
+            <div class="field">
+                <label for=id.clone()>"Product"</label>
+                <input
+                    id=id.clone()
+                    name=id.clone()
+                    type="text"
+                    value=value
+                    list="product-suggestions"
+                    autocomplete="off"
+                    aria-describedby=described.clone()
+                    on:input=move |ev| typed_product.set(event_target_value(&ev))
+                    on:change=on_change
+                />
+                <div id=described>{message(id)}</div>
+            </div>
+            {input(line_field(i, "quantity"), "Quantity", "text", Some("numeric"))}
+            <div class="field">
+                <label for=amount_id.clone()>{amount_label}</label>
+                <input
+                    id=amount_id.clone()
+                    name=amount_id.clone()
+                    type="text"
+                    value=amount_value
+                    inputmode="decimal"
+                    aria-describedby=amount_described.clone()
+                    node_ref=amount_ref
+                />
+                <div id=amount_described>{message(amount_id)}</div>
+            </div>
+        }
+    };
     let line = move |i: usize| {
         view! {
             <fieldset class="line">
                 <legend>{format!("Line {}", i + 1)}</legend>
-                {input(line_field(i, "product"), "Product", "text", None)}
-                {input(line_field(i, "quantity"), "Quantity", "text", Some("numeric"))}
-                {input(line_field(i, "amount"), amount_label, "text", Some("decimal"))}
+                {product_input(i)}
                 {(kind == BillKind::Purchase).then(|| input(line_field(i, "expires_on"), "Expiry date", "date", None))}
             </fieldset>
         }
@@ -123,6 +197,24 @@ fn BillForm(
                 {input("party_address".into(), "Address", "text", None)}
             </div>
             <div class="lines">{move || (0..rows.get()).map(line).collect_view()}</div>
+            <datalist id="product-suggestions">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        suggestions
+                            .await
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|s| {
+                                let label = match kind {
+                                    BillKind::Sale => format!("{} {} in stock", s.quantity, s.unit),
+                                    BillKind::Purchase => format!("{} {} on hand", s.quantity, s.unit),
+                                };
+                                view! { <option value=s.name>{label}</option> }
+                            })
+                            .collect_view()
+                    })}
+                </Transition>
+            </datalist>
             {general}
             <div class="actions">
                 <button

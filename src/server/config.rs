@@ -3,6 +3,7 @@
 
 use crate::domain::{Currency, Email, Password};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Everything the server reads from its environment.
@@ -11,8 +12,22 @@ pub struct Config {
     /// `sqlite://…` (default `sqlite://data/stockroom.db`) or `postgres://…`.
     pub database_url: String,
     pub database_max_connections: u32,
+    /// How long a request waits for a pooled (or new) connection before it fails.
+    pub database_acquire_timeout: Duration,
+    /// A pooled connection unused this long is closed.
+    pub database_idle_timeout: Duration,
+    /// A pooled connection is replaced at this age (fail-overs, rotated credentials).
+    pub database_max_lifetime: Duration,
     pub listen_addr: SocketAddr,
     pub log_format: LogFormat,
+    /// When set, logs also go to daily files here (`/var/log/server` in the container).
+    pub log_dir: Option<PathBuf>,
+    /// How many daily log files `log_dir` keeps.
+    pub log_max_files: usize,
+    /// After SIGTERM, how long in-flight requests may take before the process exits anyway.
+    pub shutdown_timeout: Duration,
+    /// Routes for rehearsals and tests only (`/__test/slow`); the image never sets this.
+    pub test_routes: bool,
     pub shop_name: String,
     pub currency: Currency,
     /// Tax in basis points (1800 = 18%).
@@ -61,16 +76,11 @@ impl Config {
                 .map(drop)
                 .map_err(|_| format!("expected a whole number, got {v:?}"))
         };
-        let database_url = parse("DATABASE_URL", "sqlite://data/stockroom.db", &|v| {
-            if v.starts_with("sqlite:")
-                || v.starts_with("postgres://")
-                || v.starts_with("postgresql://")
-            {
-                Ok(())
-            } else {
-                Err("expected sqlite://PATH or postgres://USER@HOST/DB".into())
-            }
-        });
+        let database_url = parse(
+            "DATABASE_URL",
+            "sqlite://data/stockroom.db",
+            &check_database_url,
+        );
         let max_conn = parse("DATABASE_MAX_CONNECTIONS", "10", &number);
         let listen = parse("LISTEN_ADDR", "127.0.0.1:3000", &|v| {
             v.parse::<SocketAddr>()
@@ -80,6 +90,20 @@ impl Config {
         let log_format = parse("LOG_FORMAT", "pretty", &|v| match v {
             "pretty" | "json" => Ok(()),
             _ => Err(format!("expected pretty or json, got {v:?}")),
+        });
+        // Operations: pool timeouts, log files, shutdown.
+        let positive = |v: &str| match v.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(()),
+            _ => Err(format!("expected a whole number above 0, got {v:?}")),
+        };
+        let acquire = parse("DATABASE_ACQUIRE_TIMEOUT_SECONDS", "5", &positive);
+        let pool_idle = parse("DATABASE_IDLE_TIMEOUT_SECONDS", "600", &positive);
+        let lifetime = parse("DATABASE_MAX_LIFETIME_SECONDS", "1800", &positive);
+        let log_dir = parse("LOG_DIR", "", &|_| Ok(()));
+        let log_files = parse("LOG_MAX_FILES", "7", &positive);
+        let shutdown = parse("SHUTDOWN_TIMEOUT_SECONDS", "8", &number);
+        let test_routes = parse("STOCKROOM_TEST_ROUTES", "false", &|v| {
+            parse_bool(v).map(drop)
         });
         let currency_code = parse("CURRENCY", "INR", &|v| {
             if v.len() == 3 && v.chars().all(|c| c.is_ascii_uppercase()) {
@@ -129,12 +153,19 @@ impl Config {
         Ok(Self {
             database_url,
             database_max_connections: u32::try_from(int(&max_conn)).unwrap_or(u32::MAX).max(1),
+            database_acquire_timeout: Duration::from_secs(int(&acquire)),
+            database_idle_timeout: Duration::from_secs(int(&pool_idle)),
+            database_max_lifetime: Duration::from_secs(int(&lifetime)),
             listen_addr: listen.parse().expect("checked above"),
             log_format: if log_format == "json" {
                 LogFormat::Json
             } else {
                 LogFormat::Pretty
             },
+            log_dir: (!log_dir.is_empty()).then(|| PathBuf::from(log_dir)),
+            log_max_files: usize::try_from(int(&log_files)).unwrap_or(usize::MAX),
+            shutdown_timeout: Duration::from_secs(int(&shutdown)),
+            test_routes: parse_bool(&test_routes).unwrap_or_default(),
             shop_name,
             currency: Currency {
                 code: currency_code,
@@ -146,6 +177,48 @@ impl Config {
             session_max_age: Duration::from_secs(int(&max_age).saturating_mul(86_400).max(3_600)),
             admin,
         })
+    }
+}
+
+/// PostgreSQL's `sslmode` values, as libpq and sqlx know them.
+const SSL_MODES: [&str; 6] = [
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+];
+
+/// `sqlite:…`, or `postgres://…` whose TLS parameters sqlx will accept: a known `sslmode` and
+/// an `sslrootcert` that is a file (the RDS CA bundle, for `verify-full`).
+fn check_database_url(v: &str) -> Result<(), String> {
+    if v.starts_with("sqlite:") {
+        return Ok(());
+    }
+    if !(v.starts_with("postgres://") || v.starts_with("postgresql://")) {
+        return Err("expected sqlite://PATH or postgres://USER@HOST/DB".into());
+    }
+    let url = url::Url::parse(v).map_err(|e| format!("not a valid URL: {e}"))?;
+    let mut problems = Vec::new();
+    for (key, value) in url.query_pairs() {
+        match &*key {
+            "sslmode" | "ssl-mode" if !SSL_MODES.contains(&&*value) => problems.push(format!(
+                "sslmode={value} is not one of {}",
+                SSL_MODES.join(", ")
+            )),
+            "sslrootcert" | "ssl-root-cert" | "ssl-ca"
+                if !std::path::Path::new(&*value).is_file() =>
+            {
+                problems.push(format!("sslrootcert={value} is not a file"));
+            }
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
     }
 }
 
@@ -251,6 +324,63 @@ mod tests {
         ])
         .unwrap();
         assert!(!format!("{ok:?}").contains("correct-horse-9"));
+    }
+
+    #[test]
+    fn operations_settings_have_container_friendly_defaults_and_are_checked() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_acquire_timeout, Duration::from_secs(5));
+        assert_eq!(c.shutdown_timeout, Duration::from_secs(8));
+        assert_eq!(c.log_dir, None);
+        assert_eq!(c.log_max_files, 7);
+        assert!(!c.test_routes);
+        let c = config(&[
+            ("LOG_DIR", "/var/log/server"),
+            ("SHUTDOWN_TIMEOUT_SECONDS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(c.log_dir, Some(PathBuf::from("/var/log/server")));
+        assert_eq!(c.shutdown_timeout, Duration::ZERO);
+        let text = config(&[
+            ("DATABASE_ACQUIRE_TIMEOUT_SECONDS", "0"),
+            ("LOG_MAX_FILES", "many"),
+            ("SHUTDOWN_TIMEOUT_SECONDS", "-1"),
+            ("STOCKROOM_TEST_ROUTES", "maybe"),
+        ])
+        .unwrap_err()
+        .to_string();
+        for key in [
+            "DATABASE_ACQUIRE_TIMEOUT_SECONDS",
+            "LOG_MAX_FILES",
+            "SHUTDOWN_TIMEOUT_SECONDS",
+            "STOCKROOM_TEST_ROUTES",
+        ] {
+            assert!(text.contains(key), "{key} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn postgres_tls_parameters_are_checked_before_connecting() {
+        assert!(check_database_url("postgres://u:p@db/shop?sslmode=require").is_ok());
+        assert!(check_database_url("postgresql://u@db/shop").is_ok());
+        let bad = check_database_url(
+            "postgres://u:secret@db/shop?sslmode=verify-everything&sslrootcert=/no/such.pem",
+        )
+        .unwrap_err();
+        assert!(bad.contains("sslmode=verify-everything"), "{bad}");
+        assert!(
+            bad.contains("sslrootcert=/no/such.pem is not a file"),
+            "{bad}"
+        );
+        assert!(!bad.contains("secret"), "{bad}");
+        let bundle = std::env::temp_dir().join(format!("rds-ca-{}.pem", std::process::id()));
+        std::fs::write(&bundle, "-----BEGIN CERTIFICATE-----\n").unwrap();
+        let url = format!(
+            "postgres://u@db/shop?sslmode=verify-full&sslrootcert={}",
+            bundle.display()
+        );
+        assert!(check_database_url(&url).is_ok());
+        std::fs::remove_file(bundle).unwrap();
     }
 
     #[test]

@@ -4,6 +4,8 @@
 pub mod auth;
 pub mod config;
 pub mod invoice;
+pub mod logging;
+pub mod operations;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -18,7 +18,9 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::IntoFuture;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -29,11 +31,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Connects to the database, applies migrations and creates the first manager if configured.
 pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
-    let settings = PoolSettings {
-        max_connections: config.database_max_connections,
-        ..PoolSettings::default()
-    };
-    let db = Db::connect(&config.database_url, &settings)
+    let db = Db::connect(&config.database_url, &pool_settings(&config))
         .await
         .map_err(|e| {
             anyhow::anyhow!(
@@ -66,6 +64,16 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::R
         sessions,
         leptos_options,
     })
+}
+
+/// The database pool as configured (`DATABASE_MAX_CONNECTIONS`, `DATABASE_*_SECONDS`).
+pub fn pool_settings(config: &Config) -> PoolSettings {
+    PoolSettings {
+        max_connections: config.database_max_connections,
+        acquire_timeout: config.database_acquire_timeout,
+        idle_timeout: config.database_idle_timeout,
+        max_lifetime: config.database_max_lifetime,
+    }
 }
 
 /// Creates a manager account.
@@ -116,7 +124,8 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    Router::new()
+    let test_routes = state.config.test_routes;
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/bills/{id}/invoice.pdf", get(invoice_pdf))
         .leptos_routes_with_context(&state, routes, context, {
@@ -135,8 +144,29 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-cache"),
         ))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(TraceLayer::new_for_http());
+    // Added after the layers, so no session is needed and nothing is compressed or buffered.
+    let app = if test_routes {
+        app.route("/__test/slow", get(slow))
+    } else {
+        app
+    };
+    app.with_state(state)
+}
+
+/// `GET /__test/slow?ms=N` (only with `STOCKROOM_TEST_ROUTES`): answers 200 after N
+/// milliseconds, at most a minute. The container rehearsal uses it to have a request in flight
+/// while it sends SIGTERM; the image never enables it.
+async fn slow(
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let ms = query
+        .get("ms")
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .unwrap_or(1_000)
+        .min(60_000);
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    (StatusCode::OK, format!("answered after {ms} ms\n")).into_response()
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.
@@ -220,15 +250,47 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 }
 
 /// Serves until SIGTERM or Ctrl-C, then stops accepting, lets in-flight requests finish, and
-/// closes the database pool.
+/// closes the database pool — all within `SHUTDOWN_TIMEOUT_SECONDS`, after which it returns
+/// anyway (the container runtime would otherwise kill it mid-write a few seconds later).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let db = state.db.clone();
+    let grace = state.config.shutdown_timeout;
     let purge = tokio::spawn(purge_sessions(state.clone()));
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<tokio::time::Instant>();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = signalled.send(tokio::time::Instant::now());
+    });
+    let deadline = async move {
+        match on_signal.await {
+            Ok(at) => tokio::time::sleep_until(at + grace).await,
+            // The server stopped without a signal: it has no deadline.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    let drained = tokio::select! {
+        served = server.into_future() => {
+            served?;
+            true
+        }
+        () = deadline => false,
+    };
     purge.abort();
-    db.close().await;
+    if drained {
+        tracing::info!("in-flight requests finished");
+    } else {
+        tracing::warn!(
+            seconds = grace.as_secs(),
+            "requests still in flight after SHUTDOWN_TIMEOUT_SECONDS; stopping anyway"
+        );
+    }
+    // Closing waits for connections in use; after a forced stop some never come back.
+    if tokio::time::timeout(Duration::from_secs(2), db.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still in use; leaving them to the exit");
+    }
     tracing::info!("stopped");
     Ok(())
 }

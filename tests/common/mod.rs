@@ -12,6 +12,29 @@ use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 use stockroom::server::storage::{Db, PoolSettings};
 
+/// The one number a query answers.
+pub async fn scalar(db: &Db, sql: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(sql)
+        .fetch_one(db.pool_for_tests())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+/// on hand = sum of movements = sum of lot remainders, for every product; nothing negative.
+pub async fn assert_ledger_holds(db: &Db) {
+    let broken = scalar(
+        db,
+        "SELECT COUNT(*) FROM products p WHERE p.quantity < 0 \
+           OR p.quantity <> (SELECT COALESCE(CAST(SUM(m.quantity) AS BIGINT), 0) FROM movements m WHERE m.product_id = p.id) \
+           OR p.quantity <> (SELECT COALESCE(CAST(SUM(l.remaining) AS BIGINT), 0) FROM lots l WHERE l.product_id = p.id)",
+    )
+    .await;
+    assert_eq!(broken, 0, "the ledger invariant is broken");
+}
+
 /// A database that exists for one test.
 pub struct TestDb {
     pub db: Db,

@@ -1,8 +1,8 @@
 //! Reading what was recorded: bills, the ledger, and lots near expiry.
 
-use super::{like_escape, Db, Result};
+use super::{like_escape, Arg, Conditions, Db, Result};
 use crate::domain::bill::{Bill, BillKind, BillLine};
-use crate::domain::ledger::{BillSummary, ExpiringLot, Movement, Page};
+use crate::domain::ledger::{BillSummary, Cursor, ExpiringLot, Movement, Page, Seek};
 use crate::domain::{search, Money};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -14,20 +14,42 @@ fn kind_of(row: &AnyRow, column: &str) -> Result<BillKind> {
         .map_err(|e: String| sqlx::Error::Decode(e.into()))?)
 }
 
-/// Bills, newest first.
-pub async fn bills(db: &Db, page: i64, per_page: i64) -> Result<Page<BillSummary>> {
-    let page = page.max(1);
-    let rows = sqlx::query(
-        "SELECT id, kind, party_name, total, created_at FROM bills ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
-    )
-    .bind(per_page)
-    .bind((page - 1).saturating_mul(per_page))
-    .fetch_all(db.pool())
-    .await?;
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM bills")
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
+/// Adds the keyset condition of `seek` on `(time, id)` columns and returns the `ORDER BY` that
+/// reads from it (`After` reads upwards; [`Page::from_probe`] turns it back).
+fn seek_order(conditions: &mut Conditions, seek: Seek, time: &str, id: &str) -> String {
+    match seek {
+        Seek::Newest => format!("ORDER BY {time} DESC, {id} DESC"),
+        Seek::Before(c) => {
+            conditions.push(
+                &format!("({time}, {id}) < (?, ?)"),
+                [Arg::Int(c.at), Arg::Int(c.id)],
+            );
+            format!("ORDER BY {time} DESC, {id} DESC")
+        }
+        Seek::After(c) => {
+            conditions.push(
+                &format!("({time}, {id}) > (?, ?)"),
+                [Arg::Int(c.at), Arg::Int(c.id)],
+            );
+            format!("ORDER BY {time}, {id}")
+        }
+    }
+}
+
+/// Bills, newest first, a page of `per_page` from `seek`.
+pub async fn bills(db: &Db, seek: Seek, per_page: i64) -> Result<Page<BillSummary>> {
+    let mut conditions = Conditions::default();
+    let order = seek_order(&mut conditions, seek, "created_at", "id");
+    let sql = format!(
+        "SELECT id, kind, party_name, total, created_at FROM bills {} {order} LIMIT ${}",
+        conditions.where_sql(),
+        conditions.next_param()
+    );
+    let rows = conditions
+        .bind(sqlx::query(&sql))
+        .bind(per_page + 1)
+        .fetch_all(db.pool())
+        .await?;
     let rows = rows
         .iter()
         .map(|r| {
@@ -39,13 +61,13 @@ pub async fn bills(db: &Db, page: i64, per_page: i64) -> Result<Page<BillSummary
                 created_at: r.try_get("created_at")?,
             })
         })
-        .collect::<Result<_>>()?;
-    Ok(Page {
-        rows,
-        total,
-        page,
-        per_page,
-    })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_probe(rows, per_page as usize, seek, |b| {
+        Cursor {
+            at: b.created_at,
+            id: b.id,
+        }
+    }))
 }
 
 /// One bill with its lines, or `None`.
@@ -114,48 +136,44 @@ pub struct MovementFilter {
     pub until: Option<i64>,
 }
 
-/// Ledger movements matching `filter`, newest first.
+/// Ledger movements matching `filter`, newest first, a page of `per_page` from `seek`.
 pub async fn movements(
     db: &Db,
     filter: &MovementFilter,
-    page: i64,
+    seek: Seek,
     per_page: i64,
 ) -> Result<Page<Movement>> {
-    let page = page.max(1);
-    let pattern = filter
-        .product
-        .as_deref()
-        .and_then(search::query)
-        .map(|q| format!("%{}%", like_escape(&q)));
-    let condition =
-        "($1 IS NULL OR p.name_key LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR m.kind = $2) \
-                     AND ($3 IS NULL OR m.created_at >= $3) AND ($4 IS NULL OR m.created_at < $4) \
-                     AND ($5 IS NULL OR m.product_id = $5)";
-    let rows = sqlx::query(&format!(
+    let mut conditions = Conditions::default();
+    if let Some(q) = filter.product.as_deref().and_then(search::query) {
+        conditions.push(
+            "p.name_key LIKE ? ESCAPE '\\'",
+            [Arg::Text(format!("%{}%", like_escape(&q)))],
+        );
+    }
+    if let Some(kind) = &filter.kind {
+        conditions.push("m.kind = ?", [Arg::Text(kind.clone())]);
+    }
+    if let Some(from) = filter.from {
+        conditions.push("m.created_at >= ?", [Arg::Int(from)]);
+    }
+    if let Some(until) = filter.until {
+        conditions.push("m.created_at < ?", [Arg::Int(until)]);
+    }
+    if let Some(id) = filter.product_id {
+        conditions.push("m.product_id = ?", [Arg::Int(id)]);
+    }
+    let order = seek_order(&mut conditions, seek, "m.created_at", "m.id");
+    let sql = format!(
         "SELECT m.id, m.created_at, m.product_id, p.name, p.unit, m.kind, m.quantity, m.unit_amount, m.bill_id \
-         FROM movements m JOIN products p ON p.id = m.product_id WHERE {condition} \
-         ORDER BY m.created_at DESC, m.id DESC LIMIT $6 OFFSET $7"
-    ))
-    .bind(pattern.clone())
-    .bind(filter.kind.clone())
-    .bind(filter.from)
-    .bind(filter.until)
-    .bind(filter.product_id)
-    .bind(per_page)
-    .bind((page - 1).saturating_mul(per_page))
-    .fetch_all(db.pool())
-    .await?;
-    let total: i64 = sqlx::query(&format!(
-        "SELECT COUNT(*) AS n FROM movements m JOIN products p ON p.id = m.product_id WHERE {condition}"
-    ))
-    .bind(pattern)
-    .bind(filter.kind.clone())
-    .bind(filter.from)
-    .bind(filter.until)
-    .bind(filter.product_id)
-    .fetch_one(db.pool())
-    .await?
-    .try_get("n")?;
+         FROM movements m JOIN products p ON p.id = m.product_id {} {order} LIMIT ${}",
+        conditions.where_sql(),
+        conditions.next_param()
+    );
+    let rows = conditions
+        .bind(sqlx::query(&sql))
+        .bind(per_page + 1)
+        .fetch_all(db.pool())
+        .await?;
     let rows = rows
         .iter()
         .map(|r| {
@@ -171,13 +189,13 @@ pub async fn movements(
                 bill_id: r.try_get("bill_id")?,
             })
         })
-        .collect::<Result<_>>()?;
-    Ok(Page {
-        rows,
-        total,
-        page,
-        per_page,
-    })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_probe(rows, per_page as usize, seek, |m| {
+        Cursor {
+            at: m.created_at,
+            id: m.id,
+        }
+    }))
 }
 
 /// A product's lots with stock left, first-expiry-first-out.

@@ -7,6 +7,7 @@
 
 pub mod dashboard;
 pub mod history;
+pub mod maintenance;
 pub mod products;
 pub mod sessions;
 pub mod stock;
@@ -62,11 +63,76 @@ pub(crate) fn classify(error: sqlx::Error) -> StorageError {
     StorageError::Database(error)
 }
 
+/// A value for a statement built at run time.
+#[derive(Clone, Debug)]
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// `AND`-ed conditions with their parameters, numbered as they are added, so a list query has
+/// only the conditions its filters need: a planner can use an index for `kind = $1`, but not
+/// for `($1 IS NULL OR kind = $1)`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Conditions {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Conditions {
+    /// Adds `clause`, whose `?`s take `args` in order.
+    pub(crate) fn push(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
+        let mut text = String::with_capacity(clause.len() + 4);
+        let mut args = args.into_iter();
+        for part in clause.split('?').enumerate() {
+            if part.0 > 0 {
+                self.args.push(args.next().unwrap_or(Arg::Int(0)));
+                text.push_str(&format!("${}", self.args.len()));
+            }
+            text.push_str(part.1);
+        }
+        self.clauses.push(text);
+    }
+
+    /// `WHERE …`, or nothing.
+    pub(crate) fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// The number the next parameter would get.
+    pub(crate) fn next_param(&self) -> usize {
+        self.args.len() + 1
+    }
+
+    /// Binds the parameters to `query`, in order.
+    pub(crate) fn bind<'q>(
+        &self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for arg in &self.args {
+            query = match arg {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(v) => query.bind(v.clone()),
+            };
+        }
+        query
+    }
+}
+
 /// Pool settings an operator may tune.
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
     pub max_connections: u32,
+    /// How long to wait for a connection (pooled or new) before failing the request.
     pub acquire_timeout: Duration,
+    /// Close connections unused this long.
+    pub idle_timeout: Duration,
+    /// Replace connections at this age, so a fail-over or a rotated password is picked up.
+    pub max_lifetime: Duration,
 }
 
 impl Default for PoolSettings {
@@ -74,9 +140,15 @@ impl Default for PoolSettings {
         Self {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(600),
+            max_lifetime: Duration::from_secs(1_800),
         }
     }
 }
+
+/// The key of the PostgreSQL advisory lock held while migrating ("stockrm" in ASCII, so it is
+/// recognisable in `pg_locks`). Every instance uses the same key, so they queue on it.
+const MIGRATION_LOCK_KEY: i64 = 0x0073_746f_636b_726d;
 
 /// The shared database handle: cheap to clone, one pool per process.
 #[derive(Clone, Debug)]
@@ -99,6 +171,8 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
+            .idle_timeout(settings.idle_timeout)
+            .max_lifetime(settings.max_lifetime)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -116,14 +190,35 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
-    /// Applies pending migrations. On PostgreSQL sqlx holds an advisory lock meanwhile, so
-    /// instances starting together migrate once; on SQLite the file lock serialises them.
+    /// Applies pending migrations, safely when several instances start at once: the first
+    /// takes a lock and migrates, the others wait for it and then find nothing left to do.
+    ///
+    /// PostgreSQL: one connection holds a session-level advisory lock around the whole run and
+    /// is then closed, which releases the lock even when a migration failed halfway (sqlx's own
+    /// lock would stay with a pooled connection in that case). SQLite: `BEGIN IMMEDIATE` takes
+    /// the database's write lock for the run; other processes wait on the busy timeout.
     pub async fn migrate(&self) -> Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await?;
+        match self.backend {
+            Backend::Postgres => {
+                let mut conn = self.pool.acquire().await?.detach();
+                // `pg_advisory_lock` returns `void`, which the Any driver cannot decode.
+                let locked = sqlx::query("SELECT 1 FROM (SELECT pg_advisory_lock($1)) AS held")
+                    .bind(MIGRATION_LOCK_KEY)
+                    .execute(&mut conn)
+                    .await;
+                let outcome = match locked {
+                    Ok(_) => POSTGRES_MIGRATIONS.run_direct(&mut conn).await,
+                    Err(error) => Err(error.into()),
+                };
+                let _ = sqlx::Connection::close(conn).await;
+                outcome?;
+            }
+            Backend::Sqlite => {
+                let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                SQLITE_MIGRATIONS.run_direct(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! Products: the catalogue and each product's stock position.
 
 use super::{classify, flag, like_escape, Db, Result};
+use crate::domain::product::{ProductSort, COUNT_CAP};
 use crate::domain::{search, Money, Product, ProductPage};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -57,35 +58,78 @@ pub async fn insert(db: &Db, product: &NewProduct<'_>, now: i64) -> Result<i64> 
     Ok(row.try_get("id")?)
 }
 
-/// One page of the products that are not archived, by name, optionally those whose folded name
-/// contains `query`. `page` starts at 1.
-pub async fn list(db: &Db, query: Option<&str>, page: i64, per_page: i64) -> Result<ProductPage> {
+/// One page of the products that are not archived, in `sort` order, optionally those whose
+/// folded name contains `query` or whose SKU is `query`. `page` starts at 1.
+pub async fn list(
+    db: &Db,
+    query: Option<&str>,
+    sort: ProductSort,
+    page: i64,
+    per_page: i64,
+) -> Result<ProductPage> {
     let page = page.max(1);
-    let pattern = query
-        .and_then(search::query)
-        .map(|q| format!("%{}%", like_escape(&q)));
-    let filter = "archived = 0 AND ($1 IS NULL OR name_key LIKE $1 ESCAPE '\\')";
+    let folded = query.and_then(search::query);
+    let pattern = folded.as_ref().map(|q| format!("%{}%", like_escape(q)));
+    let sku = query.map(str::trim).filter(|q| !q.is_empty());
+    // Each order has an index (migration 0006) that also serves the archived filter.
+    let order = match sort {
+        ProductSort::Name => "name_key, id",
+        ProductSort::NameDesc => "name_key DESC, id DESC",
+        ProductSort::Quantity => "quantity, name_key, id",
+        ProductSort::QuantityDesc => "quantity DESC, name_key DESC, id DESC",
+    };
+    let filter = "archived = 0 AND ($1 IS NULL OR name_key LIKE $1 ESCAPE '\\' OR sku = $4)";
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM products WHERE {filter} ORDER BY name_key, id LIMIT $2 OFFSET $3"
+        "SELECT {COLUMNS} FROM products WHERE {filter} ORDER BY {order} LIMIT $2 OFFSET $3"
     ))
     .bind(pattern.clone())
-    .bind(per_page)
+    .bind(per_page + 1)
     .bind((page - 1).saturating_mul(per_page))
+    .bind(sku)
     .fetch_all(db.pool())
     .await?;
     let total: i64 = sqlx::query(&format!(
-        "SELECT COUNT(*) AS n FROM products WHERE {filter}"
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM products WHERE {} LIMIT $3) AS capped",
+        filter.replace("$4", "$2")
     ))
     .bind(pattern)
+    .bind(sku)
+    .bind(COUNT_CAP + 1)
     .fetch_one(db.pool())
     .await?
     .try_get("n")?;
+    let mut products = rows.iter().map(product_from).collect::<Result<Vec<_>>>()?;
+    let has_next = products.len() as i64 > per_page;
+    products.truncate(usize::try_from(per_page).unwrap_or_default());
     Ok(ProductPage {
-        products: rows.iter().map(product_from).collect::<Result<_>>()?,
+        products,
         total,
         page,
         per_page,
+        has_next,
     })
+}
+
+/// Up to `limit` products for a typed prefix: names starting with it first (an index range
+/// scan on `name_key`), then names containing it, then an exact SKU.
+pub async fn suggest(db: &Db, typed: &str, limit: i64) -> Result<Vec<Product>> {
+    let Some(folded) = search::query(typed) else {
+        return Ok(Vec::new());
+    };
+    let escaped = like_escape(&folded);
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS}, CASE WHEN name_key LIKE $1 ESCAPE '\\' THEN 0 ELSE 1 END AS rank \
+         FROM products \
+         WHERE archived = 0 AND (name_key LIKE $2 ESCAPE '\\' OR sku = $3) \
+         ORDER BY rank, name_key LIMIT $4"
+    ))
+    .bind(format!("{escaped}%"))
+    .bind(format!("%{escaped}%"))
+    .bind(typed.trim())
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(product_from).collect()
 }
 
 /// One product (archived or not), or `None`.
@@ -105,13 +149,19 @@ pub struct ProductUpdate<'a> {
     pub lower_limit: Option<i64>,
     pub upper_limit: Option<i64>,
     pub loose: bool,
+    /// `None` keeps the SKU; `Some(None)` clears it.
+    pub sku: Option<Option<&'a str>>,
+    /// `None` keeps the unit.
+    pub unit: Option<&'a str>,
 }
 
-/// Saves a product's facts; a name taken by another product is a conflict on `name_key`.
+/// Saves a product's facts; a name (or SKU) taken by another product is a conflict.
 pub async fn update(db: &Db, id: i64, change: &ProductUpdate<'_>, now: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE products SET name = $1, name_key = $2, selling_price = $3, lower_limit = $4, upper_limit = $5, \
-                             loose = $6, updated_at = $7 WHERE id = $8",
+                             loose = $6, updated_at = $7, \
+                             sku = CASE WHEN $9 = 1 THEN $10 ELSE sku END, unit = COALESCE($11, unit) \
+         WHERE id = $8",
     )
     .bind(change.name)
     .bind(search::fold(change.name))
@@ -121,6 +171,9 @@ pub async fn update(db: &Db, id: i64, change: &ProductUpdate<'_>, now: i64) -> R
     .bind(flag(change.loose))
     .bind(now)
     .bind(id)
+    .bind(i64::from(change.sku.is_some()))
+    .bind(change.sku.flatten())
+    .bind(change.unit)
     .execute(db.pool())
     .await
     .map_err(classify)?;

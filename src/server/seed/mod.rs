@@ -1,4 +1,7 @@
-//! Demo data for trying the app and for browser tests: a handful of everyday products.
+//! Demo data for trying the app and for browser tests (a handful of everyday products), and
+//! simulated history at any scale for benchmarks ([`bulk`]).
+
+pub mod bulk;
 
 use super::auth::now;
 use super::storage::{products, Db, StorageError};

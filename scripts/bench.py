@@ -1,0 +1,386 @@
+#!/usr/bin/env python3
+"""`make bench`: how fast Stockroom is at shop scale and chain scale, measured with wrk.
+
+For each database (SQLite, then PostgreSQL) it seeds a fresh shop with `stockroom seed`
+(BENCH_PRODUCTS products, BENCH_MOVEMENTS movements), starts the release server, signs in, and
+drives every page and a sale with wrk at 16 and 64 connections. In the same run it measures a
+bare axum handler (`stockroom ceiling`), the most this machine allows, and reports every figure
+also as a ratio to it: timings on shared machines are noisy, ratios less so. It also measures
+start-up time to the first 200, idle and peak memory, the bytes of a first visit, and the SQL
+statements each page runs. The table is printed and written to BENCHMARKS.md with PASS/FAIL
+against the budgets of the performance issue (they are reported, not enforced).
+
+Environment: STOCKROOM_BIN (the release binary), BENCH_PRODUCTS (100000), BENCH_MOVEMENTS
+(1000000), BENCH_SECONDS (5 per run), BENCH_BACKENDS ("sqlite postgres"), TEST_POSTGRES_URL
+(the PostgreSQL server to create the `stockroom_bench` database on).
+"""
+
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("STOCKROOM_BIN") or os.path.join(
+    os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "stockroom")
+PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100000"))
+MOVEMENTS = int(os.environ.get("BENCH_MOVEMENTS", "1000000"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite postgres").split()
+PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+EMAIL, PASSWORD = "bench@stockroom.test", "bench-manager-passphrase"
+CONNECTIONS = (16, 64)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(url, data=None, headers=None, cookie=None):
+    """One request without following redirects: (status, headers, body bytes)."""
+    req = urllib.request.Request(url, data=data, headers=dict(headers or {}))
+    if cookie:
+        req.add_header("Cookie", cookie)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(req, timeout=30) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def rss_kb(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class Server:
+    def __init__(self, env, args=("serve",), log=None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, **env, LISTEN_ADDR=f"127.0.0.1:{self.port}")
+        self.log = open(log or os.devnull, "w")
+        self.started = time.monotonic()
+        # From the repository, where the release layout keeps the site (target/site).
+        self.proc = subprocess.Popen([BIN, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.first_200 = self.wait()
+
+    def wait(self, path="/healthz"):
+        for _ in range(2000):
+            try:
+                if http(self.base + path)[0] == 200:
+                    return time.monotonic() - self.started
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                sys.exit(f"bench: the server exited ({self.proc.returncode}); see its log")
+            time.sleep(0.002)
+        sys.exit("bench: the server did not answer")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+def wrk(url, connections, cookie=None, headers=(), script=None):
+    cmd = ["wrk", "--latency", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{SECONDS}s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("sale refused:"):
+            print(f"bench: {line[:300]}", flush=True)
+
+    def latency(label):
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\b", out, re.M)
+        if not m:
+            return float("nan")
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    return {"rps": rps, "p50": latency(50), "p99": latency(99), "errors": errors}
+
+
+def sign_in(base):
+    body = urllib.parse.urlencode({"email": EMAIL, "password": PASSWORD}).encode()
+    status, headers, _ = http(base + "/api/login", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    cookie = headers.get("Set-Cookie", "").split(";")[0]
+    if not cookie:
+        sys.exit(f"bench: sign-in failed ({status})")
+    return cookie
+
+
+def first_visit_bytes(base):
+    """Compressed bytes of /login and every /pkg asset it loads (what a browser downloads)."""
+    enc = {"Accept-Encoding": "br, gzip"}
+    total = len(http(base + "/login", headers=enc)[2])
+    parts = {"html": total}
+    for asset in pkg_assets(base):
+        status, _, body = http(base + asset, headers=enc)
+        if status == 200:
+            kind = asset.rsplit(".", 1)[-1]
+            parts[kind] = parts.get(kind, 0) + len(body)
+            total += len(body)
+    return total, parts
+
+
+def pkg_assets(base):
+    """The hashed /pkg files the sign-in page links (CSS, JS, and the preloaded WASM)."""
+    return sorted(set(re.findall(r'(/pkg/[^"\'\s>]+)', http(base + "/login")[2].decode())))
+
+
+def query_counts(env, cookie_paths):
+    """Statements per page, from sqlx's own per-statement log lines on a quiet server."""
+    log = tempfile.mktemp(suffix=".log")
+    server = Server(dict(env, RUST_LOG="warn,sqlx::query=debug", LOG_FORMAT="json"), log=log)
+    cookie = sign_in(server.base)
+    counts = {}
+    for name, path in cookie_paths:
+        time.sleep(0.3)
+        before = sum(1 for _ in open(log))
+        http(server.base + path, cookie=cookie)
+        time.sleep(0.3)
+        lines = open(log).read().splitlines()[before:]
+        counts[name] = sum(1 for line in lines if '"target":"sqlx::query"' in line)
+    server.stop()
+    os.unlink(log)
+    return counts
+
+
+def fresh_database(backend, workdir):
+    if backend == "sqlite":
+        return f"sqlite://{workdir}/bench.db"
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/stockroom_bench"
+    admin = ["psql", "-q", "-v", "ON_ERROR_STOP=1", PG_ADMIN]
+    subprocess.run(admin + ["-c", "DROP DATABASE IF EXISTS stockroom_bench"], check=True)
+    subprocess.run(admin + ["-c", "CREATE DATABASE stockroom_bench"], check=True)
+    return url
+
+
+def sale_script(workdir, products):
+    """A wrk script that posts sales of 1 unit of well-stocked products, each with its own key."""
+    path = os.path.join(workdir, "sale.lua")
+    names = ",".join(json.dumps(n, ensure_ascii=False) for n in products)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"""
+local names = {{{names}}}
+local counter = 0
+math.randomseed(os.time() + tonumber(tostring({{}}):match("0x(%x+)") or "0", 16))
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "application/json"
+local function enc(s) return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end)) end
+request = function()
+  counter = counter + 1
+  local key = string.format("bench-%d-%d-%d", os.time(), math.random(1, 1000000000), counter)
+  local name = names[(counter % #names) + 1]
+  local body = "key=" .. key .. "&party_name=Bench&lines%5B0%5D%5Bproduct%5D=" .. enc(name)
+    .. "&lines%5B0%5D%5Bquantity%5D=1&lines%5B0%5D%5Bamount%5D=10.00"
+  return wrk.format(nil, nil, nil, body)
+end
+local shown = 0
+response = function(status, headers, body)
+  if status >= 400 and shown < 2 then
+    shown = shown + 1
+    io.write("sale refused: ", status, " ", body, "\\n")
+  end
+end
+""")
+    return path
+
+
+def stocked_products(backend, url, workdir, n=200):
+    sql = f"SELECT name FROM products WHERE quantity >= 50 ORDER BY quantity DESC LIMIT {n}"
+    if backend == "sqlite":
+        con = sqlite3.connect(f"{workdir}/bench.db")
+        rows = [r[0] for r in con.execute(sql)]
+        con.close()
+        return rows
+    out = subprocess.run(["psql", "-At", url, "-c", sql], capture_output=True, text=True, check=True).stdout
+    return [line for line in out.splitlines() if line]
+
+
+def scalar(backend, url, workdir, sql):
+    if backend == "sqlite":
+        con = sqlite3.connect(f"{workdir}/bench.db")
+        value = con.execute(sql).fetchone()[0]
+        con.close()
+        return value
+    return subprocess.run(["psql", "-At", url, "-c", sql], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def run_backend(backend, ceiling):
+    workdir = tempfile.mkdtemp(prefix=f"stockroom-bench-{backend}-")
+    url = fresh_database(backend, workdir)
+    env = {"DATABASE_URL": url, "LOG_FORMAT": "json", "RUST_LOG": "warn",
+           "STOCKROOM_ADMIN_EMAIL": EMAIL, "STOCKROOM_ADMIN_PASSWORD": PASSWORD,
+           "DATABASE_MAX_CONNECTIONS": os.environ.get("DATABASE_MAX_CONNECTIONS", "16")}
+    # Migrate and create the manager, then seed.
+    first = Server(env)
+    first.stop()
+    started = time.monotonic()
+    seeded = subprocess.run([BIN, "seed", "--products", str(PRODUCTS), "--movements", str(MOVEMENTS)],
+                            env=dict(os.environ, **env), capture_output=True, text=True, check=True).stdout.strip()
+    seed_seconds = time.monotonic() - started
+    print(f"bench [{backend}]: {seeded}", flush=True)
+    product_id = scalar(backend, url, workdir, "SELECT MIN(id) FROM products WHERE quantity > 0")
+    bill_id = scalar(backend, url, workdir, "SELECT MAX(id) FROM bills")
+    paths = [
+        ("/login", "/login", False),
+        ("/inventory", "/inventory", True),
+        ("/inventory?q=rice", "/inventory?q=rice", True),
+        ("/inventory/{id}", f"/inventory/{product_id}", True),
+        ("/transactions", "/transactions", True),
+        ("/expiry", "/expiry", True),
+        ("/ (dashboard)", "/", True),
+        ("/bills/{id}", f"/bills/{bill_id}", True),
+    ]
+    counts = query_counts(env, [(n, p) for n, p, _ in paths])
+
+    server = Server(env)
+    start_ms = server.first_200 * 1000
+    time.sleep(1)
+    idle_kb = rss_kb(server.proc.pid)
+    cookie = sign_in(server.base)
+    transfer, parts = first_visit_bytes(server.base)
+    wasm = next((a for a in pkg_assets(server.base) if a.endswith(".wasm")), None)
+    rows = []
+    for name, path, signed in paths:
+        for c in CONNECTIONS:
+            r = wrk(server.base + path, c, cookie if signed else None)
+            rows.append((name, c, r))
+    if wasm:
+        for c in CONNECTIONS:
+            rows.append(("wasm (br)", c, wrk(server.base + wasm, c, headers=["Accept-Encoding: br"])))
+    stocked = stocked_products(backend, url, workdir)
+    if not stocked:
+        sys.exit("bench: no product has stock to sell; seed more movements")
+    script = sale_script(workdir, stocked)
+    for c in CONNECTIONS:
+        rows.append(("sale (server fn)", c, wrk(server.base + "/api/sales", c, cookie, script=script)))
+    peak_kb = rss_kb(server.proc.pid, "VmHWM")
+    server.stop()
+    # Restart with migrations already applied: time to the first 200.
+    again = Server(env)
+    warm_start_ms = again.first_200 * 1000
+    again.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+    return {"backend": backend, "rows": rows, "idle_kb": idle_kb, "peak_kb": peak_kb, "start_ms": warm_start_ms,
+            "cold_start_ms": start_ms, "transfer": transfer, "parts": parts, "counts": counts,
+            "seed_seconds": seed_seconds, "seeded": seeded}
+
+
+def budget_lines(results):
+    lines = []
+
+    def p99(res, name, c=64):
+        return next((r["p99"] for n, cc, r in res["rows"] if n == name and cc == c), float("nan"))
+
+    for res in results:
+        b = res["backend"]
+        checks = [
+            (f"[{b}] /inventory p99 at 64 connections < 20 ms", p99(res, "/inventory"), 20, "ms"),
+            (f"[{b}] /transactions p99 at 64 connections < 20 ms", p99(res, "/transactions"), 20, "ms"),
+            (f"[{b}] /expiry p99 at 64 connections < 20 ms", p99(res, "/expiry"), 20, "ms"),
+            (f"[{b}] dashboard p99 at 64 connections < 100 ms", p99(res, "/ (dashboard)"), 100, "ms"),
+            (f"[{b}] RSS idle < 30 MB", res["idle_kb"] / 1024, 30, "MB"),
+            (f"[{b}] RSS peak under load < 100 MB", res["peak_kb"] / 1024, 100, "MB"),
+            (f"[{b}] start to first 200 (migrated) < 200 ms", res["start_ms"], 200, "ms"),
+            (f"[{b}] errors = 0", sum(r["errors"] for _, _, r in res["rows"]), 1, ""),
+        ]
+        for label, value, limit, unit in checks:
+            ok = value < limit
+            lines.append(f"| {'PASS' if ok else 'FAIL'} | {label} | {value:.1f} {unit} |")
+    transfer = results[0]["transfer"] / 1024
+    lines.append(f"| {'PASS' if transfer <= 250 else 'FAIL'} | first visit to /login ≤ 250 KB | {transfer:.1f} KB |")
+    return lines
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit(f"bench: no release binary at {BIN}; run `make build` first")
+    if not shutil.which("wrk"):
+        sys.exit("bench: wrk is missing (scripts/setup.sh --bench installs it)")
+    port = free_port()
+    ceiling_proc = subprocess.Popen([BIN, "ceiling", "--listen", f"127.0.0.1:{port}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    ceiling = {c: wrk(f"http://127.0.0.1:{port}/", c) for c in CONNECTIONS}
+    ceiling_proc.terminate()
+    ceiling_proc.wait()
+    results = [run_backend(b, ceiling) for b in BACKENDS]
+
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
+    out = [
+        "# Benchmarks",
+        "",
+        f"`make bench` on {datetime.date.today()}: {os.cpu_count()} cores ({cpu}), "
+        f"{int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}. "
+        f"{PRODUCTS:,} products and {MOVEMENTS:,} stock movements, {SECONDS} s per run, wrk on the same machine "
+        "(so it competes with the server for the two cores). Ratios are to a bare axum handler "
+        "measured in the same run (`stockroom ceiling`).",
+        "",
+        "| backend | what | conns | req/s | p50 ms | p99 ms | errors | ratio to ceiling |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in CONNECTIONS:
+        r = ceiling[c]
+        out.append(f"| — | bare axum handler (ceiling) | {c} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | 1.000 |")
+    for res in results:
+        for name, c, r in res["rows"]:
+            ratio = r["rps"] / ceiling[c]["rps"] if ceiling[c]["rps"] else 0
+            out.append(f"| {res['backend']} | {name} | {c} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {ratio:.3f} |")
+    out += ["", "| backend | RSS idle | RSS peak | start → first 200 (migrated) | first start (migrations) | seeding |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for res in results:
+        out.append(f"| {res['backend']} | {res['idle_kb'] / 1024:.1f} MB | {res['peak_kb'] / 1024:.1f} MB | "
+                   f"{res['start_ms']:.0f} ms | {res['cold_start_ms']:.0f} ms | {res['seed_seconds']:.1f} s |")
+    parts = ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in results[0]["parts"].items())
+    out += ["", f"First visit to `/login` (brotli where offered): **{results[0]['transfer'] / 1024:.1f} KB** ({parts}).",
+            "", "SQL statements per page (including the session lookup):", "",
+            "| page | " + " | ".join(r["backend"] for r in results) + " |",
+            "|---|" + "---:|" * len(results)]
+    for name in results[0]["counts"]:
+        out.append(f"| {name} | " + " | ".join(str(r["counts"].get(name, "?")) for r in results) + " |")
+    out += ["", "Budgets (reported, not enforced):", "", "| result | budget | measured |", "|---|---|---:|"]
+    out += budget_lines(results)
+    text = "\n".join(out) + "\n"
+    print(text)
+    with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
