@@ -8,9 +8,10 @@ use common::app::{App, MANAGER, STAFF};
 use common::TestDb;
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::dashboard::{
-    Alerts, Dashboard, Figures, Month, MonthTotals, Period, ProductTotals, StockAlert, Totals,
+    Alerts, Dashboard, Figures, MonthTotals, ProductTotals, StockAlert, Totals,
 };
 use stockroom::domain::ledger::{add_days, date_of};
+use stockroom::domain::period::{Month, Period};
 use stockroom::domain::{Currency, Money, Role};
 use stockroom::server::auth::now;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};

@@ -70,7 +70,7 @@ test("the chart reads out the month under the pointer once hydrated", async ({ p
   // Until the WASM has taken over, hovering does nothing: retry until it does.
   await expect(async () => {
     await page.mouse.move(0, 0);
-    await page.locator(".chart").first().locator(".band .hit").last().hover();
+    await page.locator(".chart").first().locator(".hit").last().hover();
     await expect(readout).toContainText(`${thisMonth}: Earned ₹`, { timeout: 1_000 });
   }).toPass();
   // Choosing a period in the list shows it without pressing Show.

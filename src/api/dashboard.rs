@@ -6,7 +6,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// The dashboard for `period` (`month`, `30d`, `12m` or `custom`; see
-/// [`crate::domain::dashboard::Period::resolve`]) with `from`/`to` dates (`YYYY-MM-DD`) for a
+/// [`crate::domain::period::Period::resolve`]) with `from`/`to` dates (`YYYY-MM-DD`) for a
 /// custom range. Managers get every figure; staff get the sales figures only.
 #[server(prefix = "/api", endpoint = "dashboard")]
 pub async fn load_dashboard(
@@ -14,8 +14,8 @@ pub async fn load_dashboard(
     #[server(default)] from: Option<String>,
     #[server(default)] to: Option<String>,
 ) -> Result<Dashboard, AppError> {
-    use crate::domain::dashboard::Period;
     use crate::domain::ledger::{add_days, date_of};
+    use crate::domain::period::Period;
     use crate::server::storage::dashboard::{figures, DashboardQuery};
     let user = super::context::require_user()?;
     let state = super::context::state()?;

@@ -7,7 +7,7 @@
 //! canvas from WASM (nothing without JavaScript, and a heavy bundle) or render SVG strings on
 //! the server only (no readout after hydration). This is a few rectangles and lines.
 
-use crate::domain::dashboard::Month;
+use crate::domain::period::Month;
 use crate::domain::{Currency, Money};
 use leptos::prelude::*;
 
@@ -88,6 +88,108 @@ fn px(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// Where things go in the drawing.
+#[derive(Clone, Copy)]
+struct Geometry {
+    scale: Scale,
+    /// Width of one month.
+    band: f64,
+    /// Width of one bar.
+    bar: f64,
+}
+
+impl Geometry {
+    fn new(scale: Scale, months: usize, series: usize) -> Self {
+        let band = (WIDTH - LEFT - RIGHT) / months.max(1) as f64;
+        Self {
+            scale,
+            band,
+            bar: band * 0.72 / series.max(1) as f64,
+        }
+    }
+
+    /// The vertical position of a value.
+    fn y(&self, minor: i64) -> f64 {
+        let span = (self.scale.max - self.scale.min).max(1) as f64;
+        TOP + (self.scale.max - minor) as f64 / span * (HEIGHT - TOP - BOTTOM)
+    }
+
+    /// The left edge of month `i`.
+    fn x(&self, i: usize) -> f64 {
+        LEFT + self.band * i as f64
+    }
+}
+
+/// Text made safe inside SVG markup.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The still part of the chart — grid, axis labels, bars, month labels — as SVG markup. One
+/// string rather than a tree of views: it never changes after rendering, and it keeps the
+/// browser bundle small.
+fn drawing(months: &[Month], series: &[Series], currency: &Currency, g: Geometry) -> String {
+    use std::fmt::Write;
+    let mut svg = String::new();
+    for t in g.scale.ticks() {
+        let class = if t == 0 { "axis" } else { "grid" };
+        let y = g.y(t);
+        let _ = write!(
+            svg,
+            r#"<line class="{class}" x1="{}" x2="{}" y1="{}" y2="{}"></line><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            px(LEFT),
+            px(WIDTH - RIGHT),
+            px(y),
+            px(y),
+            px(LEFT - 6.0),
+            px(y + 4.0),
+            escape(&axis_label(currency, t)),
+        );
+    }
+    let label_every = months.len().div_ceil(12).max(1);
+    let mut last_year = None;
+    for (i, month) in months.iter().enumerate() {
+        let first_bar = g.x(i) + (g.band - g.bar * series.len() as f64) / 2.0;
+        for (s, one) in series.iter().enumerate() {
+            let v = value(one, i).minor();
+            let (top, bottom) = (g.y(v.max(0)), g.y(v.min(0)));
+            let negative = if v < 0 { " negative" } else { "" };
+            let _ = write!(
+                svg,
+                r#"<rect class="bar {}{negative}" x="{}" y="{}" width="{}" height="{}"></rect>"#,
+                one.class,
+                px(first_bar + g.bar * s as f64),
+                px(top),
+                px(g.bar * 0.92),
+                px((bottom - top).max(0.0)),
+            );
+        }
+        if i % label_every != 0 {
+            continue;
+        }
+        let centre = px(g.x(i) + g.band / 2.0);
+        let _ = write!(
+            svg,
+            r#"<text class="month" x="{centre}" y="{}" text-anchor="middle">{}</text>"#,
+            px(HEIGHT - BOTTOM + 16.0),
+            month.short(),
+        );
+        if last_year != Some(month.year) {
+            last_year = Some(month.year);
+            let _ = write!(
+                svg,
+                r#"<text class="year" x="{centre}" y="{}" text-anchor="middle">{}</text>"#,
+                px(HEIGHT - BOTTOM + 32.0),
+                month.year,
+            );
+        }
+    }
+    svg
+}
+
 /// Bars per month for each series, with a value axis, month labels, a legend, tooltips, a
 /// readout of the month under the pointer (hydrated) and a table of the figures.
 #[component]
@@ -103,31 +205,19 @@ pub fn MonthChart(
             .iter()
             .flat_map(|s| s.values.iter().map(|v| v.minor())),
     );
-    let plot_h = HEIGHT - TOP - BOTTOM;
-    let plot_w = WIDTH - LEFT - RIGHT;
-    let span = (scale.max - scale.min).max(1) as f64;
-    let y = move |v: i64| TOP + (scale.max - v) as f64 / span * plot_h;
-    let count = months.len().max(1);
-    let band = plot_w / count as f64;
-    let bar = band * 0.72 / series.len().max(1) as f64;
-    let label_every = count.div_ceil(12);
+    let g = Geometry::new(scale, months.len(), series.len());
     let active = RwSignal::new(None::<usize>);
-
-    let describe = {
-        let (series, currency) = (series.clone(), currency.clone());
-        move |i: usize, month: Month| {
+    let readouts: Vec<String> = months
+        .iter()
+        .enumerate()
+        .map(|(i, month)| {
             let values = series
                 .iter()
                 .map(|s| format!("{} {}", s.name, currency.format(value(s, i))))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!("{}: {values}", month.label())
-        }
-    };
-    let readouts: Vec<String> = months
-        .iter()
-        .enumerate()
-        .map(|(i, m)| describe(i, *m))
+        })
         .collect();
     let summary = match (months.first(), months.last()) {
         (Some(first), Some(last)) => format!(
@@ -137,68 +227,19 @@ pub fn MonthChart(
         ),
         _ => title.clone(),
     };
-
-    let grid = scale
-        .ticks()
-        .into_iter()
-        .map(|t| {
-            let at = px(y(t));
-            view! {
-                <line class=if t == 0 { "axis" } else { "grid" } x1=px(LEFT) x2=px(WIDTH - RIGHT) y1=at.clone() y2=at.clone()/>
-                <text class="tick" x=px(LEFT - 6.0) y=px(y(t) + 4.0) text-anchor="end">{axis_label(&currency, t)}</text>
-            }
-        })
-        .collect_view();
-
-    let mut last_year = None;
-    let bands = months
+    let still = drawing(&months, &series, &currency, g);
+    // One transparent target per month, on top: its <title> is the tooltip without JavaScript;
+    // hydrated, pointing at it reads the month out below the chart.
+    let targets = readouts
         .iter()
         .enumerate()
-        .map(|(i, month)| {
-            let x0 = LEFT + band * i as f64;
-            let first_bar = x0 + (band - bar * series.len() as f64) / 2.0;
-            let bars = series
-                .iter()
-                .enumerate()
-                .map(|(s, one)| {
-                    let v = value(one, i).minor();
-                    let (top, bottom) = (y(v.max(0)), y(v.min(0)));
-                    let class = if v < 0 {
-                        format!("bar {} negative", one.class)
-                    } else {
-                        format!("bar {}", one.class)
-                    };
-                    view! {
-                        <rect class=class x=px(first_bar + bar * s as f64) y=px(top) width=px(bar * 0.92) height=px((bottom - top).max(0.0))/>
-                    }
-                })
-                .collect_view();
-            let labelled = i % label_every == 0;
-            let year = (labelled && last_year != Some(month.year)).then(|| {
-                last_year = Some(month.year);
-                month.year.to_string()
-            });
-            let centre = px(x0 + band / 2.0);
-            let label = labelled.then(|| {
-                view! {
-                    <text class="month" x=centre.clone() y=px(TOP + plot_h + 16.0) text-anchor="middle">{month.short()}</text>
-                }
-            });
-            let year = year.map(|year| {
-                view! {
-                    <text class="year" x=centre.clone() y=px(TOP + plot_h + 32.0) text-anchor="middle">{year}</text>
-                }
-            });
-            let tooltip = readouts[i].clone();
+        .map(|(i, text)| {
             view! {
-                <g class="band" class:active=move || active.get() == Some(i)>
-                    <title>{tooltip}</title>
-                    {bars}
-                    {label}
-                    {year}
-                    <rect class="hit" x=px(x0) y=px(TOP) width=px(band) height=px(plot_h)
-                        on:pointerenter=move |_| active.set(Some(i))/>
-                </g>
+                <rect class="hit" class:active=move || active.get() == Some(i)
+                    x=px(g.x(i)) y=px(TOP) width=px(g.band) height=px(HEIGHT - TOP - BOTTOM)
+                    on:pointerenter=move |_| active.set(Some(i))>
+                    <title>{text.clone()}</title>
+                </rect>
             }
         })
         .collect_view();
@@ -234,8 +275,8 @@ pub fn MonthChart(
                     preserveAspectRatio="xMidYMid meet"
                     on:pointerleave=move |_| active.set(None)
                 >
-                    {grid}
-                    {bands}
+                    <g inner_html=still></g>
+                    {targets}
                 </svg>
             </div>
             <figcaption>
@@ -307,6 +348,49 @@ mod tests {
             }
         );
         assert_eq!(scale([-250]).ticks(), vec![-300, -200, -100, 0]);
+    }
+
+    #[test]
+    fn bars_are_as_tall_as_their_values_and_text_is_escaped() {
+        let months = [
+            Month {
+                year: 2025,
+                month: 12,
+            },
+            Month {
+                year: 2026,
+                month: 1,
+            },
+        ];
+        let series = [Series {
+            name: "Profit",
+            class: "profit",
+            values: vec![Money::from_minor(100_000), Money::from_minor(-50_000)],
+        }];
+        let odd = Currency {
+            code: "XXX".into(),
+            symbol: "<&>".into(),
+        };
+        let g = Geometry::new(scale([100_000, -50_000]), 2, 1);
+        let svg = drawing(&months, &series, &odd, g);
+        // From -500 to 1,000 over 206 units: zero sits at 10 + 206 × 2/3; bars are 72% of a
+        // 310-unit month.
+        assert!(
+            svg.contains(r#"class="bar profit" x="135.4" y="10.0" width="205.3" height="137.3""#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(
+                r#"class="bar profit negative" x="445.4" y="147.3" width="205.3" height="68.7""#
+            ),
+            "{svg}"
+        );
+        assert!(svg.contains("&lt;&amp;&gt;1,000") && !svg.contains("<&>"));
+        assert_eq!(
+            svg.matches(r#"class="year""#).count(),
+            2,
+            "a year under its first month"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod employee;
 pub mod ledger;
 pub mod money;
 pub mod password;
+pub mod period;
 pub mod product;
 pub mod role;
 pub mod search;

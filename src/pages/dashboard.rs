@@ -5,7 +5,8 @@
 
 use crate::api::dashboard::load_dashboard;
 use crate::components::chart::{MonthChart, Series};
-use crate::domain::dashboard::{Alerts, Dashboard, PeriodKind, TopProduct};
+use crate::domain::dashboard::{Alerts, Dashboard, TopProduct};
+use crate::domain::period::PeriodKind;
 use crate::domain::{Currency, Money};
 use crate::error::AppError;
 use leptos::either::Either;

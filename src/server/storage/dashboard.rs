@@ -2,11 +2,12 @@
 //! month or by product), run side by side, whatever the size of the ledger. No movement or bill
 //! is loaded into Rust one by one; the largest answer is one row per chart month.
 
-use super::{history, Db, Result};
+use super::{history, Backend, Db, Result};
 use crate::domain::dashboard::{
-    fill_months, Alerts, Figures, Month, MonthTotals, ProductTotals, StockAlert, Totals,
-    ALERT_ROWS, TOP_PRODUCTS,
+    fill_months, Alerts, Figures, MonthTotals, ProductTotals, StockAlert, Totals, ALERT_ROWS,
+    TOP_PRODUCTS,
 };
+use crate::domain::period::Month;
 use crate::domain::Money;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -130,11 +131,18 @@ struct ProductSums {
 /// movement carries its price and the cost of the lot it came from); both `Top products` lists
 /// and the units sold and bought are cut from that in SQL.
 async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> {
-    let rows = sqlx::query(
+    // Once SQLite has statistics (ANALYZE, `PRAGMA optimize`) its planner prefers skipping
+    // through `movements_by_product` and reading every row from the table — three times slower
+    // on a year of a busy shop. Pin the covering index there; PostgreSQL chooses it unaided.
+    let movements = match db.backend() {
+        Backend::Sqlite => "movements INDEXED BY movements_sums_by_kind",
+        Backend::Postgres => "movements",
+    };
+    let rows = sqlx::query(&format!(
         "WITH t AS ( \
            SELECT product_id, kind, CAST(SUM(-quantity * unit_amount) AS BIGINT) AS revenue, \
                   CAST(SUM(-quantity) AS BIGINT) AS units, CAST(SUM(-quantity * unit_cost) AS BIGINT) AS cost \
-           FROM movements WHERE kind IN ('sale', 'purchase') AND created_at >= $1 AND created_at < $2 \
+           FROM {movements} WHERE kind IN ('sale', 'purchase') AND created_at >= $1 AND created_at < $2 \
            GROUP BY product_id, kind) \
          SELECT * FROM \
            (SELECT 'revenue' AS board, t.product_id, p.name, p.unit, t.revenue, t.units, t.cost \
@@ -147,8 +155,8 @@ async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> 
             ORDER BY t.units DESC, t.revenue DESC, p.name_key, t.product_id LIMIT $3) by_units \
          UNION ALL \
          SELECT t.kind AS board, NULL, NULL, NULL, 0, COALESCE(CAST(SUM(t.units) AS BIGINT), 0), 0 \
-         FROM t GROUP BY t.kind",
-    )
+         FROM t GROUP BY t.kind"
+    ))
     .bind(start)
     .bind(end)
     .bind(TOP_PRODUCTS)
