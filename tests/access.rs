@@ -45,6 +45,7 @@ const FUNCTIONS: &[(&str, Need)] = &[
     ("/api/logout", Anyone),
     ("/api/session", Anyone),
     ("/api/products/list", SignedIn),
+    ("/api/products/suggest", SignedIn),
     ("/api/products/get", SignedIn),
     ("/api/products/update", SignedIn),
     ("/api/products/remove", Manager),
@@ -57,6 +58,8 @@ const FUNCTIONS: &[(&str, Need)] = &[
     ("/api/purchases", SignedIn),
     ("/api/sales", SignedIn),
     ("/api/profile/password", SignedIn),
+    // Staff get the sales figures only; cost, spent and profit are left out for them.
+    ("/api/dashboard", SignedIn),
     ("/api/employees/list", Manager),
     ("/api/employees/get", Manager),
     ("/api/employees/create", Manager),

@@ -132,7 +132,9 @@ async fn check(t: TestDb, backend: &str) {
     eprintln!("{backend}: {small} statements per render with {few} movements, {large} with {many}");
     assert!(small > 0, "{backend}: statements were not counted at all");
     assert_eq!(small, large, "{backend}: statements grew with the ledger");
-    assert!(small <= 12, "{backend}: {small} statements for one page");
+    // A guard against per-row queries creeping in; the whole page (session, navigation badge,
+    // access checks and the dashboard's aggregates) stays a small fixed number.
+    assert!(small <= 24, "{backend}: {small} statements for one page");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

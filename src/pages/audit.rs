@@ -15,7 +15,10 @@ use leptos_router::hooks::use_query_map;
 pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let seek = Memo::new(move |_| (query.read().get("before"), query.read().get("after")));
-    let trail = Resource::new(move || seek.get(), |(before, after)| list_audit(before, after));
+    let trail = Resource::new(
+        move || seek.get(),
+        |(before, after)| list_audit(before, after),
+    );
     view! {
         <Title text="Audit trail"/>
         <div class="page-head">

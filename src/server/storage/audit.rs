@@ -109,8 +109,7 @@ pub async fn list(db: &Db, seek: Seek, per_page: i64) -> Result<Page<AuditEntry>
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_probe(rows, per_page as usize, seek, |e| Cursor {
-        at: e.at,
-        id: e.id,
+    Ok(Page::from_probe(rows, per_page as usize, seek, |e| {
+        Cursor { at: e.at, id: e.id }
     }))
 }
