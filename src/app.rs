@@ -10,7 +10,7 @@ use crate::pages::{
     history::{ExpiryPage, TransactionsPage},
     inventory::InventoryPage,
     login::LoginPage,
-    placeholder::NotFound,
+    placeholder::{ManagerOnly, NotFound},
     product::ProductPage,
     profile::ProfilePage,
     record::{BuyPage, SellPage},
@@ -85,10 +85,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/transactions") view=TransactionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/expiry") view=ExpiryPage ssr=SsrMode::Async/>
                     // Who may open which page is decided in one place, `api::access`.
-                    <Route path=path!("/employees") view=EmployeesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/employees/new") view=NewEmployeePage ssr=SsrMode::Async/>
-                    <Route path=path!("/employees/audit") view=AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/employees/:id") view=EmployeePage ssr=SsrMode::Async/>
+                    <Route path=path!("/employees") view=|| view! { <ManagerOnly><EmployeesPage/></ManagerOnly> } ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/new") view=|| view! { <ManagerOnly><NewEmployeePage/></ManagerOnly> } ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/audit") view=|| view! { <ManagerOnly><AuditPage/></ManagerOnly> } ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/:id") view=|| view! { <ManagerOnly><EmployeePage/></ManagerOnly> } ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

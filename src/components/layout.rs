@@ -1,12 +1,11 @@
-//! The frame of every signed-in page: navigation on top, the page below — or the 403 page, when
-//! the access table (`api::access`) says the page is for managers and the visitor is not one.
+//! The frame of every signed-in page: navigation on top, the page below. (Manager-only pages wrap
+//! themselves in `ManagerOnly`; wrapping the `Outlet` in a `Suspend` here made server renders
+//! fetch each page's data up to three times and, under load, occasionally never finish.)
 
 use super::nav::Nav;
-use crate::api::access::{self, Access};
 use crate::api::auth::{current_session, SessionInfo};
 use crate::api::history::expiring_count;
 use crate::error::AppError;
-use crate::pages::placeholder::Forbidden;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 
@@ -30,7 +29,6 @@ pub fn Layout() -> impl IntoView {
             go_to_sign_in(&location.pathname.get_untracked());
         }
     });
-    let path = location.pathname;
     view! {
         <Transition fallback=|| view! { <header class="topbar"></header> }>
             {move || Suspend::new(async move {
@@ -40,21 +38,7 @@ pub fn Layout() -> impl IntoView {
             })}
         </Transition>
         <main id="main" class="page">
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let manager = session
-                        .await
-                        .ok()
-                        .flatten()
-                        .is_some_and(|info| info.user.role.is_manager());
-                    let allowed = move || manager || access::required(&path.get()) != Access::Manager;
-                    view! {
-                        <Show when=allowed fallback=|| view! { <Forbidden/> }>
-                            <Outlet/>
-                        </Show>
-                    }
-                })}
-            </Suspense>
+            <Outlet/>
         </main>
     }
 }
