@@ -139,6 +139,7 @@ async fn figures_for(t: &TestDb, from: &str, to: &str) -> (Period, Figures) {
         end: period.end(),
         months: period.chart_months(),
         expiring_until: add_days(&date_of(now()), 3).unwrap(),
+        now: now(),
     };
     let figures = figures(&t.db, &query).await.unwrap();
     (period, figures)
@@ -233,6 +234,24 @@ on_both_backends! {
         let (_, f) = figures_for(&t, "2025-01-01", "2025-01-01").await;
         assert_eq!(f.totals, Totals::default());
         assert!(f.top_by_revenue.is_empty() && f.has_history);
+    }
+
+    async fn ended_months_are_summed_once_and_the_current_month_every_time(t: TestDb) {
+        fixture(&t).await;
+        let user = common::clerk(&t.db, "late@shop.test").await;
+        let (_, before) = figures_for(&t, "2025-01-01", "2025-03-31").await;
+        // A bill written into February afterwards (only `stockroom seed` could): the period's
+        // own sums see it, the chart's ended month keeps the sum it was read with.
+        bill(&t, user, BillKind::Purchase, at("2025-02-10", 9, 0, 0), &[("Dal", 1, 1_000, None)]).await;
+        let (_, after) = figures_for(&t, "2025-01-01", "2025-03-31").await;
+        assert_eq!(after.totals.spent.minor(), before.totals.spent.minor() + 1_000);
+        assert_eq!(after.months, before.months, "ended months are remembered");
+        // This month is summed on every view: a sale now shows at once.
+        let this_month = |f: &Figures| f.months.last().unwrap().1;
+        let (_, first) = figures_for(&t, &date_of(now()), &date_of(now())).await;
+        bill(&t, user, BillKind::Sale, now(), &[("Dal", 1, 2_500, None)]).await;
+        let (_, second) = figures_for(&t, &date_of(now()), &date_of(now())).await;
+        assert_eq!(this_month(&second).earned.minor(), this_month(&first).earned.minor() + 2_500);
     }
 
     async fn an_empty_shop_adds_up_to_nothing(t: TestDb) {

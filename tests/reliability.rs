@@ -219,12 +219,14 @@ struct Server {
     child: Option<Child>,
     addr: SocketAddr,
     url: String,
+    env: Vec<(&'static str, &'static str)>,
 }
 
 impl Server {
-    fn spawn(url: &str, addr: SocketAddr) -> Child {
+    fn spawn(url: &str, addr: SocketAddr, env: &[(&str, &str)]) -> Child {
         Command::new(env!("CARGO_BIN_EXE_stockroom"))
             .arg("serve")
+            .envs(env.iter().copied())
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("DATABASE_URL", url)
             .env("DATABASE_MAX_CONNECTIONS", "8")
@@ -245,11 +247,17 @@ impl Server {
     }
 
     async fn start(url: &str) -> Server {
+        Self::start_with(url, &[]).await
+    }
+
+    /// A server with extra environment (short timeouts, say).
+    async fn start_with(url: &str, env: &[(&'static str, &'static str)]) -> Server {
         let addr = free_addr();
         let mut server = Server {
-            child: Some(Self::spawn(url, addr)),
+            child: Some(Self::spawn(url, addr, env)),
             addr,
             url: url.to_owned(),
+            env: env.to_vec(),
         };
         server.wait_healthy(Duration::from_secs(30)).await;
         server
@@ -291,7 +299,7 @@ impl Server {
     /// Starts the process again on the same address; returns how long until it served `/healthz`.
     async fn restart(&mut self) -> Duration {
         self.kill9();
-        self.child = Some(Self::spawn(&self.url, self.addr));
+        self.child = Some(Self::spawn(&self.url, self.addr, &self.env));
         self.wait_healthy(Duration::from_secs(30)).await
     }
 }
@@ -742,7 +750,14 @@ async fn sqlite_200_concurrent_writers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transport_oversized_bodies_traversal_and_slow_clients() {
     let t = common::sqlite().await;
-    let server = Server::start(&t.url).await;
+    let server = Server::start_with(
+        &t.url,
+        &[
+            ("HEADER_READ_TIMEOUT_SECONDS", "1"),
+            ("REQUEST_BODY_TIMEOUT_SECONDS", "1"),
+        ],
+    )
+    .await;
     let addr = server.addr;
     let cookie = sign_in(addr).await;
 
@@ -811,20 +826,73 @@ async fn transport_oversized_bodies_traversal_and_slow_clients() {
         }
     }
 
-    // Slow clients: 50 connections that send half a request and stall do not stop the server
-    // answering others. (There is no request timeout yet: they are held, not dropped.)
-    let mut stalled = Vec::new();
-    for _ in 0..50 {
-        let mut s = TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"POST /api/sales HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nparty")
-            .await
-            .unwrap();
-        stalled.push(s);
-    }
+    // Slow clients (this server runs with 1-second timeouts): 200 connections, 50 of each kind,
+    // that send nothing, stall half-way through the head, trickle the head a byte at a time, or
+    // stall half-way through a body. None stops the server answering others; all are dropped.
     let started = Instant::now();
+    let mut stalled = Vec::new();
+    for i in 0..200 {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        let opening: &[u8] = match i % 4 {
+            0 => b"",
+            1 => b"GET /inventory HTTP/1.1\r\nHost: x\r\nUser-Ag",
+            2 => b"G",
+            _ => b"POST /api/sales HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nparty",
+        };
+        s.write_all(opening).await.unwrap();
+        stalled.push((i % 4, s));
+    }
+    let asked = Instant::now();
     let health = http(addr, "GET", "/healthz", &[], b"").await.unwrap();
     assert_eq!(health.status, 200);
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(asked.elapsed() < Duration::from_secs(2));
+    // The tricklers send a byte every 200 ms: still too slow to finish a head in a second.
+    let trickle = async {
+        for _ in 0..15 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            for (_, s) in stalled.iter_mut().filter(|(kind, _)| *kind == 2) {
+                let _ = s.write_all(b"E").await;
+            }
+        }
+    };
+    trickle.await;
+    let mut answers = std::collections::BTreeMap::<String, usize>::new();
+    for (kind, mut s) in stalled {
+        let mut seen = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut buf = [0u8; 1024];
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await;
+        assert!(
+            closed.is_ok(),
+            "a slow client of kind {kind} was still connected 8 s after connecting"
+        );
+        let status = parse_response(&seen).map_or("closed".to_owned(), |r| r.status.to_string());
+        if kind == 3 {
+            assert_eq!(
+                status, "408",
+                "a stalled body is answered 408 Request Timeout"
+            );
+        } else {
+            assert_eq!(
+                status, "closed",
+                "a stalled head is dropped without an answer"
+            );
+        }
+        *answers.entry(format!("kind {kind}: {status}")).or_default() += 1;
+    }
+    let dropped_in = started.elapsed();
+    assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM bills").await, 0);
+    // And an ordinary client on a fresh connection is served as before.
+    let health = http(addr, "GET", "/healthz", &[], b"").await.unwrap();
+    assert_eq!(health.status, 200);
+    eprintln!("transport: 200 slow clients all dropped within {dropped_in:?}: {answers:?}");
     eprintln!("transport: {tried} traversal paths tried, none escaped");
 }
 

@@ -6,7 +6,10 @@ mod common;
 use common::{assert_ledger_holds, scalar};
 use sqlx::Row;
 use stockroom::domain::bill::BillKind;
+use stockroom::domain::ledger::{ExpiringLot, Page, Seek};
+use stockroom::domain::product::COUNT_CAP;
 use stockroom::domain::Money;
+use stockroom::server::storage::history::{expiring, expiring_count};
 use stockroom::server::storage::stock::{record, BillInput, LineInput, RecordError, Recorded};
 use stockroom::server::storage::Db;
 
@@ -44,6 +47,10 @@ async fn quantity(db: &Db, name: &str) -> i64 {
 }
 
 on_both_backends! {
+    async fn the_expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped(t: TestDb) {
+        expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped(t).await;
+    }
+
     async fn a_purchase_creates_products_lots_movements_and_the_average_cost(t: TestDb) {
         let user = common::clerk(&t.db, "c@shop.in").await;
         let first = bill(BillKind::Purchase, user, "k1", vec![line("Basmati Rice", 10, 100, None), line("Milk", 5, 3_000, Some("2026-12-01"))]);
@@ -154,6 +161,123 @@ on_both_backends! {
         assert_eq!(scalar(&t.db, "SELECT COUNT(*) FROM bills").await, 1);
         assert_eq!(quantity(&t.db, "Ghee").await, 2);
     }
+}
+
+/// Every page of the expiry list up to `until`, read forwards (`Later`) and back (`Sooner`).
+async fn expiry_pages(db: &Db, until: &str, per_page: i64) -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {
+    let ids = |page: &Page<ExpiringLot>| page.rows.iter().map(|l| l.lot_id).collect::<Vec<_>>();
+    let (mut forward, mut back) = (Vec::new(), Vec::new());
+    let mut page = expiring(db, "2026-01-10", until, Seek::Newest, per_page)
+        .await
+        .unwrap();
+    assert!(page.newer.is_none());
+    forward.push(ids(&page));
+    while let Some(later) = page.older {
+        page = expiring(db, "2026-01-10", until, Seek::Before(later), per_page)
+            .await
+            .unwrap();
+        forward.push(ids(&page));
+    }
+    back.push(ids(&page));
+    while let Some(sooner) = page.newer {
+        page = expiring(db, "2026-01-10", until, Seek::After(sooner), per_page)
+            .await
+            .unwrap();
+        back.push(ids(&page));
+    }
+    back.reverse();
+    (forward, back)
+}
+
+async fn expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped(
+    t: common::TestDb,
+) {
+    let user = common::clerk(&t.db, "c@shop.in").await;
+    // Seven dated lots over four days (two share a day), one lot without a date, one beyond the window.
+    let dates = [
+        "2026-01-12",
+        "2026-01-08",
+        "2026-01-10",
+        "2026-01-08",
+        "2026-01-11",
+        "2026-01-09",
+        "2026-01-13",
+    ];
+    let mut lines: Vec<LineInput> = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| line(&format!("Curd {i}"), 2, 40, Some(d)))
+        .collect();
+    lines.push(line("Salt", 5, 20, None));
+    lines.push(line("Ghee", 5, 90, Some("2026-02-01")));
+    record(&t.db, &bill(BillKind::Purchase, user, "lots", lines))
+        .await
+        .unwrap();
+    let (forward, back) = expiry_pages(&t.db, "2026-01-13", 3).await;
+    assert_eq!(forward.len(), 3);
+    assert_eq!(forward, back, "paging back retraces the pages");
+    let all: Vec<i64> = forward.concat();
+    let order: Vec<(String, i64)> = sqlx::query(
+        "SELECT expires_on, id FROM lots WHERE expires_on <= '2026-01-13' ORDER BY expires_on, id",
+    )
+    .fetch_all(t.db.pool_for_tests())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    assert_eq!(
+        all,
+        order.iter().map(|(_, id)| *id).collect::<Vec<_>>(),
+        "soonest first, every lot once"
+    );
+    let first = expiring(&t.db, "2026-01-10", "2026-01-13", Seek::Newest, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.rows[0].expires_on.as_str(), first.rows[0].days_left),
+        ("2026-01-08", -2)
+    );
+    // Sold-out lots leave the list.
+    record(
+        &t.db,
+        &bill(
+            BillKind::Sale,
+            user,
+            "sell",
+            vec![line("Curd 1", 2, 60, None)],
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(expiring_count(&t.db, "2026-01-13").await.unwrap(), 6);
+    assert_eq!(
+        expiry_pages(&t.db, "2026-01-13", 3).await.0.concat().len(),
+        6
+    );
+    // The badge counts exactly up to COUNT_CAP, then says "more" (COUNT_CAP + 1).
+    sqlx::query("UPDATE lots SET expires_on = '2026-01-09' WHERE remaining > 0")
+        .execute(t.db.pool_for_tests())
+        .await
+        .unwrap();
+    let product: i64 = scalar(&t.db, "SELECT MIN(product_id) FROM lots").await;
+    for chunk in 0..11 {
+        let values = (0..100)
+            .map(|i| {
+                format!(
+                    "({product}, 1, 1, 1, 10, '2026-01-09', {})",
+                    chunk * 100 + i
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!("INSERT INTO lots (product_id, bill_id, quantity_in, remaining, unit_cost, expires_on, received_at) VALUES {values}"))
+            .execute(t.db.pool_for_tests()).await.unwrap();
+    }
+    assert_eq!(
+        expiring_count(&t.db, "2026-01-13").await.unwrap(),
+        COUNT_CAP + 1
+    );
 }
 
 /// Awaits every task, in order.

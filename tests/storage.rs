@@ -122,6 +122,38 @@ on_both_backends! {
         assert_eq!((first.selling_price, first.quantity, first.lower_limit), (Money::from_minor(4_500), 0, Some(5)));
     }
 
+    async fn search_finds_any_part_of_a_name_and_follows_renames_and_removals(t: TestDb) {
+        let names = |page: stockroom::domain::ProductPage| page.products.into_iter().map(|p| p.name).collect::<Vec<_>>();
+        let find = |q: &'static str| products::list(&t.db, Some(q), ProductSort::Name, 1, 10);
+        let mut ids = Vec::new();
+        for name in ["Basmati Rice", "Brown Rice 5kg", "Say \"Cheese\" Slices", "Haldi हल्दी", "Ricotta"] {
+            ids.push(products::insert(&t.db, &product(name), 0).await.unwrap());
+        }
+        assert_eq!(names(find("rice").await.unwrap()), ["Basmati Rice", "Brown Rice 5kg"]);
+        assert_eq!(names(find("RIC").await.unwrap()), ["Basmati Rice", "Brown Rice 5kg", "Ricotta"]);
+        assert_eq!(names(find("ce 5").await.unwrap()), ["Brown Rice 5kg"]);
+        assert_eq!(names(find("\"cheese\"").await.unwrap()), ["Say \"Cheese\" Slices"]);
+        assert_eq!(names(find("हल्दी").await.unwrap()), ["Haldi हल्दी"]);
+        assert!(names(find("rice brown").await.unwrap()).is_empty(), "a phrase, not words in any order");
+        assert_eq!(names(find("ri").await.unwrap()), ["Basmati Rice", "Brown Rice 5kg", "Ricotta"]);
+        // A rename is found by its new name only; a removed product is not found.
+        let change = products::ProductUpdate {
+            name: "Basmati Chawal",
+            selling_price: Money::from_minor(100),
+            lower_limit: None,
+            upper_limit: None,
+            loose: false,
+            sku: None,
+            unit: None,
+        };
+        products::update(&t.db, ids[0], &change, 1).await.unwrap();
+        assert_eq!(names(find("rice").await.unwrap()), ["Brown Rice 5kg"]);
+        assert_eq!(names(find("chawal").await.unwrap()), ["Basmati Chawal"]);
+        products::remove(&t.db, ids[1], 2).await.unwrap();
+        assert!(names(find("rice").await.unwrap()).is_empty());
+        assert_eq!(names(find("ricot").await.unwrap()), ["Ricotta"]);
+    }
+
     async fn products_sort_by_quantity_and_are_found_by_sku(t: TestDb) {
         let mut ids = Vec::new();
         for (name, sku) in [("Tea", Some("8901")), ("Atta", None), ("Sugar", Some("SUG-1"))] {

@@ -28,6 +28,7 @@ pub async fn load_dashboard(
         months: period.chart_months(),
         expiring_until: add_days(&date_of(now), super::history::DEFAULT_EXPIRY_DAYS)
             .ok_or(AppError::Internal)?,
+        now,
     };
     let figures = figures(&state.db, &query).await?;
     Ok(Dashboard::for_role(

@@ -99,11 +99,14 @@ pub async fn list_movements(
     priced(page)
 }
 
-/// Lots with stock left expiring within `days` days (default 3), including expired ones.
+/// Lots with stock left expiring within `days` days (default 3), including expired ones,
+/// soonest first, a page at a time (`before`: later lots, `after`: sooner ones).
 #[server(prefix = "/api", endpoint = "expiry/list")]
 pub async fn expiring_lots(
     #[server(default)] days: Option<i64>,
-) -> Result<Vec<ExpiringLot>, AppError> {
+    #[server(default)] before: Option<String>,
+    #[server(default)] after: Option<String>,
+) -> Result<Page<ExpiringLot>, AppError> {
     use crate::domain::ledger::{add_days, date_of};
     super::context::require_user()?;
     let state = super::context::state()?;
@@ -113,10 +116,14 @@ pub async fn expiring_lots(
     }
     let today = date_of(crate::server::auth::now());
     let until = add_days(&today, days).ok_or(AppError::Internal)?;
-    Ok(crate::server::storage::history::expiring(&state.db, &today, &until, 1_000).await?)
+    let seek = Seek::from_params(before.as_deref(), after.as_deref());
+    Ok(
+        crate::server::storage::history::expiring(&state.db, &today, &until, seek, PER_PAGE)
+            .await?,
+    )
 }
 
-/// How many lots expire within the default window: the navigation's badge.
+/// How many lots expire within the default window (up to `COUNT_CAP + 1`): the navigation's badge.
 #[server(prefix = "/api", endpoint = "expiry/count")]
 pub async fn expiring_count() -> Result<i64, AppError> {
     use crate::domain::ledger::{add_days, date_of};

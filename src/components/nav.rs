@@ -1,6 +1,7 @@
 //! The navigation bar: the links of PRODUCT.md (Employees for managers only) and `Sign out`.
 
 use crate::api::auth::{Logout, SessionInfo};
+use crate::domain::product::COUNT_CAP;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -38,8 +39,12 @@ pub fn Nav(info: Option<SessionInfo>, expiring: Option<i64>) -> impl IntoView {
                     <li>
                         <A href="/expiry">"Expiry"</A>
                         // Beside the link, not inside it: the link's name stays "Expiry".
-                        {expiring.filter(|n| *n > 0).map(|n| view! {
-                            <span class="badge danger" title="Lots expiring within 3 days" aria-label=format!("{n} lots expiring within 3 days")>{n}</span>
+                        {expiring.filter(|n| *n > 0).map(|n| {
+                            // Counted up to COUNT_CAP + 1 (1,001): beyond the cap, "1,000+".
+                            let n = if n > COUNT_CAP { "1,000+".to_owned() } else { n.to_string() };
+                            view! {
+                                <span class="badge danger" title="Lots expiring within 3 days" aria-label=format!("{n} lots expiring within 3 days")>{n.clone()}</span>
+                            }
                         })}
                     </li>
                     {is_manager.then(|| view! { <li><A href="/employees">"Employees"</A></li> })}

@@ -67,9 +67,35 @@ pub fn BillsPage() -> impl IntoView {
     }
 }
 
-/// `Newer` / `Older` links for a newest-first list, keeping the page's other query values.
+/// What a list's paging links say: newest-first lists page `Newest` / `Newer` / `Older`;
+/// the expiry list, soonest first, `Soonest` / `Sooner` / `Later`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PagerLabels {
+    pub first: &'static str,
+    pub back: &'static str,
+    pub forward: &'static str,
+}
+
+impl PagerLabels {
+    pub const NEWEST_FIRST: Self = Self {
+        first: "Newest",
+        back: "Newer",
+        forward: "Older",
+    };
+    pub const SOONEST_FIRST: Self = Self {
+        first: "Soonest",
+        back: "Sooner",
+        forward: "Later",
+    };
+}
+
+/// `Newer` / `Older` links for a cursor-paged list, keeping the page's other query values.
 #[component]
-pub fn Pager(newer: Option<Cursor>, older: Option<Cursor>) -> impl IntoView {
+pub fn Pager(
+    newer: Option<Cursor>,
+    older: Option<Cursor>,
+    #[prop(default = PagerLabels::NEWEST_FIRST)] labels: PagerLabels,
+) -> impl IntoView {
     // The page's other query values (filters) carry over; the cursors do not.
     let kept: Vec<String> = use_query_map()
         .get_untracked()
@@ -88,9 +114,9 @@ pub fn Pager(newer: Option<Cursor>, older: Option<Cursor>) -> impl IntoView {
     (newer.is_some() || older.is_some()).then(|| {
         view! {
             <nav class="pager" aria-label="Pages">
-                {newer.is_some().then(|| view! { <A href=newest>"Newest"</A> })}
-                {newer_href.map(|href| view! { <A href=href>"Newer"</A> })}
-                {older_href.map(|href| view! { <A href=href>"Older"</A> })}
+                {newer.is_some().then(|| view! { <A href=newest>{labels.first}</A> })}
+                {newer_href.map(|href| view! { <A href=href>{labels.back}</A> })}
+                {older_href.map(|href| view! { <A href=href>{labels.forward}</A> })}
             </nav>
         }
     })

@@ -7,6 +7,7 @@ use crate::api::dashboard::load_dashboard;
 use crate::components::chart::{MonthChart, Series};
 use crate::domain::dashboard::{Alerts, Dashboard, TopProduct};
 use crate::domain::period::PeriodKind;
+use crate::domain::product::COUNT_CAP;
 use crate::domain::{Currency, Money};
 use crate::error::AppError;
 use leptos::either::Either;
@@ -257,7 +258,11 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
                 {match d.expiring_lots {
                     0 => Either::Left(view! { "No lots expire within 3 days. " <A href="/expiry">"See expiry"</A> }),
                     n => Either::Right(view! {
-                        <A href="/expiry">{format!("{n} {} expiring within 3 days", if n == 1 { "lot" } else { "lots" })}</A>
+                        <A href="/expiry">{match n {
+                            1 => "1 lot expiring within 3 days".to_owned(),
+                            n if n > COUNT_CAP => "More than 1,000 lots expiring within 3 days".to_owned(),
+                            n => format!("{n} lots expiring within 3 days"),
+                        }}</A>
                     }),
                 }}
             </p>
@@ -313,7 +318,18 @@ fn AlertTable(alerts: Alerts, limit: &'static str, none: &'static str) -> impl I
     if alerts.rows.is_empty() {
         return Either::Left(view! { <p class="muted">{none}</p> });
     }
-    let more = alerts.total - alerts.rows.len() as i64;
+    // Totals are counted up to COUNT_CAP + 1.
+    let more = (alerts.total > COUNT_CAP)
+        .then(|| {
+            format!(
+                "and more than {} more in ",
+                COUNT_CAP - alerts.rows.len() as i64
+            )
+        })
+        .or_else(|| {
+            let more = alerts.total - alerts.rows.len() as i64;
+            (more > 0).then(|| format!("and {more} more in "))
+        });
     let rows = alerts
         .rows
         .into_iter()
@@ -338,6 +354,6 @@ fn AlertTable(alerts: Alerts, limit: &'static str, none: &'static str) -> impl I
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        {(more > 0).then(|| view! { <p class="muted">{format!("and {more} more in ")}<A href="/inventory">"Inventory"</A></p> })}
+        {more.map(|more| view! { <p class="muted">{more}<A href="/inventory">"Inventory"</A></p> })}
     })
 }

@@ -2,7 +2,7 @@
 
 use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS};
 use crate::domain::ledger::format_time;
-use crate::pages::bills::Pager;
+use crate::pages::bills::{Pager, PagerLabels};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -126,7 +126,11 @@ pub fn ExpiryPage() -> impl IntoView {
             .get("days")
             .and_then(|d| d.trim().parse::<i64>().ok())
     });
-    let lots = Resource::new(move || days.get(), expiring_lots);
+    let cursor = move |name: &'static str| query.read().get(name).filter(|v| !v.is_empty());
+    let lots = Resource::new(
+        move || (days.get(), cursor("before"), cursor("after")),
+        |(days, before, after)| expiring_lots(days, before, after),
+    );
     let shown = move || days.get().unwrap_or(DEFAULT_EXPIRY_DAYS).to_string();
     view! {
         <Title text="Expiry"/>
@@ -142,11 +146,12 @@ pub fn ExpiryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match lots.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(lots) if lots.is_empty() => view! {
+                    Ok(page) if page.rows.is_empty() => view! {
                         <p class="empty">"Nothing expires in this window."</p>
                     }.into_any(),
-                    Ok(lots) => {
-                        let rows = lots.into_iter().map(|lot| {
+                    Ok(page) => {
+                        let (newer, older) = (page.newer, page.older);
+                        let rows = page.rows.into_iter().map(|lot| {
                             let (class, left) = match lot.days_left {
                                 d if d < 0 => ("badge danger", format!("Expired {} days ago", -d)),
                                 0 => ("badge danger", "Today".to_owned()),
@@ -173,6 +178,7 @@ pub fn ExpiryPage() -> impl IntoView {
                                     <tbody>{rows}</tbody>
                                 </table>
                             </div>
+                            <Pager newer older labels=PagerLabels::SOONEST_FIRST/>
                         }.into_any()
                     }
                 }

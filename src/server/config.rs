@@ -26,6 +26,11 @@ pub struct Config {
     pub log_max_files: usize,
     /// After SIGTERM, how long in-flight requests may take before the process exits anyway.
     pub shutdown_timeout: Duration,
+    /// How long a client has to send a request's head (line and headers); also how long an
+    /// idle keep-alive connection is kept. Stalled or silent connections are closed after it.
+    pub header_read_timeout: Duration,
+    /// How long a client has to send a request's body once its head has arrived.
+    pub request_body_timeout: Duration,
     /// Routes for rehearsals and tests only (`/__test/slow`); the image never sets this.
     pub test_routes: bool,
     pub shop_name: String,
@@ -105,6 +110,8 @@ impl Config {
         let log_dir = parse("LOG_DIR", "", &|_| Ok(()));
         let log_files = parse("LOG_MAX_FILES", "7", &positive);
         let shutdown = parse("SHUTDOWN_TIMEOUT_SECONDS", "8", &number);
+        let header_read = parse("HEADER_READ_TIMEOUT_SECONDS", "30", &positive);
+        let body_read = parse("REQUEST_BODY_TIMEOUT_SECONDS", "30", &positive);
         let test_routes = parse("STOCKROOM_TEST_ROUTES", "false", &|v| {
             parse_bool(v).map(drop)
         });
@@ -182,6 +189,8 @@ impl Config {
             log_dir: (!log_dir.is_empty()).then(|| PathBuf::from(log_dir)),
             log_max_files: usize::try_from(int(&log_files)).unwrap_or(usize::MAX),
             shutdown_timeout: Duration::from_secs(int(&shutdown)),
+            header_read_timeout: Duration::from_secs(int(&header_read)),
+            request_body_timeout: Duration::from_secs(int(&body_read)),
             test_routes: parse_bool(&test_routes).unwrap_or_default(),
             shop_name,
             currency: Currency {
@@ -349,6 +358,8 @@ mod tests {
         let c = config(&[]).unwrap();
         assert_eq!(c.database_acquire_timeout, Duration::from_secs(5));
         assert_eq!(c.shutdown_timeout, Duration::from_secs(8));
+        assert_eq!(c.header_read_timeout, Duration::from_secs(30));
+        assert_eq!(c.request_body_timeout, Duration::from_secs(30));
         assert_eq!(c.log_dir, None);
         assert_eq!(c.log_max_files, 7);
         assert!(!c.test_routes);
@@ -363,6 +374,8 @@ mod tests {
             ("DATABASE_ACQUIRE_TIMEOUT_SECONDS", "0"),
             ("LOG_MAX_FILES", "many"),
             ("SHUTDOWN_TIMEOUT_SECONDS", "-1"),
+            ("HEADER_READ_TIMEOUT_SECONDS", "0"),
+            ("REQUEST_BODY_TIMEOUT_SECONDS", "forever"),
             ("STOCKROOM_TEST_ROUTES", "maybe"),
         ])
         .unwrap_err()
@@ -371,6 +384,8 @@ mod tests {
             "DATABASE_ACQUIRE_TIMEOUT_SECONDS",
             "LOG_MAX_FILES",
             "SHUTDOWN_TIMEOUT_SECONDS",
+            "HEADER_READ_TIMEOUT_SECONDS",
+            "REQUEST_BODY_TIMEOUT_SECONDS",
             "STOCKROOM_TEST_ROUTES",
         ] {
             assert!(text.contains(key), "{key} missing from {text}");

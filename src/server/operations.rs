@@ -51,6 +51,14 @@ pub fn effective_settings(config: &Config) -> Vec<(&'static str, String)> {
         ),
         ("LOG_MAX_FILES", config.log_max_files.to_string()),
         ("SHUTDOWN_TIMEOUT_SECONDS", secs(config.shutdown_timeout)),
+        (
+            "HEADER_READ_TIMEOUT_SECONDS",
+            secs(config.header_read_timeout),
+        ),
+        (
+            "REQUEST_BODY_TIMEOUT_SECONDS",
+            secs(config.request_body_timeout),
+        ),
         ("SHOP_NAME", config.shop_name.clone()),
         ("CURRENCY", config.currency.code.clone()),
         ("CURRENCY_SYMBOL", config.currency.symbol.clone()),

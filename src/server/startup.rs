@@ -18,7 +18,6 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -157,6 +156,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-cache"),
         ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            read_body_in_time,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(super::security::headers))
         .layer(TraceLayer::new_for_http());
@@ -272,32 +275,61 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
 /// Serves until SIGTERM or Ctrl-C, then stops accepting, lets in-flight requests finish, and
 /// closes the database pool — all within `SHUTDOWN_TIMEOUT_SECONDS`, after which it returns
 /// anyway (the container runtime would otherwise kill it mid-write a few seconds later).
+///
+/// Each connection is served by hyper directly (rather than `axum::serve`) so that slow or
+/// silent clients are bounded: a request head must arrive within `HEADER_READ_TIMEOUT_SECONDS`
+/// (which also ends idle keep-alive connections), and its body within
+/// `REQUEST_BODY_TIMEOUT_SECONDS` (see [`read_body_in_time`]).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
     let db = state.db.clone();
     let grace = state.config.shutdown_timeout;
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(state.config.header_read_timeout);
     let purge = tokio::spawn(purge_sessions(state.clone()));
-    let (signalled, on_signal) = tokio::sync::oneshot::channel::<tokio::time::Instant>();
-    // The peer address feeds sign-in throttling per client (see `auth::client_addr`).
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = signalled.send(tokio::time::Instant::now());
-    });
-    let deadline = async move {
-        match on_signal.await {
-            Ok(at) => tokio::time::sleep_until(at + grace).await,
-            // The server stopped without a signal: it has no deadline.
-            Err(_) => std::future::pending().await,
-        }
-    };
-    let drained = tokio::select! {
-        served = server.into_future() => {
-            served?;
-            true
-        }
-        () = deadline => false,
-    };
+    let app = router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let signal = shutdown_signal();
+    tokio::pin!(signal);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut signal => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        // The peer address feeds sign-in throttling per client (see `auth::client_addr`).
+        let service =
+            hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                app.clone().oneshot(request)
+            });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %peer, "connection closed with an error");
+            }
+        });
+    }
+    // Stop accepting at once; open connections finish their request and close.
+    drop(listener);
     purge.abort();
+    let drained = tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_ok();
     if drained {
         tracing::info!("in-flight requests finished");
     } else {
@@ -315,6 +347,47 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Reads a request's whole body (at most [`MAX_BODY_BYTES`]; forms are small) before the
+/// handler runs, within `REQUEST_BODY_TIMEOUT_SECONDS`: a client that sends its headers and
+/// then trickles or stalls gets 408 and its connection closed, instead of holding a task and
+/// (for a server function) a database transaction's worth of waiting.
+async fn read_body_in_time(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let limit = state.config.request_body_timeout;
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Ok(Err(error)) => {
+            let too_large =
+                std::iter::successors(Some(&error as &(dyn std::error::Error + 'static)), |e| {
+                    e.source()
+                })
+                .any(|e| e.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large").into_response()
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "The request body could not be read",
+                )
+                    .into_response()
+            }
+        }
+        Err(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            [(header::CONNECTION, "close")],
+            "The request took too long to arrive; please try again",
+        )
+            .into_response(),
+    }
 }
 
 /// Deletes dead sessions once an hour.

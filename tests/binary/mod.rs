@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Every variable the binary reads, so a developer's environment cannot leak into a test.
-pub const CONFIG_KEYS: [&str; 24] = [
+pub const CONFIG_KEYS: [&str; 26] = [
     "DATABASE_URL",
     "DATABASE_MAX_CONNECTIONS",
     "DATABASE_ACQUIRE_TIMEOUT_SECONDS",
@@ -24,6 +24,8 @@ pub const CONFIG_KEYS: [&str; 24] = [
     "LOG_DIR",
     "LOG_MAX_FILES",
     "SHUTDOWN_TIMEOUT_SECONDS",
+    "HEADER_READ_TIMEOUT_SECONDS",
+    "REQUEST_BODY_TIMEOUT_SECONDS",
     "SHOP_NAME",
     "CURRENCY",
     "CURRENCY_SYMBOL",

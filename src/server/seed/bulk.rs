@@ -704,7 +704,13 @@ async fn write(db: &Db, url: &str, shop: &Shop) -> Result<(), StorageError> {
         Backend::Sqlite => load_sqlite(db, &tables).await?,
         Backend::Postgres => load_postgres(url, &tables).await?,
     }
-    sqlx::query("ANALYZE").execute(db.pool()).await?;
+    // Statistics for the planner; on PostgreSQL also the visibility map, which index-only scans
+    // (the dashboard's sums) need and which autovacuum would otherwise set minutes later.
+    let analyze = match db.backend() {
+        Backend::Sqlite => "ANALYZE",
+        Backend::Postgres => "VACUUM (ANALYZE)",
+    };
+    sqlx::query(analyze).execute(db.pool()).await?;
     Ok(())
 }
 

@@ -8,9 +8,12 @@ use crate::domain::dashboard::{
     TOP_PRODUCTS,
 };
 use crate::domain::period::Month;
+use crate::domain::product::COUNT_CAP;
 use crate::domain::Money;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What to add up for one dashboard.
 #[derive(Clone, Debug)]
@@ -23,13 +26,45 @@ pub struct DashboardQuery {
     pub months: Vec<Month>,
     /// Lots with stock left that expire on or before this date (`YYYY-MM-DD`) count as expiring.
     pub expiring_until: String,
+    /// The time of the request (Unix): months that ended well before it are final.
+    pub now: i64,
+}
+
+/// How long after a month ends its sums are taken as final: a bill is stamped with the time
+/// it is recorded, so one stamped in the last second of a month commits moments later at most.
+const MONTH_SETTLES_SECS: i64 = 3_600;
+
+/// The chart's sums of months that have ended, remembered by the process. Bills are
+/// append-only (the ledger refuses edits and deletes) and stamped with the time they are
+/// recorded, so an ended month's sums never change: summing a year of bills (~180,000 at
+/// chain scale) on every dashboard view would be the same answer each time. Every instance
+/// keeps its own copy, and they agree. Only `stockroom seed` writes bills into the past; it
+/// runs against a database before the server starts.
+#[derive(Clone, Debug, Default)]
+pub struct ClosedMonths(Arc<Mutex<HashMap<i64, MonthTotals>>>);
+
+impl ClosedMonths {
+    fn known(&self, month: &Month) -> Option<MonthTotals> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&month.start())
+            .copied()
+    }
+
+    fn remember(&self, month: &Month, totals: MonthTotals) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(month.start(), totals);
+    }
 }
 
 /// Every figure of the dashboard, for every role (the caller filters by role).
 pub async fn figures(db: &Db, query: &DashboardQuery) -> Result<Figures> {
     let (bill_sums, months, products, (low_stock, overstock), snapshot, expiring) = tokio::try_join!(
         bill_sums(db, query.start, query.end),
-        monthly(db, &query.months),
+        monthly(db, &query.months, query.now),
         sales_by_product(db, query.start, query.end),
         stock_alerts(db),
         stock_snapshot(db),
@@ -81,13 +116,33 @@ async fn bill_sums(db: &Db, start: i64, end: i64) -> Result<(Money, Money, Money
     ))
 }
 
-/// The same sums per chart month. The months' boundaries (UTC today; a shop's own time zone
-/// later) are computed here and joined as a small table, so each month is one index range
-/// scan and both databases run the same SQL.
-async fn monthly(db: &Db, months: &[Month]) -> Result<Vec<(Month, MonthTotals)>> {
-    if months.is_empty() {
-        return Ok(Vec::new());
+/// The same sums per chart month. Months that ended are remembered ([`ClosedMonths`]), so a
+/// view sums only the months not yet known — usually just the current one. The months'
+/// boundaries (UTC today; a shop's own time zone later) are computed here and joined as a small
+/// table, so each month is one index range scan and both databases run the same SQL.
+async fn monthly(db: &Db, months: &[Month], now: i64) -> Result<Vec<(Month, MonthTotals)>> {
+    let mut known = Vec::new();
+    let mut missing = Vec::new();
+    for month in months {
+        match db.closed_months.known(month) {
+            Some(totals) => known.push((month.start(), totals)),
+            None => missing.push(*month),
+        }
     }
+    if !missing.is_empty() {
+        let summed = sum_months(db, &missing).await?;
+        for (month, totals) in fill_months(&missing, &summed) {
+            if month.next().start() + MONTH_SETTLES_SECS <= now {
+                db.closed_months.remember(&month, totals);
+            }
+            known.push((month.start(), totals));
+        }
+    }
+    Ok(fill_months(months, &known))
+}
+
+/// Sums `months` from the bills: one row per month that has any.
+async fn sum_months(db: &Db, months: &[Month]) -> Result<Vec<(i64, MonthTotals)>> {
     let bounds = (0..months.len())
         .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
         .collect::<Vec<_>>()
@@ -103,8 +158,7 @@ async fn monthly(db: &Db, months: &[Month]) -> Result<Vec<(Month, MonthTotals)>>
         statement = statement.bind(month.start()).bind(month.next().start());
     }
     let rows = statement.fetch_all(db.pool()).await?;
-    let rows = rows
-        .iter()
+    rows.iter()
         .map(|r| {
             Ok((
                 r.try_get::<i64, _>("start")?,
@@ -115,8 +169,7 @@ async fn monthly(db: &Db, months: &[Month]) -> Result<Vec<(Month, MonthTotals)>>
                 },
             ))
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(fill_months(months, &rows))
+        .collect()
 }
 
 /// What one scan of the period's movements gives.
@@ -195,28 +248,49 @@ async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> 
     Ok(sums)
 }
 
+/// The order of the low-stock list, lowest share of the limit first: written exactly as in the
+/// partial index `products_low_stock` (migration 0007), so both databases read the first rows
+/// off that index instead of sorting every product below its limit.
+const LOW_STOCK_ORDER: &str = "CAST(quantity AS REAL) / CAST(lower_limit AS REAL), name_key, id";
+
 /// Products below their lower limit (lowest share of the limit first) and above their upper
-/// limit (by name): the first [`ALERT_ROWS`] of each, with how many there are in all.
+/// limit (by name): the first [`ALERT_ROWS`] of each, with how many there are in all, counted
+/// up to [`COUNT_CAP`]` + 1` (a simulated chain has tens of thousands below their limit).
 async fn stock_alerts(db: &Db) -> Result<(Alerts, Alerts)> {
-    let rows = sqlx::query(
+    const LOW: &str = "archived = 0 AND quantity < lower_limit";
+    const OVER: &str = "archived = 0 AND quantity > upper_limit";
+    let rows = sqlx::query(&format!(
         "SELECT * FROM \
-           (SELECT 'low' AS level, id, name, unit, quantity, lower_limit AS stock_limit, COUNT(*) OVER () AS total \
-            FROM products WHERE archived = 0 AND quantity < lower_limit \
-            ORDER BY CAST(quantity AS REAL) / CAST(lower_limit AS REAL), name_key, id LIMIT $1) lows \
+           (SELECT 'low' AS level, id, name, unit, quantity, lower_limit AS stock_limit \
+            FROM products WHERE {LOW} ORDER BY {LOW_STOCK_ORDER} LIMIT $1) lows \
          UNION ALL \
          SELECT * FROM \
-           (SELECT 'over' AS level, id, name, unit, quantity, upper_limit AS stock_limit, COUNT(*) OVER () AS total \
-            FROM products WHERE archived = 0 AND quantity > upper_limit \
-            ORDER BY name_key, id LIMIT $1) highs",
-    )
+           (SELECT 'over' AS level, id, name, unit, quantity, upper_limit AS stock_limit \
+            FROM products WHERE {OVER} ORDER BY name_key, id LIMIT $1) highs \
+         UNION ALL \
+         SELECT 'low_total', COUNT(*), NULL, NULL, 0, 0 FROM (SELECT 1 FROM products WHERE {LOW} LIMIT $2) AS l \
+         UNION ALL \
+         SELECT 'over_total', COUNT(*), NULL, NULL, 0, 0 FROM (SELECT 1 FROM products WHERE {OVER} LIMIT $2) AS o"
+    ))
     .bind(ALERT_ROWS)
+    .bind(COUNT_CAP + 1)
     .fetch_all(db.pool())
     .await?;
     let (mut low, mut over) = (Alerts::default(), Alerts::default());
     for r in &rows {
         let level: String = r.try_get("level")?;
-        let alerts = if level == "low" { &mut low } else { &mut over };
-        alerts.total = r.try_get("total")?;
+        let alerts = match level.as_str() {
+            "low_total" => {
+                low.total = r.try_get("id")?;
+                continue;
+            }
+            "over_total" => {
+                over.total = r.try_get("id")?;
+                continue;
+            }
+            "low" => &mut low,
+            _ => &mut over,
+        };
         alerts.rows.push(StockAlert {
             product_id: r.try_get("id")?,
             name: r.try_get("name")?,

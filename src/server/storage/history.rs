@@ -2,7 +2,10 @@
 
 use super::{like_escape, Arg, Conditions, Db, Result};
 use crate::domain::bill::{Bill, BillKind, BillLine};
-use crate::domain::ledger::{BillSummary, Cursor, ExpiringLot, Movement, Page, Seek};
+use crate::domain::ledger::{
+    date_of, days_between, BillSummary, Cursor, ExpiringLot, Movement, Page, Seek,
+};
+use crate::domain::product::COUNT_CAP;
 use crate::domain::{search, Money};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -220,7 +223,7 @@ pub async fn open_lots(db: &Db, product_id: i64, today: &str) -> Result<Vec<Expi
                 remaining: r.try_get("remaining")?,
                 days_left: expires_on
                     .as_deref()
-                    .and_then(|e| crate::domain::ledger::days_between(today, e))
+                    .and_then(|e| days_between(today, e))
                     .unwrap_or(i64::MAX),
                 expires_on: expires_on.unwrap_or_default(),
             })
@@ -228,20 +231,61 @@ pub async fn open_lots(db: &Db, product_id: i64, today: &str) -> Result<Vec<Expi
         .collect()
 }
 
-/// Lots with stock left that expire on or before `until` (`YYYY-MM-DD`), soonest first.
-/// `today` fills in `days_left`.
-pub async fn expiring(db: &Db, today: &str, until: &str, limit: i64) -> Result<Vec<ExpiringLot>> {
-    let rows = sqlx::query(
+/// A lot's place in the soonest-first expiry list: its expiry date (as the Unix time of that
+/// day's start) and its id.
+fn expiry_cursor(lot: &ExpiringLot) -> Cursor {
+    Cursor {
+        at: days_between("1970-01-01", &lot.expires_on).unwrap_or_default() * 86_400,
+        id: lot.lot_id,
+    }
+}
+
+/// Lots with stock left that expire on or before `until` (`YYYY-MM-DD`), soonest first, a
+/// page of `per_page` from `seek` (`Newest` is the soonest page, `Before` reads later lots,
+/// `After` sooner ones). Read along `lots_open_by_expiry (expires_on, id)`, so a page costs
+/// the same however many lots have expired. `today` fills in `days_left`.
+pub async fn expiring(
+    db: &Db,
+    today: &str,
+    until: &str,
+    seek: Seek,
+    per_page: i64,
+) -> Result<Page<ExpiringLot>> {
+    let mut conditions = Conditions::default();
+    conditions.push(
+        "l.remaining > 0 AND l.expires_on IS NOT NULL AND l.expires_on <= ?",
+        [Arg::Text(until.to_owned())],
+    );
+    let order = match seek {
+        Seek::Newest => "ORDER BY l.expires_on, l.id",
+        Seek::Before(c) => {
+            conditions.push(
+                "(l.expires_on, l.id) > (?, ?)",
+                [Arg::Text(date_of(c.at)), Arg::Int(c.id)],
+            );
+            "ORDER BY l.expires_on, l.id"
+        }
+        Seek::After(c) => {
+            conditions.push(
+                "(l.expires_on, l.id) < (?, ?)",
+                [Arg::Text(date_of(c.at)), Arg::Int(c.id)],
+            );
+            "ORDER BY l.expires_on DESC, l.id DESC"
+        }
+    };
+    let sql = format!(
         "SELECT l.id, l.product_id, p.name, p.unit, l.remaining, l.expires_on \
-         FROM lots l JOIN products p ON p.id = l.product_id \
-         WHERE l.remaining > 0 AND l.expires_on IS NOT NULL AND l.expires_on <= $1 \
-         ORDER BY l.expires_on, p.name_key, l.id LIMIT $2",
-    )
-    .bind(until)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
+         FROM lots l JOIN products p ON p.id = l.product_id {} {order} LIMIT ${}",
+        conditions.where_sql(),
+        conditions.next_param()
+    );
+    let rows = conditions
+        .bind(sqlx::query(&sql))
+        .bind(per_page + 1)
+        .fetch_all(db.pool())
+        .await?;
+    let lots = rows
+        .iter()
         .map(|r| {
             let expires_on: String = r.try_get("expires_on")?;
             Ok(ExpiringLot {
@@ -250,20 +294,29 @@ pub async fn expiring(db: &Db, today: &str, until: &str, limit: i64) -> Result<V
                 product: r.try_get("name")?,
                 unit: r.try_get("unit")?,
                 remaining: r.try_get("remaining")?,
-                days_left: crate::domain::ledger::days_between(today, &expires_on)
-                    .unwrap_or_default(),
+                days_left: days_between(today, &expires_on).unwrap_or_default(),
                 expires_on,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_probe(
+        lots,
+        usize::try_from(per_page).unwrap_or_default(),
+        seek,
+        expiry_cursor,
+    ))
 }
 
-/// How many lots with stock left expire on or before `until`.
+/// How many lots with stock left expire on or before `until`, counted up to
+/// [`COUNT_CAP`]` + 1` (beyond that the badge says "1,000+"): every page shows it, and a
+/// chain's ledger can hold tens of thousands of lots past their date.
 pub async fn expiring_count(db: &Db, until: &str) -> Result<i64> {
     Ok(sqlx::query(
-        "SELECT COUNT(*) AS n FROM lots WHERE remaining > 0 AND expires_on IS NOT NULL AND expires_on <= $1",
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM lots \
+         WHERE remaining > 0 AND expires_on IS NOT NULL AND expires_on <= $1 LIMIT $2) AS capped",
     )
     .bind(until)
+    .bind(COUNT_CAP + 1)
     .fetch_one(db.pool())
     .await?
     .try_get("n")?)

@@ -158,6 +158,8 @@ const MIGRATION_LOCK_KEY: i64 = 0x0073_746f_636b_726d;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Sums of months that have ended (see [`dashboard::ClosedMonths`]).
+    closed_months: dashboard::ClosedMonths,
 }
 
 impl Db {
@@ -190,7 +192,11 @@ impl Db {
             })
             .connect(&url)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            closed_months: dashboard::ClosedMonths::default(),
+        })
     }
 
     /// Applies pending migrations, safely when several instances start at once: the first

@@ -1,6 +1,6 @@
 //! Products: the catalogue and each product's stock position.
 
-use super::{classify, flag, like_escape, Db, Result};
+use super::{classify, flag, like_escape, Arg, Backend, Conditions, Db, Result};
 use crate::domain::product::{ProductSort, COUNT_CAP};
 use crate::domain::{search, Money, Product, ProductPage};
 use sqlx::any::AnyRow;
@@ -58,6 +58,91 @@ pub async fn insert(db: &Db, product: &NewProduct<'_>, now: i64) -> Result<i64> 
     Ok(row.try_get("id")?)
 }
 
+/// How a search finds the products whose folded name contains the typed text.
+enum NameMatch {
+    /// No search.
+    All,
+    /// SQLite, three characters or more: the trigram index `products_search` (migration 0008),
+    /// queried with this FTS5 phrase, and the `LIKE` pattern for reading along an order.
+    Trigrams { phrase: String, pattern: String },
+    /// A `LIKE` pattern: PostgreSQL answers it from its trigram index (`products_name_trgm`),
+    /// SQLite by reading names in order (only for one- or two-character searches).
+    Like(String),
+}
+
+/// Below this many matches a page of search results is read from the matches themselves
+/// (looked up and sorted); from it on, along the list's order, where matches come often enough
+/// that a page fills after a short walk.
+const FEW_MATCHES: i64 = 300;
+
+impl NameMatch {
+    fn new(db: &Db, query: Option<&str>) -> Self {
+        let Some(folded) = query.and_then(search::query) else {
+            return Self::All;
+        };
+        let pattern = format!("%{}%", like_escape(&folded));
+        if db.backend() == Backend::Sqlite && folded.chars().count() >= 3 {
+            // One FTS5 phrase: the text in double quotes, its own quotes doubled.
+            let phrase = format!("\"{}\"", folded.replace('"', "\"\""));
+            Self::Trigrams { phrase, pattern }
+        } else {
+            Self::Like(pattern)
+        }
+    }
+
+    /// The listed products matching the search (by name, or the exact SKU `sku`), if any;
+    /// `few` says the matches are few enough to read from the trigram index directly.
+    fn conditions(&self, sku: &str, few: bool) -> Conditions {
+        let mut conditions = Conditions::default();
+        conditions.push("archived = 0", []);
+        match self {
+            Self::All => {}
+            Self::Trigrams { phrase, .. } if few => conditions.push(
+                "id IN (SELECT rowid FROM products_search WHERE products_search MATCH ? \
+                        UNION SELECT id FROM products WHERE sku = ?)",
+                [Arg::Text(phrase.clone()), Arg::Text(sku.to_owned())],
+            ),
+            Self::Trigrams { pattern, .. } | Self::Like(pattern) => conditions.push(
+                "(name_key LIKE ? ESCAPE '\\' OR sku = ?)",
+                [Arg::Text(pattern.clone()), Arg::Text(sku.to_owned())],
+            ),
+        }
+        conditions
+    }
+}
+
+/// How many listed products match, up to `COUNT_CAP + 1`.
+async fn count_matches(db: &Db, matching: &NameMatch, sku: &str) -> Result<i64> {
+    let row = match matching {
+        // The index holds exactly the listed products' names: no product row is read.
+        NameMatch::Trigrams { phrase, .. } => {
+            sqlx::query(
+                "SELECT COUNT(*) AS n FROM (SELECT rowid AS id FROM products_search WHERE products_search MATCH $1 \
+                 UNION SELECT id FROM products WHERE sku = $2 AND archived = 0 LIMIT $3) AS capped",
+            )
+            .bind(phrase.clone())
+            .bind(sku.to_owned())
+            .bind(COUNT_CAP + 1)
+            .fetch_one(db.pool())
+            .await?
+        }
+        NameMatch::All | NameMatch::Like(_) => {
+            let conditions = matching.conditions(sku, false);
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM products {} LIMIT ${}) AS capped",
+                conditions.where_sql(),
+                conditions.next_param()
+            );
+            conditions
+                .bind(sqlx::query(&sql))
+                .bind(COUNT_CAP + 1)
+                .fetch_one(db.pool())
+                .await?
+        }
+    };
+    Ok(row.try_get("n")?)
+}
+
 /// One page of the products that are not archived, in `sort` order, optionally those whose
 /// folded name contains `query` or whose SKU is `query`. `page` starts at 1.
 pub async fn list(
@@ -68,9 +153,8 @@ pub async fn list(
     per_page: i64,
 ) -> Result<ProductPage> {
     let page = page.max(1);
-    let folded = query.and_then(search::query);
-    let pattern = folded.as_ref().map(|q| format!("%{}%", like_escape(q)));
-    let sku = query.map(str::trim).filter(|q| !q.is_empty());
+    let matching = NameMatch::new(db, query);
+    let sku = query.map(str::trim).unwrap_or_default();
     // Each order has an index (migration 0006) that also serves the archived filter.
     let order = match sort {
         ProductSort::Name => "name_key, id",
@@ -78,26 +162,19 @@ pub async fn list(
         ProductSort::Quantity => "quantity, name_key, id",
         ProductSort::QuantityDesc => "quantity DESC, name_key DESC, id DESC",
     };
-    let filter = "archived = 0 AND ($1 IS NULL OR name_key LIKE $1 ESCAPE '\\' OR sku = $4)";
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM products WHERE {filter} ORDER BY {order} LIMIT $2 OFFSET $3"
-    ))
-    .bind(pattern.clone())
-    .bind(per_page + 1)
-    .bind((page - 1).saturating_mul(per_page))
-    .bind(sku)
-    .fetch_all(db.pool())
-    .await?;
-    let total: i64 = sqlx::query(&format!(
-        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM products WHERE {} LIMIT $3) AS capped",
-        filter.replace("$4", "$2")
-    ))
-    .bind(pattern)
-    .bind(sku)
-    .bind(COUNT_CAP + 1)
-    .fetch_one(db.pool())
-    .await?
-    .try_get("n")?;
+    let total = count_matches(db, &matching, sku).await?;
+    let conditions = matching.conditions(sku, total < FEW_MATCHES);
+    let rows = conditions
+        .bind(sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM products {} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            conditions.where_sql(),
+            conditions.next_param(),
+            conditions.next_param() + 1
+        )))
+        .bind(per_page + 1)
+        .bind((page - 1).saturating_mul(per_page))
+        .fetch_all(db.pool())
+        .await?;
     let mut products = rows.iter().map(product_from).collect::<Result<Vec<_>>>()?;
     let has_next = products.len() as i64 > per_page;
     products.truncate(usize::try_from(per_page).unwrap_or_default());
