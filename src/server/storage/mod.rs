@@ -20,6 +20,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::AnyPool;
 use sqlx::Executor;
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -160,6 +161,8 @@ pub struct Db {
     backend: Backend,
     /// Sums of months that have ended (see [`dashboard::ClosedMonths`]).
     closed_months: dashboard::ClosedMonths,
+    /// Turns to sum a dashboard (see [`dashboard::DASHBOARDS_AT_ONCE`]).
+    dashboard_turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -196,6 +199,7 @@ impl Db {
             pool,
             backend,
             closed_months: dashboard::ClosedMonths::default(),
+            dashboard_turns: Arc::new(tokio::sync::Semaphore::new(dashboard::DASHBOARDS_AT_ONCE)),
         })
     }
 
