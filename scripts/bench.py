@@ -248,7 +248,9 @@ def run_backend(backend, ceiling):
     url = fresh_database(backend, workdir)
     env = {"DATABASE_URL": url, "LOG_FORMAT": "json", "RUST_LOG": "warn",
            "STOCKROOM_ADMIN_EMAIL": EMAIL, "STOCKROOM_ADMIN_PASSWORD": PASSWORD,
-           "DATABASE_MAX_CONNECTIONS": os.environ.get("DATABASE_MAX_CONNECTIONS", "16")}
+           # The shipped pool size (10) unless the caller sets one.
+           **({"DATABASE_MAX_CONNECTIONS": os.environ["DATABASE_MAX_CONNECTIONS"]}
+              if "DATABASE_MAX_CONNECTIONS" in os.environ else {})}
     # Migrate and create the manager, then seed.
     first = Server(env)
     first.stop()

@@ -11,12 +11,6 @@ use stockroom::server::logging::{self, LogTargets};
 use stockroom::server::storage::{maintenance, Db, PoolSettings};
 use stockroom::server::{operations, startup};
 
-/// mimalloc instead of glibc's malloc: a page view allocates thousands of small, short-lived
-/// objects; under load glibc spent about a fifth of the server's CPU in malloc/free and grew the
-/// SQLite server to 240 MB (see BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Inventory management for small shops.
 #[derive(Parser)]
 #[command(name = "stockroom", version, about)]

@@ -165,7 +165,7 @@ async fn sum_months(db: &Db, months: &[Month]) -> Result<Vec<(i64, MonthTotals)>
     for month in months {
         statement = statement.bind(month.start()).bind(month.next().start());
     }
-    let rows = statement.fetch_all(db.pool()).await?;
+    let rows = db.fetch_all_then_shrink(statement).await?;
     rows.iter()
         .map(|r| {
             Ok((
@@ -202,7 +202,7 @@ async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> 
     // Both boards are ranked on the sums alone and only their rows are joined with `products`:
     // joining every product sold in the period first (22,000 at chain scale) cost more than
     // the sums. Ties are broken by product id, so the order is stable.
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "WITH t AS ( \
            SELECT product_id, kind, CAST(SUM(-quantity * unit_amount) AS BIGINT) AS revenue, \
                   CAST(SUM(-quantity) AS BIGINT) AS units, CAST(SUM(-quantity * unit_cost) AS BIGINT) AS cost \
@@ -220,12 +220,9 @@ async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> 
          UNION ALL \
          SELECT t.kind AS board, NULL, NULL, NULL, 0, COALESCE(CAST(SUM(t.units) AS BIGINT), 0), 0 \
          FROM t GROUP BY t.kind"
-    ))
-    .bind(start)
-    .bind(end)
-    .bind(TOP_PRODUCTS)
-    .fetch_all(db.pool())
-    .await?;
+    );
+    let query = sqlx::query(&sql).bind(start).bind(end).bind(TOP_PRODUCTS);
+    let rows = db.fetch_all_then_shrink(query).await?;
     let mut sums = ProductSums {
         by_revenue: Vec::new(),
         by_units: Vec::new(),
