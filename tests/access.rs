@@ -149,7 +149,7 @@ fn concrete(pattern: &str, staff_id: i64) -> String {
         .replace("{id}", "1")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_and_server_function_answers_each_role_as_the_table_says() {
     let app = common::app::start().await;
     let staff_id = sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = $1")
@@ -223,7 +223,7 @@ async fn every_page_and_server_function_answers_each_role_as_the_table_says() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_see_the_403_page_and_no_employees_link() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -281,7 +281,7 @@ async fn browser_post(
     app.send(request.body(Body::from(body)).unwrap()).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cross_origin_post_is_refused_and_the_same_from_our_origin_works() {
     let app = common::app::start().await;
     let cookie = app.sign_in(MANAGER).await;
@@ -361,7 +361,7 @@ async fn login_from(app: &App, email: &str, password: &str, addr: &str) -> commo
     app.send(request).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_throttling_kicks_in_per_account_tells_when_and_lifts_after_the_window() {
     let throttle = Throttle {
         window: std::time::Duration::from_secs(2),
@@ -418,7 +418,7 @@ async fn sign_in_throttling_kicks_in_per_account_tells_when_and_lifts_after_the_
         .starts_with("stockroom_session="));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_throttling_also_counts_per_client_address() {
     let throttle = Throttle {
         window: std::time::Duration::from_secs(60),
@@ -446,7 +446,7 @@ async fn sign_in_throttling_also_counts_per_client_address() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_throttled_plain_form_sign_in_shows_when_to_try_again() {
     let throttle = Throttle {
         window: std::time::Duration::from_secs(300),
@@ -486,7 +486,7 @@ async fn id_of(app: &App, email: &str) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deactivated_persons_open_session_stops_working_on_its_next_request() {
     let app = common::app::start().await;
     let staff = app.sign_in(STAFF).await;
@@ -537,7 +537,7 @@ async fn a_deactivated_persons_open_session_stops_working_on_its_next_request() 
     assert!(own.body.contains("your own account"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changing_ones_password_ends_the_other_sessions_and_keeps_this_one() {
     let app = common::app::start().await;
     let here = app.sign_in(STAFF).await;
@@ -627,7 +627,7 @@ async fn changing_ones_password_ends_the_other_sessions_and_keeps_this_one() {
     app.sign_in((STAFF.0, "marigold-tiffin-bicycle")).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn managers_manage_employees_with_plain_forms_and_see_it_in_the_audit_trail() {
     let app = common::app::start().await;
     let manager = app.sign_in(MANAGER).await;
@@ -754,7 +754,7 @@ async fn managers_manage_employees_with_plain_forms_and_see_it_in_the_audit_trai
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_sign_ins_are_in_the_audit_trail_with_the_address() {
     let app = common::app::start().await;
     login_from(&app, "ghost@shop.test", "whatever-it-is", "198.51.100.23").await;
@@ -770,7 +770,7 @@ async fn failed_sign_ins_are_in_the_audit_trail_with_the_address() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_carries_the_security_headers_and_pages_a_nonce_for_their_scripts() {
     let app = common::app::start().await;
     for path in [

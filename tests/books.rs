@@ -75,7 +75,7 @@ async fn sell(
     (reply.status, reply.header(header::LOCATION).to_owned())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_purchase_and_a_sale_land_on_their_bills_and_in_the_books() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -135,7 +135,7 @@ async fn a_purchase_and_a_sale_land_on_their_bills_and_in_the_books() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversell_comes_back_to_the_form_with_what_was_typed_and_changes_nothing() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -168,7 +168,7 @@ async fn an_oversell_comes_back_to_the_form_with_what_was_typed_and_changes_noth
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_a_422_for_scripts_with_every_field_named() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -211,7 +211,7 @@ async fn bad_input_is_a_422_for_scripts_with_every_field_named() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn add_line_without_javascript_keeps_what_was_typed() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -238,7 +238,7 @@ async fn add_line_without_javascript_keeps_what_was_typed() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lots_expiring_soon_are_listed_and_counted_in_the_navigation() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -278,7 +278,7 @@ async fn lots_expiring_soon_are_listed_and_counted_in_the_navigation() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_cannot_remove_products_and_managers_archive_those_with_history() {
     let app = common::app::start().await;
     let staff = app.sign_in(STAFF).await;
@@ -331,7 +331,7 @@ async fn staff_cannot_remove_products_and_managers_archive_those_with_history() 
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_product_is_edited_with_messages_next_to_bad_fields() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -387,7 +387,7 @@ async fn a_product_is_edited_with_messages_next_to_bad_fields() {
         .contains("Toor Dal 1kg"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_invoice_is_a_real_pdf_for_signed_in_users_only() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;

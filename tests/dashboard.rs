@@ -326,7 +326,7 @@ async fn trade(app: &App) {
 
 const MANAGER_ONLY: [&str; 4] = ["₹1,234.50", "₹493.80", "₹306.20", "₹740.70"];
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn managers_see_every_figure_heading_and_an_svg_chart() {
     let app = common::app::start().await;
     trade(&app).await;
@@ -367,7 +367,7 @@ async fn managers_see_every_figure_heading_and_an_svg_chart() {
     assert!(html.contains(&format!(r#"href="/inventory/{rice}""#)));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_receive_sales_figures_but_no_cost_or_profit() {
     let app = common::app::start().await;
     trade(&app).await;
@@ -412,7 +412,7 @@ async fn staff_receive_sales_figures_but_no_cost_or_profit() {
     assert_eq!(json["costs"]["profit"], 30_620);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_empty_shop_gets_a_welcome_instead_of_empty_charts() {
     let app = common::app::start().await;
     let cookie = app.sign_in(MANAGER).await;
@@ -430,7 +430,7 @@ async fn an_empty_shop_gets_a_welcome_instead_of_empty_charts() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn periods_are_chosen_with_a_get_form_and_bad_ranges_are_explained() {
     let app = common::app::start().await;
     trade(&app).await;

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::app::{MANAGER, STAFF};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_out_visitors_are_sent_to_login_and_told_where_they_were_going() {
     let app = common::app::start().await;
     let reply = app.get("/inventory?q=rice", None).await;
@@ -26,7 +26,7 @@ async fn signed_out_visitors_are_sent_to_login_and_told_where_they_were_going() 
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_login_page_has_the_named_fields_and_button() {
     let app = common::app::start().await;
     let reply = app.get("/login", None).await;
@@ -45,7 +45,7 @@ async fn the_login_page_has_the_named_fields_and_button() {
     assert_eq!(reply.header(header::CACHE_CONTROL), "no-cache");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_sets_a_hardened_cookie_and_returns_to_the_page_asked_for() {
     let app = common::app::start().await;
     let reply = app
@@ -64,7 +64,7 @@ async fn signing_in_sets_a_hardened_cookie_and_returns_to_the_page_asked_for() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_never_redirects_off_site() {
     let app = common::app::start().await;
     let reply = app
@@ -78,7 +78,7 @@ async fn sign_in_never_redirects_off_site() {
     assert_eq!(reply.header(header::LOCATION), "/");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_shows_invalid_email_or_password_without_javascript() {
     let app = common::app::start().await;
     let reply = app
@@ -104,7 +104,7 @@ async fn a_wrong_password_shows_invalid_email_or_password_without_javascript() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_a_401_for_scripts_and_unknown_emails_look_the_same() {
     let app = common::app::start().await;
     let wrong = app
@@ -121,14 +121,14 @@ async fn a_wrong_password_is_a_401_for_scripts_and_unknown_emails_look_the_same(
     assert_eq!((unknown.status, &unknown.body), (wrong.status, &wrong.body));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_server_function_call_is_a_400_not_a_500() {
     let app = common::app::start().await;
     let reply = app.call("/api/login", "password=x", None).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_inventory_is_in_the_html_before_any_javascript_runs() {
     let app = common::app::start().await;
     let cookie = app.sign_in(MANAGER).await;
@@ -166,7 +166,7 @@ async fn the_inventory_is_in_the_html_before_any_javascript_runs() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn searching_without_javascript_filters_the_table() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -175,7 +175,7 @@ async fn searching_without_javascript_filters_the_table() {
     assert!(!reply.body.contains("Toor Dal"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_do_not_see_employees_and_get_a_403_there() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -190,7 +190,7 @@ async fn staff_do_not_see_employees_and_get_a_403_there() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_out_ends_the_session_on_the_server() {
     let app = common::app::start().await;
     let cookie = app.sign_in(MANAGER).await;
@@ -211,7 +211,7 @@ async fn signing_out_ends_the_session_on_the_server() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_functions_refuse_signed_out_callers_with_401() {
     let app = common::app::start().await;
     let reply = app.call("/api/products/list", "q=rice", None).await;
@@ -219,7 +219,7 @@ async fn server_functions_refuse_signed_out_callers_with_401() {
     assert!(!reply.body.contains("Rice"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_get_a_404_page() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
@@ -228,14 +228,14 @@ async fn unknown_routes_get_a_404_page() {
     assert!(reply.body.contains("Page not found"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_without_a_session() {
     let app = common::app::start().await;
     let reply = app.get("/healthz", None).await;
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "ok"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hashed_assets_are_precompressed_and_cached_for_a_year() {
     let app = common::app::start().await;
     let request = Request::get("/pkg/stockroom.abc123.wasm")
@@ -258,7 +258,7 @@ async fn hashed_assets_are_precompressed_and_cached_for_a_year() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_compressed_for_browsers_that_accept_it() {
     let app = common::app::start().await;
     let request = Request::get("/login")
@@ -269,7 +269,7 @@ async fn pages_are_compressed_for_browsers_that_accept_it() {
     assert_eq!(reply.header(header::CONTENT_ENCODING), "gzip");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_sign_in_and_inventory_work_on_postgresql() {
     let Some(db) = common::postgres().await else {
         return;

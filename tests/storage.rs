@@ -212,7 +212,7 @@ on_both_backends! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_migration_reports_a_clear_error() {
     let t = common::sqlite().await;
     // Tamper with the recorded checksum: sqlx must refuse to continue rather than guess.

@@ -33,6 +33,11 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// 413 before it is read (at once when `Content-Length` says so).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// A request that has produced no response after this long is answered 503 (and logged) rather
+/// than held open: every statement is bounded well below it (pool 5 s, SQLite busy 10 s), so
+/// only a server render that never finishes gets here — one was seen, rarely, in the test suite.
+pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(30);
+
 /// Connects to the database, applies migrations and creates the first manager if configured.
 pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url, &pool_settings(&config))
@@ -161,6 +166,7 @@ pub fn router(state: AppState) -> Router {
             read_body_in_time,
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(answer_in_time))
         .layer(middleware::from_fn(super::security::headers))
         .layer(TraceLayer::new_for_http());
     // Added after the layers, so no session is needed and nothing is compressed or buffered.
@@ -347,6 +353,23 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// See [`RESPONSE_DEADLINE`].
+async fn answer_in_time(request: Request, next: Next) -> Response {
+    let asked = format!("{} {}", request.method(), request.uri().path());
+    match tokio::time::timeout(RESPONSE_DEADLINE, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!(request = %asked, "no response within {RESPONSE_DEADLINE:?}; answered 503");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "1")],
+                "The page took too long; please try again",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Reads a request's whole body (at most [`MAX_BODY_BYTES`]; forms are small) before the

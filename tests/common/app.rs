@@ -147,7 +147,15 @@ impl App {
             .headers_mut()
             .entry(header::HOST)
             .or_insert(header::HeaderValue::from_static("localhost"));
-        reply(self.router.clone().oneshot(request).await.unwrap()).await
+        let asked = format!("{} {}", request.method(), request.uri());
+        // A render that never finishes fails its test here, by name, instead of stalling the run.
+        let response = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.router.clone().oneshot(request),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{asked}: no answer within 60 s"));
+        reply(response.unwrap()).await
     }
 
     /// The test database, to check what the app wrote.
