@@ -75,9 +75,38 @@ enum Command {
 /// Exit status for an invalid environment (any command).
 const BAD_CONFIG: u8 = 2;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let started = Instant::now();
+    // Before the runtime starts any thread.
+    limit_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(cli_main(started)),
+        Err(error) => {
+            eprintln!("stockroom: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// glibc gives threads that allocate at once arenas of their own, up to eight per core, and
+/// each keeps its high-water mark: the SQLite pool's worker threads summing a dashboard took the
+/// server from 50 to 98 MB. Four arenas held it at 70 MB for ~7% fewer pages per second
+/// (`wrk` at 64 connections, 100,000 products). An operator's `MALLOC_ARENA_MAX` wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: `mallopt` only tunes the allocator; it is called before any other thread
+        // exists, and an unsupported value is refused with 0, not undefined behaviour.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 4);
+        }
+    }
+}
+
+async fn cli_main(started: Instant) -> ExitCode {
     let cli = Cli::parse();
     let _ = dotenvy::dotenv();
     let config = match Config::from_env() {
