@@ -1,5 +1,5 @@
-//! The HTML shell and the route table: every route of PRODUCT.md, rendered on the server and
-//! hydrated in the browser.
+//! The HTML shell and the route table: every route of PRODUCT.md, rendered on the server; only
+//! the islands inside a page are hydrated in the browser.
 
 use crate::components::layout::Layout;
 use crate::pages::{
@@ -33,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options=options.clone()/>
+                <HydrationScripts options=options.clone() islands=true/>
                 <HashedStylesheet options id="leptos"/>
                 <link rel="icon" href="/favicon.ico"/>
                 <MetaTags/>

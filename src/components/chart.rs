@@ -1,7 +1,7 @@
 //! Monthly bar charts, drawn on the server as SVG: readable without JavaScript (axis labels in
 //! the shop's currency, a tooltip per month from SVG `<title>`, the figures as a table for
-//! screen readers and anyone who prefers numbers). Once hydrated, the month under the pointer
-//! is read out below the chart.
+//! screen readers and anyone who prefers numbers). Once its readout island has hydrated, the
+//! month under the pointer is read out below the chart.
 //!
 //! Our own small component rather than a chart crate: the Rust chart crates either draw to a
 //! canvas from WASM (nothing without JavaScript, and a heavy bundle) or render SVG strings on
@@ -206,7 +206,6 @@ pub fn MonthChart(
             .flat_map(|s| s.values.iter().map(|v| v.minor())),
     );
     let g = Geometry::new(scale, months.len(), series.len());
-    let active = RwSignal::new(None::<usize>);
     let readouts: Vec<String> = months
         .iter()
         .enumerate()
@@ -235,9 +234,8 @@ pub fn MonthChart(
         .enumerate()
         .map(|(i, text)| {
             view! {
-                <rect class="hit" class:active=move || active.get() == Some(i)
-                    x=px(g.x(i)) y=px(TOP) width=px(g.band) height=px(HEIGHT - TOP - BOTTOM)
-                    on:pointerenter=move |_| active.set(Some(i))>
+                <rect class="hit" data-month=i
+                    x=px(g.x(i)) y=px(TOP) width=px(g.band) height=px(HEIGHT - TOP - BOTTOM)>
                     <title>{text.clone()}</title>
                 </rect>
             }
@@ -266,24 +264,22 @@ pub fn MonthChart(
 
     view! {
         <figure class="chart">
-            // On a phone the drawing keeps a readable size and scrolls sideways.
-            <div class="chart-scroll">
-                <svg
-                    viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-                    role="img"
-                    aria-label=summary
-                    preserveAspectRatio="xMidYMid meet"
-                    on:pointerleave=move |_| active.set(None)
-                >
-                    <g inner_html=still></g>
-                    {targets}
-                </svg>
-            </div>
+            <MonthReadout readouts>
+                // On a phone the drawing keeps a readable size and scrolls sideways.
+                <div class="chart-scroll">
+                    <svg
+                        viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                        role="img"
+                        aria-label=summary
+                        preserveAspectRatio="xMidYMid meet"
+                    >
+                        <g inner_html=still></g>
+                        {targets}
+                    </svg>
+                </div>
+            </MonthReadout>
             <figcaption>
                 <ul class="legend">{legend}</ul>
-                <p class="chart-readout" aria-live="polite">
-                    {move || active.get().and_then(|i| readouts.get(i).cloned())}
-                </p>
             </figcaption>
             <details class="chart-table">
                 <summary>"Show the figures as a table"</summary>
@@ -399,5 +395,41 @@ mod tests {
         assert_eq!(axis_label(&inr, 10_000_000), "₹1,00,000");
         assert_eq!(axis_label(&inr, -50_000), "-₹500");
         assert_eq!(axis_label(&inr, 150), "₹1.50");
+    }
+}
+
+/// Reads out the month under the pointer below the drawing in `children` (whose targets carry
+/// `data-month`). The only part of a chart that runs in the browser: the drawing itself stays
+/// server HTML, and this island receives nothing but the readout texts.
+#[island]
+fn MonthReadout(readouts: Vec<String>, children: Children) -> impl IntoView {
+    let active = RwSignal::new(None::<usize>);
+    let point = move |ev: leptos::ev::PointerEvent| active.set(month_under(&ev));
+    view! {
+        <div class="chart-body" on:pointerover=point on:pointerleave=move |_| active.set(None)>
+            {children()}
+            <p class="chart-readout" aria-live="polite">
+                {move || active.get().and_then(|i| readouts.get(i).cloned())}
+            </p>
+        </div>
+    }
+}
+
+/// The month of the target under the pointer, if it is one.
+fn month_under(ev: &leptos::ev::PointerEvent) -> Option<usize> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        ev.target()?
+            .dyn_into::<web_sys::Element>()
+            .ok()?
+            .get_attribute("data-month")?
+            .parse()
+            .ok()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
     }
 }

@@ -3,3 +3,5 @@
 pub mod chart;
 pub mod layout;
 pub mod nav;
+#[cfg(feature = "hydrate")]
+pub mod swap;

@@ -7,7 +7,6 @@ use crate::pages::placeholder::set_status;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// Who did what, when and from where; newest first.
@@ -23,7 +22,7 @@ pub fn AuditPage() -> impl IntoView {
         <Title text="Audit trail"/>
         <div class="page-head">
             <h1>"Audit trail"</h1>
-            <A href="/employees">"Back to employees"</A>
+            <a href="/employees">"Back to employees"</a>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading the audit trail…"</p> }>
             {move || Suspend::new(async move {

@@ -8,7 +8,6 @@ use crate::pages::placeholder::set_status;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The bill list, newest first.
@@ -37,7 +36,7 @@ pub fn BillsPage() -> impl IntoView {
                             let number = bill_number(b.kind, b.id);
                             view! {
                                 <tr>
-                                    <td><A href=format!("/bills/{}", b.id)>{number}</A></td>
+                                    <td><a href=format!("/bills/{}", b.id)>{number}</a></td>
                                     <td>{format_time(b.created_at)}</td>
                                     <td>{b.party_name}</td>
                                     <td>{b.kind.label()}</td>
@@ -114,9 +113,9 @@ pub fn Pager(
     (newer.is_some() || older.is_some()).then(|| {
         view! {
             <nav class="pager" aria-label="Pages">
-                {newer.is_some().then(|| view! { <A href=newest>{labels.first}</A> })}
-                {newer_href.map(|href| view! { <A href=href>{labels.back}</A> })}
-                {older_href.map(|href| view! { <A href=href>{labels.forward}</A> })}
+                {newer.is_some().then(|| view! { <a href=newest>{labels.first}</a> })}
+                {newer_href.map(|href| view! { <a href=href>{labels.back}</a> })}
+                {older_href.map(|href| view! { <a href=href>{labels.forward}</a> })}
             </nav>
         }
     })
@@ -155,7 +154,7 @@ pub fn BillPage() -> impl IntoView {
                         let number = b.number();
                         let lines = std::mem::take(&mut b.lines).into_iter().map(|l| view! {
                             <tr>
-                                <td><A href=format!("/inventory/{}", l.product_id)>{l.product}</A></td>
+                                <td><a href=format!("/inventory/{}", l.product_id)>{l.product}</a></td>
                                 <td class="num">{format!("{} {}", l.quantity, l.unit)}</td>
                                 <td class="num">{currency.format(l.unit_price)}</td>
                                 <td class="num">{currency.format(l.line_total)}</td>

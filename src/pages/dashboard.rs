@@ -1,5 +1,5 @@
 //! `/`: the dashboard. A period selector (a plain GET form; hydrated, choosing a preset
-//! navigates at once), the period's figures, monthly charts, top products and what needs
+//! loads it at once), the period's figures, monthly charts, top products and what needs
 //! attention in the stock. Cost and profit figures only reach managers (see
 //! [`crate::domain::dashboard::Dashboard`]).
 
@@ -13,8 +13,7 @@ use crate::error::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// The dashboard page.
 #[component]
@@ -57,9 +56,10 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-/// The period selector: a GET form to `/`, so it works without JavaScript. Hydrated, a preset
-/// chosen in the list shows at once, and typing a date switches the list to `Custom range`.
-#[component]
+/// The period selector: a GET form to `/`, so it works without JavaScript. Hydrated (an island),
+/// a preset chosen in the list shows at once, and typing a date switches the list to
+/// `Custom range`.
+#[island]
 fn PeriodForm(
     kind: PeriodKind,
     from: String,
@@ -67,12 +67,11 @@ fn PeriodForm(
     error: Option<AppError>,
 ) -> impl IntoView {
     let choice = RwSignal::new(kind);
-    let navigate = use_navigate();
     let on_change = move |ev: leptos::ev::Event| {
         if let Some(chosen) = PeriodKind::from_param(&event_target_value(&ev)) {
             choice.set(chosen);
             if chosen != PeriodKind::Custom {
-                navigate(&format!("/?period={}", chosen.param()), Default::default());
+                show_page(&format!("/?period={}", chosen.param()));
             }
         }
     };
@@ -87,7 +86,7 @@ fn PeriodForm(
         .filter(|e| !matches!(e, AppError::Invalid { .. } | AppError::InvalidFields(_)))
         .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> });
     view! {
-        <Form action="/" attr:class="period-form">
+        <form action="/" method="get" class="period-form">
             <div class="field">
                 <label for="period">"Period"</label>
                 <select id="period" name="period" on:change=on_change prop:value=move || choice.get().param().to_owned()>
@@ -109,9 +108,19 @@ fn PeriodForm(
                 {to_error}
             </div>
             <button type="submit" class="button secondary">"Show"</button>
-        </Form>
+        </form>
         {general}
     }
+}
+
+/// Loads `href` as a page, as following a link would.
+fn show_page(href: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Err(error) = window().location().set_href(href) {
+        leptos::logging::error!("could not open {href}: {error:?}");
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
 }
 
 /// One figure: a group named by its label (`Earned`, `Spent`, `Profit`…) holding the value.
@@ -158,8 +167,8 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
         <div class="card welcome">
             <h2>"Welcome to Stockroom"</h2>
             <p>
-                "Nothing has been bought or sold yet. Record a purchase on "<A href="/buy">"Buy"</A>
-                " and a sale on "<A href="/sell">"Sell"</A>
+                "Nothing has been bought or sold yet. Record a purchase on "<a href="/buy">"Buy"</a>
+                " and a sale on "<a href="/sell">"Sell"</a>
                 ", and this page shows what you earn, spend and make, month by month."
             </p>
         </div>
@@ -256,13 +265,13 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
             <h2 id="h-expiring">"Expiring soon"</h2>
             <p>
                 {match d.expiring_lots {
-                    0 => Either::Left(view! { "No lots expire within 3 days. " <A href="/expiry">"See expiry"</A> }),
+                    0 => Either::Left(view! { "No lots expire within 3 days. " <a href="/expiry">"See expiry"</a> }),
                     n => Either::Right(view! {
-                        <A href="/expiry">{match n {
+                        <a href="/expiry">{match n {
                             1 => "1 lot expiring within 3 days".to_owned(),
                             n if n > COUNT_CAP => "More than 1,000 lots expiring within 3 days".to_owned(),
                             n => format!("{n} lots expiring within 3 days"),
-                        }}</A>
+                        }}</a>
                     }),
                 }}
             </p>
@@ -286,7 +295,7 @@ fn TopTable(
                 .map(|m| view! { <td class="num">{currency.format(m)}</td> });
             view! {
                 <tr>
-                    <td><A href=format!("/inventory/{}", p.product_id)>{p.name}</A></td>
+                    <td><a href=format!("/inventory/{}", p.product_id)>{p.name}</a></td>
                     <td class="num">{format!("{} {}", p.units, p.unit)}</td>
                     <td class="num">{currency.format(p.revenue)}</td>
                     {profit}
@@ -336,7 +345,7 @@ fn AlertTable(alerts: Alerts, limit: &'static str, none: &'static str) -> impl I
         .map(|a| {
             view! {
                 <tr>
-                    <td><A href=format!("/inventory/{}", a.product_id)>{a.name}</A></td>
+                    <td><a href=format!("/inventory/{}", a.product_id)>{a.name}</a></td>
                     <td class="num">{format!("{} {}", a.quantity, a.unit)}</td>
                     <td class="num">{format!("{} {}", a.limit, a.unit)}</td>
                 </tr>
@@ -354,6 +363,6 @@ fn AlertTable(alerts: Alerts, limit: &'static str, none: &'static str) -> impl I
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        {more.map(|more| view! { <p class="muted">{more}<A href="/inventory">"Inventory"</A></p> })}
+        {more.map(|more| view! { <p class="muted">{more}<a href="/inventory">"Inventory"</a></p> })}
     })
 }

@@ -14,7 +14,6 @@ use crate::pages::placeholder::set_status;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 /// The list of every account, with role and active state.
@@ -29,8 +28,8 @@ pub fn EmployeesPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Employees"</h1>
             <div class="actions">
-                <A href="/employees/audit">"Audit trail"</A>
-                <A href="/employees/new" attr:class="button primary">"Add employee"</A>
+                <a href="/employees/audit">"Audit trail"</a>
+                <a href="/employees/new" class="button primary">"Add employee"</a>
             </div>
         </div>
         {deleted.then(|| view! { <p class="notice" role="status">"The account was deleted."</p> })}
@@ -83,7 +82,7 @@ fn EmployeeRow(employee: Employee, me: i64) -> impl IntoView {
     let role = role_label(employee.user.role);
     view! {
         <tr>
-            <td><A href=format!("/employees/{}", employee.user.id)>{name}</A>{you}</td>
+            <td><a href=format!("/employees/{}", employee.user.id)>{name}</a>{you}</td>
             <td>{email}</td>
             <td>{role}</td>
             <td><span class=class>{status}</span></td>
@@ -234,7 +233,7 @@ pub fn NewEmployeePage() -> impl IntoView {
         <Title text="Add employee"/>
         <div class="page-head">
             <h1>"Add employee"</h1>
-            <A href="/employees">"Back to employees"</A>
+            <a href="/employees">"Back to employees"</a>
         </div>
         <ActionForm action=create attr:class="form card" attr:novalidate=true>
             <PersonFields typed error/>
@@ -281,7 +280,7 @@ pub fn EmployeePage() -> impl IntoView {
                     }
                     Ok(_) | Err(AppError::NotFound) => {
                         set_status(404);
-                        view! { <Title text="Employee"/> <h1>"Employee not found"</h1> <p><A href="/employees">"Back to employees"</A></p> }.into_any()
+                        view! { <Title text="Employee"/> <h1>"Employee not found"</h1> <p><a href="/employees">"Back to employees"</a></p> }.into_any()
                     }
                     Err(e) => {
                         set_status(e.status());
@@ -351,7 +350,7 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
         <Title text=name.clone()/>
         <div class="page-head">
             <h1>{name}</h1>
-            <A href="/employees">"Back to employees"</A>
+            <a href="/employees">"Back to employees"</a>
         </div>
         <p class="stock-line">
             {format!("{} · {} · added {}", role_label(employee.user.role), status, format_time(employee.created_at))}

@@ -6,7 +6,6 @@ use crate::pages::bills::{Pager, PagerLabels};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 /// How a movement kind reads in the table.
@@ -46,7 +45,7 @@ pub fn TransactionsPage() -> impl IntoView {
     view! {
         <Title text="Transactions"/>
         <h1>"Transactions"</h1>
-        <Form action="/transactions" attr:class="filters" attr:role="search">
+        <form action="/transactions" method="get" class="filters" role="search">
             <div class="field">
                 <label for="f-product">"Product name"</label>
                 <input id="f-product" name="product" type="search" value=current("product")/>
@@ -69,7 +68,7 @@ pub fn TransactionsPage() -> impl IntoView {
                 <input id="f-to" name="to" type="date" value=current("to")/>
             </div>
             <button type="submit" class="button secondary">"Filter"</button>
-        </Form>
+        </form>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match movements.await {
@@ -83,10 +82,10 @@ pub fn TransactionsPage() -> impl IntoView {
                         let rows = page.rows.into_iter().map(|m| view! {
                             <tr>
                                 <td>{format_time(m.created_at)}</td>
-                                <td><A href=format!("/inventory/{}", m.product_id)>{m.product}</A></td>
+                                <td><a href=format!("/inventory/{}", m.product_id)>{m.product}</a></td>
                                 <td>
                                     {match m.bill_id {
-                                        Some(id) => Either::Left(view! { <A href=format!("/bills/{id}")>{kind_label(&m.kind)}</A> }),
+                                        Some(id) => Either::Left(view! { <a href=format!("/bills/{id}")>{kind_label(&m.kind)}</a> }),
                                         None => Either::Right(kind_label(&m.kind)),
                                     }}
                                 </td>
@@ -135,13 +134,13 @@ pub fn ExpiryPage() -> impl IntoView {
     view! {
         <Title text="Expiry"/>
         <h1>"Expiry"</h1>
-        <Form action="/expiry" attr:class="filters">
+        <form action="/expiry" method="get" class="filters">
             <div class="field">
                 <label for="days">"Days"</label>
                 <input id="days" name="days" type="number" min="0" max="3650" value=shown/>
             </div>
             <button type="submit" class="button secondary">"Show"</button>
-        </Form>
+        </form>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match lots.await {
@@ -159,7 +158,7 @@ pub fn ExpiryPage() -> impl IntoView {
                             };
                             view! {
                                 <tr>
-                                    <td><A href=format!("/inventory/{}", lot.product_id)>{lot.product}</A></td>
+                                    <td><a href=format!("/inventory/{}", lot.product_id)>{lot.product}</a></td>
                                     <td class="num">{format!("{} {}", lot.remaining, lot.unit)}</td>
                                     <td>{lot.expires_on}</td>
                                     <td><span class=class>{left}</span></td>

@@ -1,6 +1,6 @@
 //! `/inventory`: the product table with search, sorting and pages. Searching is a plain GET form
-//! without JavaScript, and live as you type once the page has hydrated; the `Name` and `Quantity`
-//! column headers are links that sort (and reverse) the table.
+//! without JavaScript, and live as you type once the search island has hydrated; the `Name` and
+//! `Quantity` column headers are links that sort (and reverse) the table.
 
 use crate::api::products::{list_products, ProductListing};
 use crate::domain::product::ProductSort;
@@ -9,26 +9,27 @@ use crate::domain::{Product, StockLevel};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 /// The product list.
 #[component]
 pub fn InventoryPage() -> impl IntoView {
     let query = use_query_map();
-    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<i64>().ok())
-            .unwrap_or(1)
+    let (search, page, sort) = query.with_untracked(|query| {
+        (
+            query.get("q").unwrap_or_default(),
+            query
+                .get("page")
+                .and_then(|p| p.parse::<i64>().ok())
+                .unwrap_or(1),
+            ProductSort::parse(&query.get("sort").unwrap_or_default()),
+        )
     });
-    let sort =
-        Memo::new(move |_| ProductSort::parse(&query.read().get("sort").unwrap_or_default()));
     let listing = Resource::new(
-        move || (search.get(), page.get(), sort.get()),
+        {
+            let search = search.clone();
+            move || (search.clone(), page, sort)
+        },
         |(q, page, sort)| {
             list_products(
                 (!q.trim().is_empty()).then_some(q),
@@ -37,26 +38,42 @@ pub fn InventoryPage() -> impl IntoView {
             )
         },
     );
-    let navigate = use_navigate();
-    let on_input = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
-        let target = inventory_href(&text, sort.get_untracked(), 1);
-        navigate(
-            &target,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
-
     view! {
         <Title text="Inventory"/>
         <div class="page-head">
             <h1>"Inventory"</h1>
         </div>
-        <Form action="/inventory" attr:class="search" attr:role="search">
+        <ProductSearch search=search.clone() sort/>
+        // Live search replaces this region with the same region of the next address.
+        <div id="inventory-results">
+            <Suspense fallback=|| view! { <p class="muted">"Loading products…"</p> }>
+                {move || {
+                    let search = search.clone();
+                    Suspend::new(async move {
+                        match listing.await {
+                            Ok(listing) => Either::Left(view! { <ProductTable listing search sort/> }),
+                            Err(error) => Either::Right(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
+                        }
+                    })
+                }}
+            </Suspense>
+        </div>
+    }
+}
+
+/// The search form: a plain GET form to `/inventory`; hydrated, the table follows the typing
+/// (the server renders the results, see [`crate::components::swap`]).
+#[island]
+fn ProductSearch(search: String, sort: ProductSort) -> impl IntoView {
+    let on_input = move |ev: leptos::ev::Event| {
+        let href = inventory_href(&event_target_value(&ev), sort, 1);
+        #[cfg(feature = "hydrate")]
+        crate::components::swap::show_region_soon(href, "inventory-results");
+        #[cfg(not(feature = "hydrate"))]
+        let _ = href;
+    };
+    view! {
+        <form action="/inventory" method="get" class="search" role="search">
             <label for="product-search">"Search products"</label>
             <input
                 id="product-search"
@@ -64,27 +81,13 @@ pub fn InventoryPage() -> impl IntoView {
                 name="q"
                 autocomplete="off"
                 placeholder="Name, e.g. rice"
-                value=search.get_untracked()
-                prop:value=move || search.get()
+                value=search
                 on:input=on_input
             />
-            {move || {
-                let sort = sort.get();
-                (sort != ProductSort::Name)
-                    .then(|| view! { <input type="hidden" name="sort" value=sort.as_str()/> })
-            }}
+            {(sort != ProductSort::Name)
+                .then(|| view! { <input type="hidden" name="sort" value=sort.as_str()/> })}
             <button type="submit" class="button secondary">"Search"</button>
-        </Form>
-        <Transition fallback=|| view! { <p class="muted">"Loading products…"</p> }>
-            {move || Suspend::new(async move {
-                match listing.await {
-                    Ok(listing) => Either::Left(view! {
-                        <ProductTable listing search=search.get_untracked() sort=sort.get_untracked()/>
-                    }),
-                    Err(error) => Either::Right(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
-                }
-            })}
-        </Transition>
+        </form>
     }
 }
 
@@ -126,10 +129,10 @@ fn SortHeader(
     };
     view! {
         <th scope="col" class:num=numeric aria-sort=aria>
-            <A href=inventory_href(&search, next, 1) attr:class="sort">
+            <a href=inventory_href(&search, next, 1) class="sort">
                 {label}
                 <span aria-hidden="true">{arrow}</span>
-            </A>
+            </a>
         </th>
     }
 }
@@ -189,8 +192,8 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
         </div>
         <nav class="pager" aria-label="Pages">
             <span class="muted">{summary}</span>
-            {(page.page > 1).then(|| view! { <A href=link(page.page - 1)>"Previous"</A> })}
-            {page.has_next.then(|| view! { <A href=link(page.page + 1)>"Next"</A> })}
+            {(page.page > 1).then(|| view! { <a href=link(page.page - 1)>"Previous"</a> })}
+            {page.has_next.then(|| view! { <a href=link(page.page + 1)>"Next"</a> })}
         </nav>
     })
 }
@@ -208,7 +211,7 @@ fn ProductRow(product: Product, cost: String, price: String) -> impl IntoView {
     });
     view! {
         <tr>
-            <td><A href=format!("/inventory/{}", product.id)>{product.name}</A></td>
+            <td><a href=format!("/inventory/{}", product.id)>{product.name}</a></td>
             <td class="num">{format!("{} {}", product.quantity, product.unit)} " " {badge}</td>
             <td class="num">{cost}</td>
             <td class="num">{price}</td>

@@ -8,7 +8,6 @@ use crate::pages::placeholder::set_status;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The product page.
@@ -102,7 +101,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
     let movement_rows = movements.into_iter().map(|m| view! {
         <tr>
             <td>{format_time(m.created_at)}</td>
-            <td>{m.bill_id.map(|b| view! { <A href=format!("/bills/{b}")>{m.kind.clone()}</A> })}</td>
+            <td>{m.bill_id.map(|b| view! { <a href=format!("/bills/{b}")>{m.kind.clone()}</a> })}</td>
             <td class="num">{format!("{:+} {}", m.quantity, m.unit)}</td>
             <td class="num">{currency.format(m.unit_amount)}</td>
         </tr>
@@ -111,7 +110,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         <Title text=product.name.clone()/>
         <div class="page-head">
             <h1>{product.name.clone()}</h1>
-            <A href="/inventory">"Back to inventory"</A>
+            <a href="/inventory">"Back to inventory"</a>
         </div>
         <p class="stock-line">
             {format!("{} {} in stock · average cost {}", product.quantity, product.unit, currency.format(product.average_cost))}

@@ -14,7 +14,7 @@ pub fn ProfilePage() -> impl IntoView {
     let Session(session) = expect_context::<Session>();
     let change = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
-    // Reactive: hydrated, the redirect to `?changed=1` keeps this page mounted.
+    // After a change the server sends the browser back here with `?changed=1`.
     let query = use_query_map();
     let changed = move || query.read().get("changed").is_some();
     let message = move |field: &'static str| {

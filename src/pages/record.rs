@@ -27,51 +27,99 @@ const MAX_ROWS: usize = 100;
 #[component]
 pub fn BuyPage() -> impl IntoView {
     let action = ServerAction::<RecordPurchase>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    view! { <BillForm kind=BillKind::Purchase error action_url=RecordPurchase::url()/> }
+    let error = action.value().get_untracked().and_then(Result::err);
+    view! { <BillPage kind=BillKind::Purchase error action_url=RecordPurchase::url()/> }
 }
 
 /// `/sell`: record a sale.
 #[component]
 pub fn SellPage() -> impl IntoView {
     let action = ServerAction::<RecordSale>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    view! { <BillForm kind=BillKind::Sale error action_url=RecordSale::url()/> }
+    let error = action.value().get_untracked().and_then(Result::err);
+    view! { <BillPage kind=BillKind::Sale error action_url=RecordSale::url()/> }
 }
 
+/// The page around the form: its title, and what the server knows when it renders the form (the
+/// values typed before a failed submit or `Add line`, the error, a fresh one-time key).
 #[component]
+fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -> impl IntoView {
+    let (typed, rows) = use_query_map().with_untracked(|query| {
+        let typed: Vec<(String, String)> = query
+            .latest_values()
+            .filter(|(name, _)| !matches!(name.as_ref(), "rows" | "__err"))
+            .map(|(name, value)| (name.to_string(), value.to_owned()))
+            .collect();
+        let rows = query
+            .get_str("rows")
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(DEFAULT_ROWS)
+            .clamp(1, MAX_ROWS);
+        (typed, rows)
+    });
+    let key = Resource::new(|| (), |_| new_form_key());
+    let title = match kind {
+        BillKind::Purchase => "Buy",
+        BillKind::Sale => "Sell",
+    };
+    view! {
+        <Title text=title/>
+        <h1>{title}</h1>
+        <Suspense fallback=|| ()>
+            {move || {
+                let (typed, error) = (typed.clone(), error.clone());
+                Suspend::new(async move {
+                    let key = key.await.unwrap_or_default();
+                    view! {
+                        <BillForm kind rows typed error key action_url=action_url.to_owned()/>
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The bill form, an island: hydrated, `Add line` adds a line at once and each `Product` field
+/// suggests products as you type.
+#[island]
 fn BillForm(
     kind: BillKind,
-    error: Signal<Option<AppError>>,
-    action_url: &'static str,
+    rows: usize,
+    typed: Vec<(String, String)>,
+    error: Option<AppError>,
+    key: String,
+    action_url: String,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let typed = move |name: &str| query.read_untracked().get(name).unwrap_or_default();
-    let initial_rows = typed("rows")
-        .parse::<usize>()
-        .unwrap_or(DEFAULT_ROWS)
-        .clamp(1, MAX_ROWS);
-    let rows = RwSignal::new(initial_rows);
+    let typed = StoredValue::new(typed);
+    let typed = move |name: &str| {
+        typed.with_value(|typed| {
+            typed
+                .iter()
+                .find(|(field, _)| field == name)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default()
+        })
+    };
+    let rows = RwSignal::new(rows);
     // After hydration `Add line` is an ordinary button; before it (and without JS) it submits
     // the form as a GET to this page with one more row.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let key = Resource::new(|| (), |_| new_form_key());
-    let (title, party, amount_label, submit, page) = match kind {
-        BillKind::Purchase => ("Buy", "Supplier", "Unit cost", "Record purchase", "/buy"),
-        BillKind::Sale => ("Sell", "Customer", "Unit price", "Record sale", "/sell"),
+    let (party, amount_label, submit, page) = match kind {
+        BillKind::Purchase => ("Supplier", "Unit cost", "Record purchase", "/buy"),
+        BillKind::Sale => ("Customer", "Unit price", "Record sale", "/sell"),
     };
+    let error = StoredValue::new(error);
     let message = move |field: String| {
-        move || {
+        error.with_value(|error| {
             error
-                .get()
+                .as_ref()
                 .and_then(|e| e.for_field(&field))
                 .map(|m| view! { <p class="field-error" role="alert">{m}</p> })
-        }
+        })
     };
-    let general = move || {
+    let general = error.with_value(|error| {
         error
-            .get()
+            .as_ref()
             .filter(|e| {
                 !matches!(
                     e,
@@ -81,7 +129,7 @@ fn BillForm(
                 )
             })
             .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
-    };
+    });
     let input =
         move |id: String, label: &'static str, kind: &'static str, extra: Option<&'static str>| {
             let value = typed(&id);
@@ -182,21 +230,19 @@ fn BillForm(
         }
     };
     view! {
-        <Title text=title/>
-        <h1>{title}</h1>
         <form method="post" action=action_url class="form bill-form" novalidate=true>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let key = key.await.unwrap_or_default();
-                    view! { <input type="hidden" name="key" value=key/> }
-                })}
-            </Suspense>
+            <input type="hidden" name="key" value=key/>
             <div class="party">
                 {input("party_name".into(), party, "text", None)}
                 {input("party_phone".into(), "Phone", "tel", None)}
                 {input("party_address".into(), "Address", "text", None)}
             </div>
-            <div class="lines">{move || (0..rows.get()).map(line).collect_view()}</div>
+            // Keyed, so adding a line leaves the lines already typed in as they are.
+            <div class="lines">
+                <For each=move || 0..rows.get() key=|i| *i let:i>
+                    {line(i)}
+                </For>
+            </div>
             <datalist id="product-suggestions">
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
