@@ -257,6 +257,8 @@ def run_backend(backend, ceiling):
     started = time.monotonic()
     seeded = subprocess.run([BIN, "seed", "--products", str(PRODUCTS), "--movements", str(MOVEMENTS)],
                             env=dict(os.environ, **env), capture_output=True, text=True, check=True).stdout.strip()
+    # The summary is the last line (log lines, such as a slow ANALYZE warning, may come first).
+    seeded = seeded.splitlines()[-1] if seeded else seeded
     seed_seconds = time.monotonic() - started
     print(f"bench [{backend}]: {seeded}", flush=True)
     product_id = scalar(backend, url, workdir, "SELECT MIN(id) FROM products WHERE quantity > 0")

@@ -167,6 +167,35 @@ async fn the_inventory_is_in_the_html_before_any_javascript_runs() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_their_islands_but_no_copy_of_their_data_for_hydration() {
+    let app = common::app::start().await;
+    let cookie = app.sign_in(MANAGER).await;
+    let reply = app.get("/inventory?q=rice", Some(&cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.body.contains(r#"<leptos-island data-component="ProductSearch"#),
+        "the search box is an island"
+    );
+    // Live search swaps this region for the same region of the next results page.
+    let region = reply
+        .body
+        .find(r#"<div id="inventory-results">"#)
+        .expect("the results region");
+    assert!(reply.body[region..].contains("Basmati Rice"));
+    // Islands mode: the table is plain HTML; only islands' own data is serialised.
+    assert!(
+        !reply.body.contains("__RESOLVED_RESOURCES["),
+        "no resource data in the page"
+    );
+    assert!(
+        !reply.body.contains("Rice Flour&quot;"),
+        "no product in island props"
+    );
+    let sell = app.get("/sell", Some(&cookie)).await;
+    assert!(sell.body.contains(r#"<leptos-island data-component="BillForm"#));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn searching_without_javascript_filters_the_table() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
