@@ -392,7 +392,10 @@ def main():
             "mean latency is 64 / (requests per second); a p99 under 20 ms needs well over 3,200 pages a",
             "second from two cores that wrk shares, i.e. about 0.4 ms of CPU per page including its",
             "database statements. The ratio column shows how far each page is from the bare handler's",
-            "ceiling on the same machine in the same run."]
+            "ceiling on the same machine in the same run.",
+            "",
+            "The budgets are absolute milliseconds, so they move with the machine: compare the ceiling",
+            "rows of two runs before comparing any other figure of them."]
     text = "\n".join(out) + "\n"
     print(text)
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:

@@ -173,7 +173,9 @@ async fn pages_carry_their_islands_but_no_copy_of_their_data_for_hydration() {
     let reply = app.get("/inventory?q=rice", Some(&cookie)).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(
-        reply.body.contains(r#"<leptos-island data-component="ProductSearch"#),
+        reply
+            .body
+            .contains(r#"<leptos-island data-component="ProductSearch"#),
         "the search box is an island"
     );
     // Live search swaps this region for the same region of the next results page.
@@ -192,7 +194,9 @@ async fn pages_carry_their_islands_but_no_copy_of_their_data_for_hydration() {
         "no product in island props"
     );
     let sell = app.get("/sell", Some(&cookie)).await;
-    assert!(sell.body.contains(r#"<leptos-island data-component="BillForm"#));
+    assert!(sell
+        .body
+        .contains(r#"<leptos-island data-component="BillForm"#));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
