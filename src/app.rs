@@ -2,6 +2,7 @@
 //! the islands inside a page are hydrated in the browser.
 
 use crate::components::layout::Layout;
+use crate::components::status::NotFound;
 use crate::pages::{
     audit::AuditPage,
     bills::{BillPage, BillsPage},
@@ -10,7 +11,6 @@ use crate::pages::{
     history::{ExpiryPage, TransactionsPage},
     inventory::InventoryPage,
     login::LoginPage,
-    placeholder::{ManagerOnly, NotFound},
     product::ProductPage,
     profile::ProfilePage,
     record::{BuyPage, SellPage},
@@ -84,11 +84,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bills/:id") view=BillPage ssr=SsrMode::Async/>
                     <Route path=path!("/transactions") view=TransactionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/expiry") view=ExpiryPage ssr=SsrMode::Async/>
-                    // Who may open which page is decided in one place, `api::access`.
-                    <Route path=path!("/employees") view=|| view! { <ManagerOnly><EmployeesPage/></ManagerOnly> } ssr=SsrMode::Async/>
-                    <Route path=path!("/employees/new") view=|| view! { <ManagerOnly><NewEmployeePage/></ManagerOnly> } ssr=SsrMode::Async/>
-                    <Route path=path!("/employees/audit") view=|| view! { <ManagerOnly><AuditPage/></ManagerOnly> } ssr=SsrMode::Async/>
-                    <Route path=path!("/employees/:id") view=|| view! { <ManagerOnly><EmployeePage/></ManagerOnly> } ssr=SsrMode::Async/>
+                    // Who may open which page is decided in one place, `api::access`, which the
+                    // layout consults before rendering any of these.
+                    <Route path=path!("/employees") view=EmployeesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/new") view=NewEmployeePage ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/employees/:id") view=EmployeePage ssr=SsrMode::Async/>
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

@@ -34,6 +34,19 @@ pub enum AppError {
     /// The value clashes with what exists, e.g. a name already taken (409).
     #[error("{message}")]
     Conflict { field: String, message: String },
+    /// A line asks for more than is on hand (409); `field` is that line's quantity field. Its
+    /// JSON carries the sentence too (`message`), for callers that show it as it is.
+    #[error("Not enough stock of {product}: {available} {unit} available")]
+    #[serde(
+        serialize_with = "shortfall::serialize",
+        deserialize_with = "shortfall::deserialize"
+    )]
+    NotEnoughStock {
+        field: String,
+        product: String,
+        available: i64,
+        unit: String,
+    },
     /// The request itself is malformed: missing or mistyped arguments (400).
     #[error("The request was not understood: {0}")]
     BadRequest(String),
@@ -43,6 +56,46 @@ pub enum AppError {
     /// Every database connection stayed busy for too long: nothing was done (503, Retry-After).
     #[error("The shop is very busy right now: nothing was saved. Please try again in a moment.")]
     Busy,
+}
+
+mod shortfall {
+    //! [`AppError::NotEnoughStock`] as JSON: its fields plus the sentence people read.
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Wire {
+        field: String,
+        product: String,
+        available: i64,
+        unit: String,
+        #[serde(default)]
+        message: String,
+    }
+
+    pub fn serialize<S: Serializer>(
+        field: &String,
+        product: &String,
+        available: &i64,
+        unit: &String,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        Wire {
+            message: format!("Not enough stock of {product}: {available} {unit} available"),
+            field: field.clone(),
+            product: product.clone(),
+            available: *available,
+            unit: unit.clone(),
+        }
+        .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<(String, String, i64, String), D::Error> {
+        let wire = Wire::deserialize(deserializer)?;
+        Ok((wire.field, wire.product, wire.available, wire.unit))
+    }
 }
 
 /// What is wrong with one form field.
@@ -71,6 +124,17 @@ impl AppError {
         }
     }
 
+    /// Whether this error belongs next to a field (otherwise it is shown above the form).
+    pub fn is_about_a_field(&self) -> bool {
+        matches!(
+            self,
+            Self::Invalid { .. }
+                | Self::InvalidFields(_)
+                | Self::Conflict { .. }
+                | Self::NotEnoughStock { .. }
+        )
+    }
+
     /// The message for `field`, if this error is about that field.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {
@@ -79,6 +143,7 @@ impl AppError {
             {
                 Some(message.clone())
             }
+            Self::NotEnoughStock { field: f, .. } if f == field => Some(self.to_string()),
             Self::InvalidFields(errors) => errors
                 .iter()
                 .find(|e| e.field == field)
@@ -95,7 +160,7 @@ impl AppError {
             Self::TooManyAttempts { .. } => 429,
             Self::NotFound => 404,
             Self::Invalid { .. } | Self::InvalidFields(_) => 422,
-            Self::Conflict { .. } => 409,
+            Self::Conflict { .. } | Self::NotEnoughStock { .. } => 409,
             Self::BadRequest(_) => 400,
             Self::Internal => 500,
             Self::Busy => 503,
@@ -195,6 +260,26 @@ mod tests {
             Some("Enter an email address")
         );
         assert_eq!(error.for_field("password"), None);
+    }
+
+    #[test]
+    fn a_shortfall_names_the_product_next_to_its_line() {
+        let error = AppError::NotEnoughStock {
+            field: "lines[1][quantity]".into(),
+            product: "Tea".into(),
+            available: 3,
+            unit: "pcs".into(),
+        };
+        assert_eq!(error.status(), 409);
+        assert_eq!(
+            error.for_field("lines[1][quantity]").as_deref(),
+            Some("Not enough stock of Tea: 3 pcs available")
+        );
+        assert!(error.is_about_a_field());
+        assert!(!AppError::Internal.is_about_a_field());
+        let json = serde_json::to_string(&error).unwrap();
+        assert!(json.contains("Not enough stock of Tea"), "{json}");
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), error);
     }
 
     #[test]

@@ -10,13 +10,13 @@ use stockroom::domain::bill::BillKind;
 use stockroom::domain::dashboard::{
     Alerts, Dashboard, Figures, MonthTotals, ProductTotals, StockAlert, Totals,
 };
-use stockroom::domain::ledger::{add_days, date_of};
+use stockroom::domain::Day;
 use stockroom::domain::period::{Month, Period};
 use stockroom::domain::{Currency, Money, Role};
 use stockroom::server::auth::now;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
 use stockroom::server::storage::products::{self, NewProduct};
-use stockroom::server::storage::stock::{record, BillInput, LineInput};
+use stockroom::server::storage::stock::{record, BillInput};
 
 /// Unix seconds of a UTC date and time.
 fn at(date: &str, hour: u8, minute: u8, second: u8) -> i64 {
@@ -52,18 +52,15 @@ async fn bill(
 ) {
     let input = BillInput {
         kind,
-        party_name: "Party".into(),
-        party_phone: None,
-        party_address: None,
-        lines: lines
-            .iter()
-            .map(|(product, quantity, amount, expiry)| LineInput {
-                product: (*product).into(),
-                quantity: *quantity,
-                unit_amount: Money::from_minor(*amount),
-                expires_on: expiry.map(str::to_owned),
-            })
-            .collect(),
+        party: common::party("Party"),
+        lines: common::numbered(
+            lines
+                .iter()
+                .map(|(product, quantity, amount, expiry)| {
+                    common::line(product, *quantity, *amount, *expiry)
+                })
+                .collect(),
+        ),
         tax_rate_bp: 0,
         user_id: user,
         key: format!("{kind:?}-{when}"),
@@ -78,7 +75,7 @@ async fn fixture(t: &TestDb) {
     let user = common::clerk(&t.db, "clerk@shop.test").await;
     product(t, "Rice", Some(5), None).await;
     product(t, "Dal", None, Some(10)).await;
-    let curd_expiry = add_days(&date_of(now()), 2).unwrap();
+    let curd_expiry = Day::of_unix(now()).plus_days(2).unwrap().to_string();
     use BillKind::{Purchase, Sale};
     bill(
         t,
@@ -138,7 +135,7 @@ async fn figures_for(t: &TestDb, from: &str, to: &str) -> (Period, Figures) {
         start: period.start(),
         end: period.end(),
         months: period.chart_months(),
-        expiring_until: add_days(&date_of(now()), 3).unwrap(),
+        expiring_until: Day::of_unix(now()).plus_days(3).unwrap(),
         now: now(),
     };
     let figures = figures(&t.db, &query).await.unwrap();
@@ -248,9 +245,9 @@ on_both_backends! {
         assert_eq!(after.months, before.months, "ended months are remembered");
         // This month is summed on every view: a sale now shows at once.
         let this_month = |f: &Figures| f.months.last().unwrap().1;
-        let (_, first) = figures_for(&t, &date_of(now()), &date_of(now())).await;
+        let (_, first) = figures_for(&t, &Day::of_unix(now()).to_string(), &Day::of_unix(now()).to_string()).await;
         bill(&t, user, BillKind::Sale, now(), &[("Dal", 1, 2_500, None)]).await;
-        let (_, second) = figures_for(&t, &date_of(now()), &date_of(now())).await;
+        let (_, second) = figures_for(&t, &Day::of_unix(now()).to_string(), &Day::of_unix(now()).to_string()).await;
         assert_eq!(this_month(&second).earned.minor(), this_month(&first).earned.minor() + 2_500);
     }
 

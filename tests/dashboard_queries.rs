@@ -12,8 +12,7 @@ use common::TestDb;
 use sqlx::Row;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use stockroom::domain::bill::BillKind;
-use stockroom::domain::Money;
-use stockroom::server::storage::stock::{record, BillInput, LineInput};
+use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::Db;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -71,15 +70,8 @@ async fn add_bills(db: &Db, user: i64, first: usize, count: usize) {
         };
         let bill = BillInput {
             kind,
-            party_name: "Party".into(),
-            party_phone: None,
-            party_address: None,
-            lines: vec![LineInput {
-                product,
-                quantity,
-                unit_amount: Money::from_minor(amount),
-                expires_on: None,
-            }],
+            party: common::party("Party"),
+            lines: vec![common::line(&product, quantity, amount, None)],
             tax_rate_bp: 0,
             user_id: user,
             key: format!("bulk-{i}"),

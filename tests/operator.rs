@@ -11,22 +11,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use stockroom::domain::bill::BillKind;
-use stockroom::domain::Money;
-use stockroom::server::storage::stock::{record, BillInput, LineInput};
+use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::{Db, PoolSettings};
 
 fn bill(kind: BillKind, user_id: i64, key: String, product: &str, quantity: i64) -> BillInput {
     BillInput {
         kind,
-        party_name: "Ravi Traders".into(),
-        party_phone: None,
-        party_address: None,
-        lines: vec![LineInput {
-            product: product.into(),
-            quantity,
-            unit_amount: Money::from_minor(1_250),
-            expires_on: None,
-        }],
+        party: common::party("Ravi Traders"),
+        lines: vec![common::line(product, quantity, 1_250, None)],
         tax_rate_bp: 0,
         user_id,
         key,

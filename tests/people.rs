@@ -9,10 +9,10 @@ use stockroom::domain::ledger::Seek;
 use sqlx::Row;
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::employee::{AuditAction, EmployeeForm, Gender};
-use stockroom::domain::{Email, Money, Role};
+use stockroom::domain::{Email, Role};
 use stockroom::server::storage::audit::{self, Actor, NewEntry};
 use stockroom::server::storage::people::{self, PeopleError};
-use stockroom::server::storage::stock::{record, BillInput, LineInput};
+use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::users::{self, NewAccount};
 use stockroom::server::storage::{sessions, throttle, Db};
 
@@ -67,15 +67,8 @@ async fn actions(db: &Db) -> Vec<AuditAction> {
 async fn buy_something(db: &Db, user_id: i64) {
     let bill = BillInput {
         kind: BillKind::Purchase,
-        party_name: "Ravi Traders".into(),
-        party_phone: None,
-        party_address: None,
-        lines: vec![LineInput {
-            product: "Toor Dal".into(),
-            quantity: 5,
-            unit_amount: Money::from_minor(10_000),
-            expires_on: None,
-        }],
+        party: common::party("Ravi Traders"),
+        lines: vec![common::line("Toor Dal", 5, 10_000, None)],
         tax_rate_bp: 0,
         user_id,
         key: format!("key-{user_id}"),

@@ -5,9 +5,8 @@ mod common;
 
 use common::{assert_ledger_holds, scalar};
 use stockroom::domain::bill::BillKind;
-use stockroom::domain::Money;
 use stockroom::server::seed::bulk::{seed, Plan, SeedError};
-use stockroom::server::storage::stock::{record, BillInput, LineInput, Recorded};
+use stockroom::server::storage::stock::{record, BillInput, Recorded};
 
 const NOW: i64 = 1_790_000_000;
 
@@ -59,10 +58,8 @@ on_both_backends! {
             .unwrap();
         let sale = BillInput {
             kind: BillKind::Sale,
-            party_name: "After the seed".into(),
-            party_phone: None,
-            party_address: None,
-            lines: vec![LineInput { product: name.clone(), quantity: 1, unit_amount: Money::from_minor(100), expires_on: None }],
+            party: common::party("After the seed"),
+            lines: vec![common::line(&name, 1, 100, None)],
             tax_rate_bp: 0,
             user_id: user,
             key: "after-seed".into(),

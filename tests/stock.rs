@@ -8,27 +8,23 @@ use sqlx::Row;
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::ledger::{ExpiringLot, Page, Seek};
 use stockroom::domain::product::COUNT_CAP;
-use stockroom::domain::Money;
 use stockroom::server::storage::history::{expiring, expiring_count};
-use stockroom::server::storage::stock::{record, BillInput, LineInput, RecordError, Recorded};
+use stockroom::domain::bill_form::Line;
+use stockroom::domain::Day;
+use stockroom::server::storage::stock::{record, BillInput, RecordError, Recorded};
 use stockroom::server::storage::Db;
 
-fn line(product: &str, quantity: i64, amount: i64, expires_on: Option<&str>) -> LineInput {
-    LineInput {
-        product: product.into(),
-        quantity,
-        unit_amount: Money::from_minor(amount),
-        expires_on: expires_on.map(str::to_owned),
-    }
+use common::line;
+
+fn day(text: &str) -> Day {
+    Day::parse(text).unwrap()
 }
 
-fn bill(kind: BillKind, user_id: i64, key: &str, lines: Vec<LineInput>) -> BillInput {
+fn bill(kind: BillKind, user_id: i64, key: &str, lines: Vec<Line>) -> BillInput {
     BillInput {
         kind,
-        party_name: "Ravi Traders".into(),
-        party_phone: None,
-        party_address: None,
-        lines,
+        party: common::party("Ravi Traders"),
+        lines: common::numbered(lines),
         tax_rate_bp: 0,
         user_id,
         key: key.into(),
@@ -167,20 +163,20 @@ on_both_backends! {
 async fn expiry_pages(db: &Db, until: &str, per_page: i64) -> (Vec<Vec<i64>>, Vec<Vec<i64>>) {
     let ids = |page: &Page<ExpiringLot>| page.rows.iter().map(|l| l.lot_id).collect::<Vec<_>>();
     let (mut forward, mut back) = (Vec::new(), Vec::new());
-    let mut page = expiring(db, "2026-01-10", until, Seek::Newest, per_page)
+    let mut page = expiring(db, day("2026-01-10"), day(until), Seek::Newest, per_page)
         .await
         .unwrap();
     assert!(page.newer.is_none());
     forward.push(ids(&page));
     while let Some(later) = page.older {
-        page = expiring(db, "2026-01-10", until, Seek::Before(later), per_page)
+        page = expiring(db, day("2026-01-10"), day(until), Seek::Before(later), per_page)
             .await
             .unwrap();
         forward.push(ids(&page));
     }
     back.push(ids(&page));
     while let Some(sooner) = page.newer {
-        page = expiring(db, "2026-01-10", until, Seek::After(sooner), per_page)
+        page = expiring(db, day("2026-01-10"), day(until), Seek::After(sooner), per_page)
             .await
             .unwrap();
         back.push(ids(&page));
@@ -203,7 +199,7 @@ async fn expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped
         "2026-01-09",
         "2026-01-13",
     ];
-    let mut lines: Vec<LineInput> = dates
+    let mut lines: Vec<Line> = dates
         .iter()
         .enumerate()
         .map(|(i, d)| line(&format!("Curd {i}"), 2, 40, Some(d)))
@@ -231,11 +227,11 @@ async fn expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped
         order.iter().map(|(_, id)| *id).collect::<Vec<_>>(),
         "soonest first, every lot once"
     );
-    let first = expiring(&t.db, "2026-01-10", "2026-01-13", Seek::Newest, 3)
+    let first = expiring(&t.db, day("2026-01-10"), day("2026-01-13"), Seek::Newest, 3)
         .await
         .unwrap();
     assert_eq!(
-        (first.rows[0].expires_on.as_str(), first.rows[0].days_left),
+        (first.rows[0].expires_on.to_string().as_str(), first.rows[0].days_left),
         ("2026-01-08", -2)
     );
     // Sold-out lots leave the list.
@@ -250,7 +246,7 @@ async fn expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped
     )
     .await
     .unwrap();
-    assert_eq!(expiring_count(&t.db, "2026-01-13").await.unwrap(), 6);
+    assert_eq!(expiring_count(&t.db, day("2026-01-13")).await.unwrap(), 6);
     assert_eq!(
         expiry_pages(&t.db, "2026-01-13", 3).await.0.concat().len(),
         6
@@ -275,7 +271,7 @@ async fn expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped
             .execute(t.db.pool_for_tests()).await.unwrap();
     }
     assert_eq!(
-        expiring_count(&t.db, "2026-01-13").await.unwrap(),
+        expiring_count(&t.db, day("2026-01-13")).await.unwrap(),
         COUNT_CAP + 1
     );
 }

@@ -5,7 +5,8 @@ mod common;
 use common::TestDb;
 use std::time::Duration;
 use stockroom::domain::product::ProductSort;
-use stockroom::domain::{Email, Money, Role};
+use stockroom::domain::product_form::ProductDraft;
+use stockroom::domain::{Email, Money, Name, Role};
 use stockroom::server::auth::{hash_password, SessionPolicy};
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::users::{self, NewAccount};
@@ -137,8 +138,8 @@ on_both_backends! {
         assert!(names(find("rice brown").await.unwrap()).is_empty(), "a phrase, not words in any order");
         assert_eq!(names(find("ri").await.unwrap()), ["Basmati Rice", "Brown Rice 5kg", "Ricotta"]);
         // A rename is found by its new name only; a removed product is not found.
-        let change = products::ProductUpdate {
-            name: "Basmati Chawal",
+        let change = ProductDraft {
+            name: Name::parse("Basmati Chawal").unwrap(),
             selling_price: Money::from_minor(100),
             lower_limit: None,
             upper_limit: None,
@@ -175,14 +176,14 @@ on_both_backends! {
     async fn a_product_update_sets_or_keeps_its_sku_and_unit(t: TestDb) {
         let id = products::insert(&t.db, &product("Toor Dal"), 0).await.unwrap();
         let other = products::insert(&t.db, &product("Moong Dal"), 0).await.unwrap();
-        let mut change = products::ProductUpdate {
-            name: "Toor Dal",
+        let mut change = ProductDraft {
+            name: Name::parse("Toor Dal").unwrap(),
             selling_price: Money::from_minor(16),
             lower_limit: None,
             upper_limit: None,
             loose: true,
-            sku: Some(Some("DAL-1")),
-            unit: Some("g"),
+            sku: Some(Some("DAL-1".into())),
+            unit: Some("g".into()),
         };
         products::update(&t.db, id, &change, 1).await.unwrap();
         let got = products::get(&t.db, id).await.unwrap().unwrap();
@@ -194,12 +195,12 @@ on_both_backends! {
         let got = products::get(&t.db, id).await.unwrap().unwrap();
         assert_eq!((got.sku.as_deref(), got.unit.as_str()), (Some("DAL-1"), "g"));
         // A SKU is unique.
-        change.name = "Moong Dal";
-        change.sku = Some(Some("DAL-1"));
+        change.name = Name::parse("Moong Dal").unwrap();
+        change.sku = Some(Some("DAL-1".into()));
         let err = products::update(&t.db, other, &change, 3).await.unwrap_err();
         assert!(matches!(&err, StorageError::Conflict { constraint } if constraint.contains("sku")), "{err:?}");
         // Clearing it.
-        change.name = "Toor Dal";
+        change.name = Name::parse("Toor Dal").unwrap();
         change.sku = Some(None);
         products::update(&t.db, id, &change, 4).await.unwrap();
         assert_eq!(products::get(&t.db, id).await.unwrap().unwrap().sku, None);

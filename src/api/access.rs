@@ -1,8 +1,10 @@
 //! Who may open what: the one table of access rules for pages and server functions. The server's
 //! session middleware enforces it on every request (signed out → `/login` or 401; staff on a
-//! manager-only thing → 403), and the signed-in layout uses it to show the 403 page, in the
-//! browser too. Each server function still checks its caller itself (`context::require_*`), so
-//! a rule missing here fails closed rather than open.
+//! manager-only server function → 403), and the signed-in layout asks [`allows`] whether to
+//! render the page or the 403 page. Each server function still checks its caller itself
+//! (`context::require_*`), so a rule missing here fails closed rather than open.
+
+use crate::domain::Role;
 
 /// What a path requires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -43,6 +45,15 @@ pub fn required(path: &str) -> Access {
         .map_or(Access::SignedIn, |(_, access)| *access)
 }
 
+/// Whether someone with `role` (`None`: signed out) may open `path`.
+pub fn allows(path: &str, role: Option<Role>) -> bool {
+    match required(path) {
+        Access::Public => true,
+        Access::SignedIn => role.is_some(),
+        Access::Manager => role.is_some_and(Role::is_manager),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +81,14 @@ mod tests {
         }
         assert_eq!(required("/login"), Access::Public);
         assert_eq!(required("/loginx"), Access::SignedIn);
+    }
+
+    #[test]
+    fn managers_open_everything_staff_all_but_the_manager_pages() {
+        assert!(allows("/employees/7", Some(Role::Manager)));
+        assert!(!allows("/employees/7", Some(Role::Staff)));
+        assert!(allows("/inventory", Some(Role::Staff)));
+        assert!(!allows("/inventory", None));
+        assert!(allows("/login", None));
     }
 }

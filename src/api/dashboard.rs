@@ -14,7 +14,7 @@ pub async fn load_dashboard(
     #[server(default)] from: Option<String>,
     #[server(default)] to: Option<String>,
 ) -> Result<Dashboard, AppError> {
-    use crate::domain::ledger::{add_days, date_of};
+    use crate::domain::Day;
     use crate::domain::period::Period;
     use crate::server::storage::dashboard::{figures, DashboardQuery};
     let user = super::context::require_user()?;
@@ -26,7 +26,8 @@ pub async fn load_dashboard(
         start: period.start(),
         end: period.end(),
         months: period.chart_months(),
-        expiring_until: add_days(&date_of(now), super::history::DEFAULT_EXPIRY_DAYS)
+        expiring_until: Day::of_unix(now)
+            .plus_days(super::history::DEFAULT_EXPIRY_DAYS)
             .ok_or(AppError::Internal)?,
         now,
     };

@@ -2,6 +2,8 @@
 
 use crate::domain::bill::Bill;
 #[cfg(feature = "ssr")]
+use crate::domain::calendar::{Day, DAY_SECS};
+#[cfg(feature = "ssr")]
 use crate::domain::ledger::Seek;
 use crate::domain::ledger::{BillSummary, ExpiringLot, Movement, Page};
 use crate::domain::Currency;
@@ -67,23 +69,20 @@ pub async fn list_movements(
     use crate::server::storage::history::{movements, MovementFilter};
     super::context::require_user()?;
     let state = super::context::state()?;
-    let kind = kind.filter(|k| !k.is_empty());
-    if let Some(kind) = &kind {
-        if !["purchase", "sale", "adjustment", "write_off"].contains(&kind.as_str()) {
-            return Err(AppError::invalid("kind", "Choose a type from the list"));
-        }
-    }
+    let kind = match kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        None => None,
+        Some(kind) => Some(
+            kind.parse::<crate::domain::ledger::MovementKind>()
+                .map_err(|_| AppError::invalid("kind", "Choose a type from the list"))?,
+        ),
+    };
     let day_start =
         |field: &str, text: Option<String>, offset: i64| -> Result<Option<i64>, AppError> {
             match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
                 None => Ok(None),
                 Some(text) => {
-                    let date = super::stock::parse_date(text)
-                        .ok_or_else(|| AppError::invalid(field, "Enter a date like 2026-12-31"))?;
-                    let format = time::macros::format_description!("[year]-[month]-[day]");
-                    let day = time::Date::parse(&date, &format)
-                        .map_err(|_| AppError::invalid(field, "Enter a date"))?;
-                    Ok(Some(day.midnight().assume_utc().unix_timestamp() + offset))
+                    let day = Day::parse(text).map_err(|e| AppError::invalid(field, e))?;
+                    Ok(Some(day.start() + offset))
                 }
             }
         };
@@ -92,7 +91,7 @@ pub async fn list_movements(
         product_id: None,
         kind,
         from: day_start("from", from, 0)?,
-        until: day_start("to", to, 86_400)?,
+        until: day_start("to", to, DAY_SECS)?,
     };
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
     let page = movements(&state.db, &filter, seek, PER_PAGE).await?;
@@ -107,18 +106,17 @@ pub async fn expiring_lots(
     #[server(default)] before: Option<String>,
     #[server(default)] after: Option<String>,
 ) -> Result<Page<ExpiringLot>, AppError> {
-    use crate::domain::ledger::{add_days, date_of};
     super::context::require_user()?;
     let state = super::context::state()?;
     let days = days.unwrap_or(DEFAULT_EXPIRY_DAYS);
     if !(0..=3_650).contains(&days) {
         return Err(AppError::invalid("days", "Choose between 0 and 3650 days"));
     }
-    let today = date_of(crate::server::auth::now());
-    let until = add_days(&today, days).ok_or(AppError::Internal)?;
+    let today = Day::of_unix(crate::server::auth::now());
+    let until = today.plus_days(days).ok_or(AppError::Internal)?;
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
     Ok(
-        crate::server::storage::history::expiring(&state.db, &today, &until, seek, PER_PAGE)
+        crate::server::storage::history::expiring(&state.db, today, until, seek, PER_PAGE)
             .await?,
     )
 }
@@ -126,10 +124,10 @@ pub async fn expiring_lots(
 /// How many lots expire within the default window (up to `COUNT_CAP + 1`): the navigation's badge.
 #[server(prefix = "/api", endpoint = "expiry/count")]
 pub async fn expiring_count() -> Result<i64, AppError> {
-    use crate::domain::ledger::{add_days, date_of};
     super::context::require_user()?;
     let state = super::context::state()?;
-    let until = add_days(&date_of(crate::server::auth::now()), DEFAULT_EXPIRY_DAYS)
+    let until = Day::of_unix(crate::server::auth::now())
+        .plus_days(DEFAULT_EXPIRY_DAYS)
         .ok_or(AppError::Internal)?;
-    Ok(crate::server::storage::history::expiring_count(&state.db, &until).await?)
+    Ok(crate::server::storage::history::expiring_count(&state.db, until).await?)
 }

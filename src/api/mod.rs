@@ -5,6 +5,7 @@
 pub mod access;
 pub mod auth;
 pub mod dashboard;
+pub mod form;
 pub mod history;
 pub mod people;
 pub mod products;

@@ -75,14 +75,14 @@ pub async fn create_employee(
         let id =
             people::create_employee(&state.db, &draft, &hash, &actor, crate::server::auth::now())
                 .await
-                .map_err(|e| server::people_error(e, "create"))?;
+                .map_err(|e| server::people_error(e, server::Change::Create))?;
         tracing::info!(user_id = id, by = manager.id, "employee created");
         leptos_axum::redirect(&format!("/employees?created={id}"));
         Ok::<(), AppError>(())
     }
     .await;
     if let Err(error) = &outcome {
-        server::back_to_form("/employees/new", CreateEmployee::PATH, &form, error);
+        super::form::back_to_form("/employees/new", CreateEmployee::PATH, &form, error);
     }
     outcome
 }
@@ -116,14 +116,14 @@ pub async fn update_employee(
         let actor = super::context::actor(&manager);
         people::update_employee(&state.db, id, &draft, &actor, crate::server::auth::now())
             .await
-            .map_err(|e| server::people_error(e, "update"))?;
+            .map_err(|e| server::people_error(e, server::Change::Update))?;
         tracing::info!(user_id = id, by = manager.id, "employee updated");
         leptos_axum::redirect(&format!("/employees/{id}?saved=1"));
         Ok::<(), AppError>(())
     }
     .await;
     if let Err(error) = &outcome {
-        server::back_to_form(
+        super::form::back_to_form(
             &format!("/employees/{id}"),
             UpdateEmployee::PATH,
             &form,
@@ -170,7 +170,7 @@ pub async fn reset_employee_password(
         crate::server::auth::now(),
     )
     .await
-    .map_err(|e| server::people_error(e, "update"))?;
+    .map_err(|e| server::people_error(e, server::Change::ResetPassword))?;
     tracing::info!(
         user_id = id,
         by = manager.id,
@@ -202,7 +202,7 @@ pub async fn delete_employee(id: i64) -> Result<(), AppError> {
     let actor = super::context::actor(&manager);
     people::delete_employee(&state.db, id, &actor, crate::server::auth::now())
         .await
-        .map_err(|e| server::people_error(e, "delete"))?;
+        .map_err(|e| server::people_error(e, server::Change::Delete))?;
     tracing::info!(user_id = id, by = manager.id, "employee deleted");
     leptos_axum::redirect("/employees?deleted=1");
     Ok(())
@@ -231,7 +231,7 @@ mod server {
     use crate::error::{AppError, FieldError};
     use crate::server::state::AppState;
     use crate::server::storage::people::PeopleError;
-    use leptos::prelude::*;
+
 
     /// Checks the form and, for a new account, its password, collecting every problem at once.
     pub fn check(
@@ -270,34 +270,46 @@ mod server {
             })
     }
 
-    /// What a manager reads when a change is refused.
-    pub fn people_error(error: PeopleError, doing: &str) -> AppError {
+    /// Which change to an account was refused.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Change {
+        Create,
+        Update,
+        ResetPassword,
+        SetActive,
+        Delete,
+    }
+
+    /// What a manager reads when a change is refused, next to the field of the form that made
+    /// it (`account` is the account section's buttons).
+    pub fn people_error(error: PeopleError, change: Change) -> AppError {
         let conflict = |field: &str, message: &str| AppError::Conflict {
             field: field.to_owned(),
             message: message.to_owned(),
         };
-        match (error, doing) {
+        let field = match change {
+            Change::Update => "role",
+            Change::ResetPassword => "new_password",
+            Change::Create | Change::SetActive | Change::Delete => "account",
+        };
+        match (error, change) {
             (PeopleError::NotFound, _) => AppError::NotFound,
             (PeopleError::EmailTaken, _) => {
                 conflict("email", "Another account already uses this email")
             }
-            (PeopleError::LastManager, "update") => conflict(
-                "role",
-                "The shop needs an active manager: make someone else a manager first",
-            ),
             (PeopleError::LastManager, _) => conflict(
-                "account",
+                field,
                 "The shop needs an active manager: make someone else a manager first",
             ),
-            (PeopleError::OwnAccount, "update") => conflict(
-                "role",
+            (PeopleError::OwnAccount, Change::Update) => conflict(
+                field,
                 "You cannot take away your own manager role: ask another manager",
             ),
-            (PeopleError::OwnAccount, "delete") => {
-                conflict("account", "You cannot delete your own account")
+            (PeopleError::OwnAccount, Change::Delete) => {
+                conflict(field, "You cannot delete your own account")
             }
             (PeopleError::OwnAccount, _) => {
-                conflict("account", "You cannot deactivate your own account")
+                conflict(field, "You cannot deactivate your own account")
             }
             (PeopleError::HasHistory, _) => conflict(
                 "account",
@@ -316,7 +328,7 @@ mod server {
         let actor = crate::api::context::actor(&manager);
         people::set_active(&state.db, id, active, &actor, crate::server::auth::now())
             .await
-            .map_err(|e| people_error(e, "deactivate"))?;
+            .map_err(|e| people_error(e, Change::SetActive))?;
         tracing::info!(
             user_id = id,
             by = manager.id,
@@ -326,44 +338,5 @@ mod server {
         let outcome = if active { "reactivated" } else { "deactivated" };
         leptos_axum::redirect(&format!("/employees/{id}?{outcome}=1"));
         Ok(())
-    }
-
-    /// For a plain HTML form (JavaScript off): back to `page` with what was typed (never the
-    /// password) and the error, which the page's `ServerAction` reads from `__err`. Without this
-    /// the browser would return to the bare `Referer` and lose the typing.
-    pub fn back_to_form(page: &str, path: &str, form: &EmployeeForm, error: &AppError) {
-        use crate::domain::search::urlencode;
-        use leptos::server_fn::error::ServerFnUrlError;
-        let plain_form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
-        if !plain_form_post {
-            return;
-        }
-        let query = [
-            ("first_name", &form.first_name),
-            ("last_name", &form.last_name),
-            ("email", &form.email),
-            ("age", &form.age),
-            ("gender", &form.gender),
-            ("role", &form.role),
-        ]
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-        if let Ok(url) =
-            ServerFnUrlError::new(path, error.clone()).to_url(&format!("http://form{page}?{query}"))
-        {
-            leptos_axum::redirect(&format!(
-                "{}?{}",
-                url.path(),
-                url.query().unwrap_or_default()
-            ));
-        }
     }
 }

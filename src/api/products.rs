@@ -1,4 +1,5 @@
-//! The product catalogue.
+//! The product catalogue: lists, suggestions, one product's page, and changes to it (parsed
+//! by [`crate::domain::product_form::ProductForm::parse`]).
 #![allow(
     clippy::too_many_arguments,
     reason = "a server function takes one argument per form field (its client stub too)"
@@ -76,7 +77,7 @@ pub async fn suggest_products(q: String) -> Result<Vec<Suggestion>, AppError> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductDetail {
     pub product: crate::domain::Product,
-    pub lots: Vec<crate::domain::ledger::ExpiringLot>,
+    pub lots: Vec<crate::domain::ledger::OpenLot>,
     pub movements: Vec<crate::domain::ledger::Movement>,
     pub currency: Currency,
 }
@@ -90,8 +91,7 @@ pub async fn get_product(id: i64) -> Result<ProductDetail, AppError> {
     let product = products::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let today = crate::domain::ledger::date_of(crate::server::auth::now());
-    let lots = history::open_lots(&state.db, id, &today).await?;
+    let lots = history::open_lots(&state.db, id).await?;
     let filter = history::MovementFilter {
         product_id: Some(id),
         ..Default::default()
@@ -107,25 +107,6 @@ pub async fn get_product(id: i64) -> Result<ProductDetail, AppError> {
     })
 }
 
-/// Parses an optional stock limit: empty is none, otherwise a whole number ≥ 0.
-#[cfg(feature = "ssr")]
-fn parse_limit(field: &str, text: &str, errors: &mut Vec<crate::error::FieldError>) -> Option<i64> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    match text.parse::<i64>() {
-        Ok(n) if (0..=1_000_000_000).contains(&n) => Some(n),
-        _ => {
-            errors.push(crate::error::FieldError::new(
-                field,
-                "Enter a whole number from 0, or leave it empty",
-            ));
-            None
-        }
-    }
-}
-
 /// Saves a product's name, selling price, limits, loose flag, and (when sent) SKU and unit.
 #[server(prefix = "/api", endpoint = "products/update")]
 pub async fn update_product(
@@ -138,75 +119,38 @@ pub async fn update_product(
     #[server(default)] sku: Option<String>,
     #[server(default)] unit: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::bill::{clean_name, MAX_NAME_CHARS, MAX_UNIT_PRICE};
-    use crate::error::FieldError;
+    use leptos::server_fn::ServerFn;
+    let form = crate::domain::product_form::ProductForm {
+        name,
+        selling_price,
+        lower_limit,
+        upper_limit,
+        loose,
+        sku,
+        unit,
+    };
+    let result = save_product(id, &form).await;
+    if let Err(error) = &result {
+        super::form::back_to_form(
+            &format!("/inventory/{id}"),
+            UpdateProduct::PATH,
+            &form,
+            error,
+        );
+    }
+    result
+}
+
+#[cfg(feature = "ssr")]
+async fn save_product(
+    id: i64,
+    form: &crate::domain::product_form::ProductForm,
+) -> Result<(), AppError> {
     use crate::server::storage::{products, StorageError};
     super::context::require_user()?;
     let state = super::context::state()?;
-    let mut errors = Vec::new();
-    let name = match clean_name(&name) {
-        None => {
-            errors.push(FieldError::new("name", "Enter a name"));
-            String::new()
-        }
-        Some(n) if n.chars().count() > MAX_NAME_CHARS => {
-            errors.push(FieldError::new(
-                "name",
-                format!("Use at most {MAX_NAME_CHARS} characters"),
-            ));
-            String::new()
-        }
-        Some(n) => n,
-    };
-    let price = match crate::domain::Money::parse(&selling_price) {
-        Ok(p) if p.minor() <= MAX_UNIT_PRICE => p,
-        Ok(_) => {
-            errors.push(FieldError::new("selling_price", "The amount is too large"));
-            crate::domain::Money::ZERO
-        }
-        Err(e) => {
-            errors.push(FieldError::new("selling_price", e));
-            crate::domain::Money::ZERO
-        }
-    };
-    // Absent fields (an older form, a direct call) keep what the product has.
-    let sku = sku.map(|s| match crate::domain::product::parse_sku(&s) {
-        Ok(sku) => sku,
-        Err(e) => {
-            errors.push(FieldError::new("sku", e));
-            None
-        }
-    });
-    let unit = unit.and_then(|u| match crate::domain::product::parse_unit(&u) {
-        Ok(unit) => Some(unit),
-        Err(e) => {
-            errors.push(FieldError::new("unit", e));
-            None
-        }
-    });
-    let lower = parse_limit("lower_limit", &lower_limit, &mut errors);
-    let upper = parse_limit("upper_limit", &upper_limit, &mut errors);
-    if let (Some(l), Some(u)) = (lower, upper) {
-        if u < l {
-            errors.push(FieldError::new(
-                "upper_limit",
-                "The upper limit cannot be below the lower limit",
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::InvalidFields(errors));
-    }
-    let change = products::ProductUpdate {
-        name: &name,
-        selling_price: price,
-        lower_limit: lower,
-        upper_limit: upper,
-        loose: loose.is_some_and(|v| !v.is_empty() && v != "false"),
-        sku: sku.as_ref().map(|s| s.as_deref()),
-        unit: unit.as_deref(),
-    };
-    match products::update(&state.db, id, &change, crate::server::auth::now()).await {
+    let draft = form.parse().map_err(AppError::InvalidFields)?;
+    match products::update(&state.db, id, &draft, crate::server::auth::now()).await {
         Ok(()) => {
             leptos_axum::redirect(&format!("/inventory/{id}?saved=1"));
             Ok(())

@@ -3,5 +3,8 @@
 pub mod chart;
 pub mod layout;
 pub mod nav;
+pub mod pager;
+pub mod status;
 #[cfg(feature = "hydrate")]
 pub mod swap;
+pub mod viewer;

@@ -1,5 +1,7 @@
-//! Bills: one per purchase or sale, with the party, lines, and totals in minor units.
+//! Bills: one per purchase or sale, with the party, lines, and totals in minor units. The
+//! totals' arithmetic lives here ([`Totals`]), for the recorder and the seeder alike.
 
+use super::calendar::Day;
 use super::Money;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -10,8 +12,6 @@ use std::str::FromStr;
 pub const MAX_UNIT_PRICE: i64 = 1_000_000_000;
 /// The most lines one bill may have.
 pub const MAX_LINES: usize = 100;
-/// The longest name (product or party) kept.
-pub const MAX_NAME_CHARS: usize = 120;
 
 /// Purchase (stock in) or sale (stock out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,17 +63,50 @@ pub fn tax_on(subtotal: Money, rate_bp: u32) -> Money {
     Money::from_minor(i64::try_from(rounded).unwrap_or(i64::MAX))
 }
 
-/// Cleans a name typed by a person: trimmed, inner runs of spaces folded, control characters
-/// removed. `None` when nothing is left.
-pub fn clean_name(text: &str) -> Option<String> {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    (!cleaned.is_empty()).then_some(cleaned)
+/// A bill's amounts: the sum of its lines, the tax on that sum, and what is paid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub subtotal: Money,
+    pub tax: Money,
+    pub total: Money,
+}
+
+/// A bill whose amounts would not fit the books (far beyond any shop's bill).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("The bill's total is too large")]
+pub struct TooLarge;
+
+/// A line's amount: quantity × unit price, or `None` when it would overflow.
+pub fn line_total(quantity: i64, unit_amount: Money) -> Option<Money> {
+    quantity.checked_mul(unit_amount.minor()).map(Money::from_minor)
+}
+
+impl Totals {
+    /// The totals of lines given as `(quantity, unit amount)`, taxed at `tax_rate_bp` basis
+    /// points (half-up to a minor unit).
+    pub fn of(
+        lines: impl IntoIterator<Item = (i64, Money)>,
+        tax_rate_bp: u32,
+    ) -> Result<Self, TooLarge> {
+        let subtotal = lines
+            .into_iter()
+            .try_fold(0i64, |sum, (quantity, unit)| {
+                line_total(quantity, unit).and_then(|t| sum.checked_add(t.minor()))
+            })
+            .map(Money::from_minor)
+            .ok_or(TooLarge)?;
+        let tax = tax_on(subtotal, tax_rate_bp);
+        let total = subtotal
+            .minor()
+            .checked_add(tax.minor())
+            .map(Money::from_minor)
+            .ok_or(TooLarge)?;
+        Ok(Self {
+            subtotal,
+            tax,
+            total,
+        })
+    }
 }
 
 /// One line of a recorded bill, as shown on the bill page and the invoice.
@@ -85,7 +118,7 @@ pub struct BillLine {
     pub quantity: i64,
     pub unit_price: Money,
     pub line_total: Money,
-    pub expires_on: Option<String>,
+    pub expires_on: Option<Day>,
 }
 
 /// A recorded bill with its lines.
@@ -137,13 +170,14 @@ mod tests {
     }
 
     #[test]
-    fn names_are_cleaned_of_spacing_and_control_characters() {
-        assert_eq!(
-            clean_name("  Ravi \t Traders\n"),
-            Some("Ravi Traders".into())
-        );
-        assert_eq!(clean_name("a\0b"), Some("a b".into()));
-        assert_eq!(clean_name(" \u{7} "), None);
+    fn totals_sum_the_lines_then_tax_the_sum() {
+        let lines = [(3, Money::from_minor(3_333)), (1, Money::from_minor(1))];
+        let totals = Totals::of(lines, 1_800).unwrap();
+        assert_eq!(totals.subtotal, Money::from_minor(10_000));
+        assert_eq!(totals.tax, Money::from_minor(1_800));
+        assert_eq!(totals.total, Money::from_minor(11_800));
+        assert_eq!(Totals::of([], 1_800).unwrap(), Totals::default());
+        assert_eq!(Totals::of([(i64::MAX, Money::from_minor(2))], 0), Err(TooLarge));
     }
 
     #[test]

@@ -65,8 +65,9 @@ pub struct Employee {
     pub has_history: bool,
 }
 
-/// The employee form, as typed.
+/// The employee form, as typed (never the password, which is not sent back to any page).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EmployeeForm {
     pub first_name: String,
     pub last_name: String,
@@ -74,6 +75,23 @@ pub struct EmployeeForm {
     pub age: String,
     pub gender: String,
     pub role: String,
+}
+
+impl EmployeeForm {
+    /// The form filled with what an account has now.
+    pub fn of(employee: &Employee) -> Self {
+        Self {
+            first_name: employee.user.first_name.clone(),
+            last_name: employee.user.last_name.clone(),
+            email: employee.user.email.to_string(),
+            age: employee.age.map(|a| a.to_string()).unwrap_or_default(),
+            gender: employee
+                .gender
+                .map(|g| g.as_str().to_owned())
+                .unwrap_or_default(),
+            role: employee.user.role.as_str().to_owned(),
+        }
+    }
 }
 
 /// An employee form that passed every check.

@@ -1,9 +1,10 @@
 //! Periods and months for the dashboard: which days a period choice means and which months
 //! its chart shows. Whole days and months in UTC for now.
 
+use super::calendar::Day;
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 
 /// Months the chart shows when the period is shorter.
 pub const CHART_MONTHS: u32 = 12;
@@ -92,24 +93,22 @@ fn given(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
 
+/// A date the form accepts (the same years the bill forms do).
 fn parse_day(text: &str) -> Option<Date> {
-    let date = Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()?;
-    // The same years the bill forms accept.
-    (2000..2200).contains(&date.year()).then_some(date)
+    Day::parse(text).ok().map(Day::date)
 }
 
 fn day_text(date: Date) -> String {
-    date.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
+    Day::from_date(date).to_string()
 }
 
 fn day_start(date: Date) -> i64 {
-    date.midnight().assume_utc().unix_timestamp()
+    Day::from_date(date).start()
 }
 
 /// The UTC date of a Unix time (1970-01-01 if out of range).
 pub fn utc_date(unix: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(unix).map_or(Date::MIN, OffsetDateTime::date)
+    Day::of_unix(unix).date()
 }
 
 impl Period {

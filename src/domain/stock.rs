@@ -1,6 +1,8 @@
-//! Stock rules: quantities, expiry dates, lots consumed first-expiry-first-out, and the moving
-//! average cost. Pure functions, so the same rules can be checked exhaustively in tests.
+//! Stock rules: quantities, lots consumed first-expiry-first-out, and the moving average cost.
+//! Pure functions, so the same rules can be checked exhaustively in tests; the recorder
+//! (`server::storage::stock`) and the seeder both call [`Position::receive`] and [`sell`].
 
+use super::calendar::Day;
 use super::Money;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -20,6 +22,31 @@ pub enum QuantityError {
     NotPositive,
     #[error("At most 1,000,000 in one line")]
     TooLarge,
+}
+
+/// A line's quantity: a whole number from 1 to [`MAX_LINE_QUANTITY`] in the product's unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Quantity(i64);
+
+impl Quantity {
+    /// A quantity as typed (see [`parse_quantity`]).
+    pub fn parse(input: &str) -> Result<Self, QuantityError> {
+        parse_quantity(input).map(Self)
+    }
+
+    /// A quantity from a number, if it is in range.
+    pub fn new(units: i64) -> Result<Self, QuantityError> {
+        match units {
+            n if n <= 0 => Err(QuantityError::NotPositive),
+            n if n > MAX_LINE_QUANTITY => Err(QuantityError::TooLarge),
+            n => Ok(Self(n)),
+        }
+    }
+
+    /// The number of units.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
 }
 
 /// Parses a line quantity: a whole number from 1 to [`MAX_LINE_QUANTITY`].
@@ -63,8 +90,8 @@ pub struct LotStock {
     pub id: i64,
     pub remaining: i64,
     pub unit_cost: Money,
-    /// `YYYY-MM-DD`; `None` for goods that do not expire.
-    pub expires_on: Option<String>,
+    /// `None` for goods that do not expire.
+    pub expires_on: Option<Day>,
     /// When the lot was received (Unix seconds), for ties.
     pub received_at: i64,
 }
@@ -127,6 +154,41 @@ pub fn allocate(lots: &[LotStock], quantity: i64) -> Result<Vec<Take>, Shortfall
     Ok(takes)
 }
 
+/// A product's stock position: what is on hand and its moving average cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub quantity: i64,
+    pub average_cost: Money,
+}
+
+impl Position {
+    /// The position after receiving `quantity` at `unit_cost` (see [`average_cost`]).
+    pub fn receive(self, quantity: i64, unit_cost: Money) -> Self {
+        Self {
+            quantity: self.quantity.saturating_add(quantity),
+            average_cost: average_cost(self.quantity, self.average_cost, quantity, unit_cost),
+        }
+    }
+}
+
+/// What selling from a product's lots takes: from which lots, and what those units cost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sale {
+    pub takes: Vec<Take>,
+    pub cost_of_goods: Money,
+}
+
+/// Sells `quantity` from `lots` first-expiry-first-out, or refuses (changing nothing) when they
+/// hold less.
+pub fn sell(lots: &[LotStock], quantity: i64) -> Result<Sale, Shortfall> {
+    let takes = allocate(lots, quantity)?;
+    let cost_of_goods = cost_of(&takes);
+    Ok(Sale {
+        takes,
+        cost_of_goods,
+    })
+}
+
 /// The cost of goods of a set of takes, in minor units (saturating; bounded by line limits).
 pub fn cost_of(takes: &[Take]) -> Money {
     Money::from_minor(
@@ -153,7 +215,7 @@ mod tests {
             id,
             remaining,
             unit_cost: Money::from_minor(cost),
-            expires_on: expires_on.map(str::to_owned),
+            expires_on: expires_on.map(|d| Day::parse(d).unwrap()),
             received_at,
         }
     }
@@ -226,6 +288,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn receiving_moves_the_position_and_selling_costs_the_lots_taken() {
+        let position = Position::default()
+            .receive(10, Money::from_minor(100))
+            .receive(10, Money::from_minor(200));
+        assert_eq!(
+            position,
+            Position {
+                quantity: 20,
+                average_cost: Money::from_minor(150)
+            }
+        );
+        let lots = [lot(1, 10, 100, None, 1), lot(2, 10, 200, Some("2026-01-01"), 2)];
+        let sale = sell(&lots, 12).unwrap();
+        assert_eq!(sale.cost_of_goods, Money::from_minor(10 * 200 + 2 * 100));
+        assert_eq!(sale.takes.len(), 2);
+        assert!(sell(&lots, 21).is_err());
+        assert_eq!(Quantity::new(0), Err(QuantityError::NotPositive));
+        assert_eq!(Quantity::new(1_000_001), Err(QuantityError::TooLarge));
+        assert_eq!(Quantity::parse(" 1,000 ").unwrap().get(), 1_000);
+    }
+
     fn arb_lots() -> impl Strategy<Value = Vec<LotStock>> {
         prop::collection::vec(
             (
@@ -243,7 +327,7 @@ mod tests {
                     id: i as i64 + 1,
                     remaining,
                     unit_cost: Money::from_minor(cost),
-                    expires_on: day.map(|d| format!("2026-{:02}-{:02}", 1 + d / 28, 1 + d % 28)),
+                    expires_on: day.map(|d| Day::parse(&format!("2026-{:02}-{:02}", 1 + d / 28, 1 + d % 28)).unwrap()),
                     received_at: at,
                 })
                 .collect()

@@ -1,9 +1,9 @@
 //! `/employees/audit`: the audit trail (sign-ins and employee changes), for managers.
 
 use crate::api::people::list_audit;
-use crate::domain::ledger::format_time;
-use crate::pages::bills::Pager;
-use crate::pages::placeholder::set_status;
+use crate::components::pager::Pager;
+use crate::components::status::set_status;
+use crate::domain::calendar::format_time;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;

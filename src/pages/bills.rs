@@ -2,9 +2,9 @@
 
 use crate::api::history::{get_bill, list_bills};
 use crate::domain::bill::bill_number;
-use crate::domain::ledger::{format_time, Cursor};
-use crate::domain::search::urlencode;
-use crate::pages::placeholder::set_status;
+use crate::components::pager::Pager;
+use crate::components::status::set_status;
+use crate::domain::calendar::format_time;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,61 +64,6 @@ pub fn BillsPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// What a list's paging links say: newest-first lists page `Newest` / `Newer` / `Older`;
-/// the expiry list, soonest first, `Soonest` / `Sooner` / `Later`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PagerLabels {
-    pub first: &'static str,
-    pub back: &'static str,
-    pub forward: &'static str,
-}
-
-impl PagerLabels {
-    pub const NEWEST_FIRST: Self = Self {
-        first: "Newest",
-        back: "Newer",
-        forward: "Older",
-    };
-    pub const SOONEST_FIRST: Self = Self {
-        first: "Soonest",
-        back: "Sooner",
-        forward: "Later",
-    };
-}
-
-/// `Newer` / `Older` links for a cursor-paged list, keeping the page's other query values.
-#[component]
-pub fn Pager(
-    newer: Option<Cursor>,
-    older: Option<Cursor>,
-    #[prop(default = PagerLabels::NEWEST_FIRST)] labels: PagerLabels,
-) -> impl IntoView {
-    // The page's other query values (filters) carry over; the cursors do not.
-    let kept: Vec<String> = use_query_map()
-        .get_untracked()
-        .into_iter()
-        .filter(|(k, _)| !matches!(&**k, "before" | "after" | "page"))
-        .map(|(k, v)| format!("{}={}", urlencode(&k), urlencode(&v)))
-        .collect();
-    let link = |extra: Option<String>| {
-        let mut pairs = kept.clone();
-        pairs.extend(extra);
-        format!("?{}", pairs.join("&"))
-    };
-    let newest = link(None);
-    let newer_href = newer.map(|c| link(Some(format!("after={}", c.to_param()))));
-    let older_href = older.map(|c| link(Some(format!("before={}", c.to_param()))));
-    (newer.is_some() || older.is_some()).then(|| {
-        view! {
-            <nav class="pager" aria-label="Pages">
-                {newer.is_some().then(|| view! { <a href=newest>{labels.first}</a> })}
-                {newer_href.map(|href| view! { <a href=href>{labels.back}</a> })}
-                {older_href.map(|href| view! { <a href=href>{labels.forward}</a> })}
-            </nav>
-        }
-    })
 }
 
 /// One bill: party, lines, totals, and the invoice link.

@@ -7,10 +7,10 @@ use crate::api::people::{
     get_employee, list_employees, CreateEmployee, DeactivateEmployee, DeleteEmployee, EmployeeList,
     ReactivateEmployee, ResetEmployeePassword, UpdateEmployee,
 };
-use crate::domain::employee::{Employee, Gender};
-use crate::domain::ledger::format_time;
+use crate::domain::employee::{Employee, EmployeeForm, Gender};
+use crate::domain::calendar::format_time;
 use crate::error::AppError;
-use crate::pages::placeholder::set_status;
+use crate::components::status::set_status;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -98,46 +98,10 @@ fn role_label(role: crate::domain::Role) -> &'static str {
     }
 }
 
-/// The values a form starts with.
-#[derive(Clone, Debug, Default)]
-struct Typed {
-    first_name: String,
-    last_name: String,
-    email: String,
-    age: String,
-    gender: String,
-    role: String,
-}
-
-impl Typed {
-    /// What a refused plain-form submit brought back in the query, if it did.
-    fn from_query() -> Option<Self> {
-        let query = use_query_map().get_untracked();
-        query.get("__err")?;
-        let get = |k: &str| query.get(k).unwrap_or_default();
-        Some(Self {
-            first_name: get("first_name"),
-            last_name: get("last_name"),
-            email: get("email"),
-            age: get("age"),
-            gender: get("gender"),
-            role: get("role"),
-        })
-    }
-
-    fn of(employee: &Employee) -> Self {
-        Self {
-            first_name: employee.user.first_name.clone(),
-            last_name: employee.user.last_name.clone(),
-            email: employee.user.email.to_string(),
-            age: employee.age.map(|a| a.to_string()).unwrap_or_default(),
-            gender: employee
-                .gender
-                .map(|g| g.as_str().to_owned())
-                .unwrap_or_default(),
-            role: employee.user.role.as_str().to_owned(),
-        }
-    }
+/// What a refused plain-form submit brought back in the query, if it did.
+fn typed_after_refusal() -> Option<EmployeeForm> {
+    use_query_map().get_untracked().get("__err")?;
+    Some(crate::api::form::typed())
 }
 
 /// A field's message, from the last refused submit.
@@ -151,7 +115,7 @@ fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> impl Int
 
 /// The name, email, age, gender and role fields, filled with `typed`.
 #[component]
-fn PersonFields(typed: Typed, error: Signal<Option<AppError>>) -> impl IntoView {
+fn PersonFields(typed: EmployeeForm, error: Signal<Option<AppError>>) -> impl IntoView {
     let text = move |id: &'static str,
                      label: &'static str,
                      value: String,
@@ -225,9 +189,9 @@ fn general_error(error: Signal<Option<AppError>>) -> impl IntoView {
 pub fn NewEmployeePage() -> impl IntoView {
     let create = ServerAction::<CreateEmployee>::new();
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
-    let typed = Typed::from_query().unwrap_or(Typed {
+    let typed = typed_after_refusal().unwrap_or(EmployeeForm {
         role: "staff".into(),
-        ..Typed::default()
+        ..EmployeeForm::default()
     });
     view! {
         <Title text="Add employee"/>
@@ -319,7 +283,7 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
     } else {
         None
     };
-    let typed = Typed::from_query().unwrap_or_else(|| Typed::of(&employee));
+    let typed = typed_after_refusal().unwrap_or_else(|| EmployeeForm::of(&employee));
     let id = employee.user.id;
     let is_me = id == me;
     let name = employee.user.full_name();

@@ -1,23 +1,13 @@
 //! `/transactions` (the ledger, filterable) and `/expiry` (lots about to expire).
 
 use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS};
-use crate::domain::ledger::format_time;
-use crate::pages::bills::{Pager, PagerLabels};
+use crate::components::pager::{Pager, PagerLabels};
+use crate::domain::calendar::format_time;
+use crate::domain::ledger::MovementKind;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// How a movement kind reads in the table.
-fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "purchase" => "Purchase",
-        "sale" => "Sale",
-        "adjustment" => "Adjustment",
-        "write_off" => "Write-off",
-        _ => "Other",
-    }
-}
 
 /// The ledger history with filters: product, type, date range.
 #[component]
@@ -53,9 +43,10 @@ pub fn TransactionsPage() -> impl IntoView {
             <div class="field">
                 <label for="f-kind">"Type"</label>
                 <select id="f-kind" name="kind">
-                    {[("", "All"), ("purchase", "Purchase"), ("sale", "Sale"), ("adjustment", "Adjustment"), ("write_off", "Write-off")]
+                    <option value="" selected=kind_now.is_empty()>"All"</option>
+                    {MovementKind::ALL
                         .into_iter()
-                        .map(|(value, label)| view! { <option value=value selected=kind_now == value>{label}</option> })
+                        .map(|kind| view! { <option value=kind.as_str() selected=kind_now == kind.as_str()>{kind.label()}</option> })
                         .collect_view()}
                 </select>
             </div>
@@ -85,8 +76,8 @@ pub fn TransactionsPage() -> impl IntoView {
                                 <td><a href=format!("/inventory/{}", m.product_id)>{m.product}</a></td>
                                 <td>
                                     {match m.bill_id {
-                                        Some(id) => Either::Left(view! { <a href=format!("/bills/{id}")>{kind_label(&m.kind)}</a> }),
-                                        None => Either::Right(kind_label(&m.kind)),
+                                        Some(id) => Either::Left(view! { <a href=format!("/bills/{id}")>{m.kind.label()}</a> }),
+                                        None => Either::Right(m.kind.label()),
                                     }}
                                 </td>
                                 <td class="num">{format!("{:+} {}", m.quantity, m.unit)}</td>
@@ -160,7 +151,7 @@ pub fn ExpiryPage() -> impl IntoView {
                                 <tr>
                                     <td><a href=format!("/inventory/{}", lot.product_id)>{lot.product}</a></td>
                                     <td class="num">{format!("{} {}", lot.remaining, lot.unit)}</td>
-                                    <td>{lot.expires_on}</td>
+                                    <td>{lot.expires_on.to_string()}</td>
                                     <td><span class=class>{left}</span></td>
                                 </tr>
                             }

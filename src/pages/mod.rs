@@ -7,7 +7,6 @@ pub mod employees;
 pub mod history;
 pub mod inventory;
 pub mod login;
-pub mod placeholder;
 pub mod product;
 pub mod profile;
 pub mod record;

@@ -2,9 +2,10 @@
 //! (deleted without history, archived with).
 
 use crate::api::products::{get_product, ProductDetail, RemoveProduct, UpdateProduct};
-use crate::components::layout::Session;
-use crate::domain::ledger::format_time;
-use crate::pages::placeholder::set_status;
+use crate::components::status::set_status;
+use crate::components::viewer;
+use crate::domain::calendar::format_time;
+use crate::domain::product_form::ProductForm;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -72,36 +73,38 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             .and_then(Result::err)
             .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
     };
-    let Session(session) = expect_context::<Session>();
     let id = product.id;
-    let manager_controls = move || {
-        Suspend::new(async move {
-            let manager = session
-                .await
-                .ok()
-                .flatten()
-                .is_some_and(|s| s.user.role.is_manager());
-            manager.then(|| view! {
+    let manager_controls = viewer::is_manager().then(|| {
+        view! {
             <ActionForm action=remove attr:class="danger-zone">
                 <input type="hidden" name="id" value=id/>
                 <p class="muted">"A product with history is archived (kept in the books, hidden from lists); one without is deleted."</p>
                 <button type="submit" class="button danger">"Delete product"</button>
                 {remove_error}
             </ActionForm>
-        })
-        })
+        }
+    });
+    // After a refused save the fields show what was typed, not what is stored.
+    let typed = if use_query_map().get_untracked().get("__err").is_some() {
+        crate::api::form::typed::<ProductForm>()
+    } else {
+        ProductForm::of(&product)
     };
     let level = product.stock_level().label();
+    let unit = product.unit.clone();
     let lot_rows = lots.into_iter().map(|lot| view! {
         <tr>
-            <td class="num">{format!("{} {}", lot.remaining, lot.unit)}</td>
-            <td>{if lot.expires_on.is_empty() { "No expiry".to_owned() } else { lot.expires_on }}</td>
+            <td class="num">{format!("{} {unit}", lot.remaining)}</td>
+            <td>{lot.expires_on.map_or_else(|| "No expiry".to_owned(), |d| d.to_string())}</td>
         </tr>
     }).collect_view();
     let movement_rows = movements.into_iter().map(|m| view! {
         <tr>
             <td>{format_time(m.created_at)}</td>
-            <td>{m.bill_id.map(|b| view! { <a href=format!("/bills/{b}")>{m.kind.clone()}</a> })}</td>
+            <td>{match m.bill_id {
+                Some(b) => Either::Left(view! { <a href=format!("/bills/{b}")>{m.kind.label()}</a> }),
+                None => Either::Right(m.kind.label()),
+            }}</td>
             <td class="num">{format!("{:+} {}", m.quantity, m.unit)}</td>
             <td class="num">{currency.format(m.unit_amount)}</td>
         </tr>
@@ -121,22 +124,22 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             <input type="hidden" name="id" value=product.id/>
             <div class="field">
                 <label for="name">"Name"</label>
-                <input id="name" name="name" value=product.name.clone() required/>
+                <input id="name" name="name" value=typed.name required/>
                 {error("name")}
             </div>
             <div class="field">
                 <label for="selling_price">"Selling price"</label>
-                <input id="selling_price" name="selling_price" inputmode="decimal" value=product.selling_price.to_plain()/>
+                <input id="selling_price" name="selling_price" inputmode="decimal" value=typed.selling_price/>
                 {error("selling_price")}
             </div>
             <div class="field">
                 <label for="sku">"SKU / barcode"</label>
-                <input id="sku" name="sku" autocomplete="off" value=product.sku.clone().unwrap_or_default()/>
+                <input id="sku" name="sku" autocomplete="off" value=typed.sku.unwrap_or_default()/>
                 {error("sku")}
             </div>
             <div class="field">
                 <label for="unit">"Unit"</label>
-                <input id="unit" name="unit" list="unit-options" value=product.unit.clone()/>
+                <input id="unit" name="unit" list="unit-options" value=typed.unit.unwrap_or_default()/>
                 <datalist id="unit-options">
                     <option value="pcs"></option>
                     <option value="g"></option>
@@ -149,21 +152,21 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="lower_limit">"Lower limit"</label>
-                <input id="lower_limit" name="lower_limit" inputmode="numeric" value=product.lower_limit.map(|l| l.to_string()).unwrap_or_default()/>
+                <input id="lower_limit" name="lower_limit" inputmode="numeric" value=typed.lower_limit/>
                 {error("lower_limit")}
             </div>
             <div class="field">
                 <label for="upper_limit">"Upper limit"</label>
-                <input id="upper_limit" name="upper_limit" inputmode="numeric" value=product.upper_limit.map(|l| l.to_string()).unwrap_or_default()/>
+                <input id="upper_limit" name="upper_limit" inputmode="numeric" value=typed.upper_limit/>
                 {error("upper_limit")}
             </div>
             <div class="field checkbox">
-                <input id="loose" name="loose" type="checkbox" value="on" checked=product.loose/>
+                <input id="loose" name="loose" type="checkbox" value="on" checked=typed.loose.is_some()/>
                 <label for="loose">"Loose"</label>
             </div>
             <button type="submit" class="button primary">"Save"</button>
         </ActionForm>
-        <Suspense fallback=|| ()>{manager_controls}</Suspense>
+        {manager_controls}
         <h2>"Lots"</h2>
         <div class="table-wrap">
             <table class="data">

@@ -10,13 +10,13 @@
 //! selling price (sale) or average cost (purchase).
 
 use crate::api::products::{suggest_products, Suggestion};
-use crate::api::stock::{line_field, new_form_key, RecordPurchase, RecordSale};
+use crate::api::stock::{new_form_key, RecordPurchase, RecordSale};
 use crate::domain::bill::BillKind;
+use crate::domain::bill_form::{line_field, BillForm};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// Lines shown on a fresh form.
 const DEFAULT_ROWS: usize = 3;
@@ -40,22 +40,12 @@ pub fn SellPage() -> impl IntoView {
 }
 
 /// The page around the form: its title, and what the server knows when it renders the form (the
-/// values typed before a failed submit or `Add line`, the error, a fresh one-time key).
+/// form as typed before a failed submit or `Add line` — the same [`BillForm`] that was posted —,
+/// the error, a fresh one-time key).
 #[component]
 fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -> impl IntoView {
-    let (typed, rows) = use_query_map().with_untracked(|query| {
-        let typed: Vec<(String, String)> = query
-            .latest_values()
-            .filter(|(name, _)| !matches!(name.as_ref(), "rows" | "__err"))
-            .map(|(name, value)| (name.to_string(), value.to_owned()))
-            .collect();
-        let rows = query
-            .get_str("rows")
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(DEFAULT_ROWS)
-            .clamp(1, MAX_ROWS);
-        (typed, rows)
-    });
+    let typed: BillForm = crate::api::form::typed();
+    let rows = typed.rows().unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
     let key = Resource::new(|| (), |_| new_form_key());
     let title = match kind {
         BillKind::Purchase => "Buy",
@@ -70,7 +60,7 @@ fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -
                 Suspend::new(async move {
                     let key = key.await.unwrap_or_default();
                     view! {
-                        <BillForm kind rows typed error key action_url=action_url.to_owned()/>
+                        <BillFormIsland kind rows typed error key action_url=action_url.to_owned()/>
                     }
                 })
             }}
@@ -81,24 +71,16 @@ fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -
 /// The bill form, an island: hydrated, `Add line` adds a line at once and each `Product` field
 /// suggests products as you type.
 #[island]
-fn BillForm(
+fn BillFormIsland(
     kind: BillKind,
     rows: usize,
-    typed: Vec<(String, String)>,
+    typed: BillForm,
     error: Option<AppError>,
     key: String,
     action_url: String,
 ) -> impl IntoView {
     let typed = StoredValue::new(typed);
-    let typed = move |name: &str| {
-        typed.with_value(|typed| {
-            typed
-                .iter()
-                .find(|(field, _)| field == name)
-                .map(|(_, value)| value.clone())
-                .unwrap_or_default()
-        })
-    };
+    let line_value = move |i: usize, part: &str| typed.with_value(|f| f.typed(i, part).to_owned());
     let rows = RwSignal::new(rows);
     // After hydration `Add line` is an ordinary button; before it (and without JS) it submits
     // the form as a GET to this page with one more row.
@@ -120,19 +102,11 @@ fn BillForm(
     let general = error.with_value(|error| {
         error
             .as_ref()
-            .filter(|e| {
-                !matches!(
-                    e,
-                    AppError::Invalid { .. }
-                        | AppError::InvalidFields(_)
-                        | AppError::Conflict { .. }
-                )
-            })
+            .filter(|e| !e.is_about_a_field())
             .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
     });
     let input =
-        move |id: String, label: &'static str, kind: &'static str, extra: Option<&'static str>| {
-            let value = typed(&id);
+        move |id: String, value: String, label: &'static str, kind: &'static str, extra: Option<&'static str>| {
             let described = format!("{id}-error");
             view! {
                 <div class="field">
@@ -163,11 +137,11 @@ fn BillForm(
     );
     let product_input = move |i: usize| {
         let id = line_field(i, "product");
-        let value = typed(&id);
+        let value = line_value(i, "product");
         let described = format!("{id}-error");
         let amount_ref = NodeRef::<leptos::html::Input>::new();
         let amount_id = line_field(i, "amount");
-        let amount_value = typed(&amount_id);
+        let amount_value = line_value(i, "amount");
         let amount_described = format!("{amount_id}-error");
         // Picking a suggestion fills an empty price with the usual one.
         let on_change = move |ev: leptos::ev::Event| {
@@ -204,7 +178,7 @@ fn BillForm(
                 />
                 <div id=described>{message(id)}</div>
             </div>
-            {input(line_field(i, "quantity"), "Quantity", "text", Some("numeric"))}
+            {input(line_field(i, "quantity"), line_value(i, "quantity"), "Quantity", "text", Some("numeric"))}
             <div class="field">
                 <label for=amount_id.clone()>{amount_label}</label>
                 <input
@@ -225,7 +199,7 @@ fn BillForm(
             <fieldset class="line">
                 <legend>{format!("Line {}", i + 1)}</legend>
                 {product_input(i)}
-                {(kind == BillKind::Purchase).then(|| input(line_field(i, "expires_on"), "Expiry date", "date", None))}
+                {(kind == BillKind::Purchase).then(|| input(line_field(i, "expires_on"), line_value(i, "expires_on"), "Expiry date", "date", None))}
             </fieldset>
         }
     };
@@ -233,9 +207,9 @@ fn BillForm(
         <form method="post" action=action_url class="form bill-form" novalidate=true>
             <input type="hidden" name="key" value=key/>
             <div class="party">
-                {input("party_name".into(), party, "text", None)}
-                {input("party_phone".into(), "Phone", "tel", None)}
-                {input("party_address".into(), "Address", "text", None)}
+                {input("party_name".into(), typed.with_value(|f| f.party_name.clone()), party, "text", None)}
+                {input("party_phone".into(), typed.with_value(|f| f.party_phone.clone()), "Phone", "tel", None)}
+                {input("party_address".into(), typed.with_value(|f| f.party_address.clone()), "Address", "text", None)}
             </div>
             // Keyed, so adding a line leaves the lines already typed in as they are.
             <div class="lines">

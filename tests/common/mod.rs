@@ -27,6 +27,43 @@ pub async fn clerk(db: &Db, email: &str) -> i64 {
     users::insert(db, &account, 0).await.unwrap()
 }
 
+/// A checked bill line for storage tests: `quantity` of `product` at `amount` minor units,
+/// optionally expiring; it stands first in its form (see [`numbered`]).
+pub fn line(
+    product: &str,
+    quantity: i64,
+    amount: i64,
+    expires_on: Option<&str>,
+) -> stockroom::domain::bill_form::Line {
+    stockroom::domain::bill_form::Line {
+        index: 0,
+        product: stockroom::domain::Name::parse(product).unwrap(),
+        quantity: stockroom::domain::stock::Quantity::new(quantity).unwrap(),
+        unit_amount: stockroom::domain::Money::from_minor(amount),
+        expires_on: expires_on.map(|d| stockroom::domain::Day::parse(d).unwrap()),
+    }
+}
+
+/// The lines as a form numbers them: line `i` is `lines[i]`.
+pub fn numbered(
+    lines: Vec<stockroom::domain::bill_form::Line>,
+) -> Vec<stockroom::domain::bill_form::Line> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| stockroom::domain::bill_form::Line { index, ..line })
+        .collect()
+}
+
+/// A party with a name only.
+pub fn party(name: &str) -> stockroom::domain::bill_form::Party {
+    stockroom::domain::bill_form::Party {
+        name: stockroom::domain::Name::parse(name).unwrap(),
+        phone: None,
+        address: None,
+    }
+}
+
 /// The one number a query answers.
 pub async fn scalar(db: &Db, sql: &str) -> i64 {
     use sqlx::Row;

@@ -20,7 +20,7 @@ use krilla::surface::Surface;
 use krilla::Document;
 
 use crate::domain::bill::{Bill, BillKind, BillLine};
-use crate::domain::ledger::format_time;
+use crate::domain::calendar::format_time;
 use crate::domain::{Currency, Money};
 use shaping::{char_budget, Fonts, ShapedLine, Weight, FONTS};
 
@@ -402,7 +402,7 @@ impl Pager<'_> {
         let inner = |w: f32| w - 2.0 * CELL_PAD_X;
         let numeric = BODY.align(Align::Right);
         let name = self.wrap(&line.product, BODY.lines(MAX_NAME_LINES), inner(COL_ITEM_W));
-        let expiry = match non_blank(&line.expires_on) {
+        let expiry = match line.expires_on {
             Some(date) => self.wrap(&format!("Expires {date}"), SMALL, inner(COL_ITEM_W)),
             None => Vec::new(),
         };
@@ -645,7 +645,7 @@ mod tests {
             .take(200)
             .collect();
         let mut lines = vec![line(&long, 1, 100), line("चाय मसाला 50g", 2, 4_500)];
-        lines[1].expires_on = Some("2026-12-31".into());
+        lines[1].expires_on = crate::domain::Day::parse("2026-12-31").ok();
         render_ok(
             "शर्मा किराना स्टोर",
             &bill(BillKind::Purchase, lines),
@@ -694,7 +694,8 @@ mod tests {
         ];
         lines[0].unit = nasty.repeat(3);
         lines[1].unit = String::new();
-        lines[2].expires_on = Some(nasty.into());
+        // (An expiry date is a `Day`: no text can get into it.)
+        lines[2].expires_on = crate::domain::Day::parse("2199-12-31").ok();
         let mut bill = bill(BillKind::Sale, lines);
         bill.party_name = nasty.repeat(20);
         bill.party_phone = Some("\0".repeat(100));
@@ -773,7 +774,7 @@ mod tests {
                             with Extra Protein, Naturally Sorted and Machine Cleaned, Best Before \
                             Twelve Months from Packing, Combo Offer Pack Extra Extra Extra"
             .into();
-        lines[3].expires_on = Some("2026-12-31".into());
+        lines[3].expires_on = crate::domain::Day::parse("2026-12-31").ok();
         lines[4].quantity = 123_456_789_012;
         lines[4].line_total = Money::from_minor(987_654_321_098_765);
         let bill = bill(BillKind::Sale, lines);

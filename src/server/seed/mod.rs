@@ -2,6 +2,7 @@
 //! simulated history at any scale for benchmarks ([`bulk`]).
 
 pub mod bulk;
+pub mod simulate;
 
 use super::auth::now;
 use super::storage::{products, Db, StorageError};

@@ -1,6 +1,7 @@
 //! The audit trail: sign-ins (successful, failed, refused) and every change to an employee, with
 //! who did it, when, and from which address. Append-only (database triggers refuse edits).
 
+use super::keyset::{self, Keyset, Order};
 use super::{Conditions, Db, Result};
 use crate::domain::employee::{AuditAction, AuditEntry};
 use crate::domain::ledger::{Cursor, Page, Seek};
@@ -78,23 +79,23 @@ pub async fn record(db: &Db, entry: &NewEntry<'_>) -> Result<()> {
     insert(db.pool(), entry).await
 }
 
+/// Newest first along `audit_log_recent (at, id)`.
+const TRAIL: Keyset = Keyset {
+    order: Order::NewestFirst,
+    key: "at",
+    id: "id",
+};
+
 /// The trail, newest first, a page of `per_page` from `seek`.
 pub async fn list(db: &Db, seek: Seek, per_page: i64) -> Result<Page<AuditEntry>> {
-    let mut conditions = Conditions::default();
-    let order = super::history::seek_order(&mut conditions, seek, "at", "id");
-    let sql = format!(
-        "SELECT id, at, actor_email, action, target_email, detail, client_addr FROM audit_log {} {order} LIMIT ${}",
-        conditions.where_sql(),
-        conditions.next_param()
-    );
-    let rows = conditions
-        .bind(sqlx::query(&sql))
-        .bind(per_page + 1)
-        .fetch_all(db.pool())
-        .await?;
-    let rows = rows
-        .iter()
-        .map(|row| {
+    keyset::page(
+        db,
+        "SELECT id, at, actor_email, action, target_email, detail, client_addr FROM audit_log",
+        Conditions::default(),
+        TRAIL,
+        seek,
+        per_page,
+        |row| {
             let code: String = row.try_get("action")?;
             Ok(AuditEntry {
                 id: row.try_get("id")?,
@@ -107,9 +108,8 @@ pub async fn list(db: &Db, seek: Seek, per_page: i64) -> Result<Page<AuditEntry>
                 detail: row.try_get("detail")?,
                 client_addr: row.try_get("client_addr")?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_probe(rows, per_page as usize, seek, |e| {
-        Cursor { at: e.at, id: e.id }
-    }))
+        },
+        |e| Cursor { at: e.at, id: e.id },
+    )
+    .await
 }

@@ -24,8 +24,8 @@ pub struct DashboardQuery {
     pub end: i64,
     /// The chart's months, oldest first.
     pub months: Vec<Month>,
-    /// Lots with stock left that expire on or before this date (`YYYY-MM-DD`) count as expiring.
-    pub expiring_until: String,
+    /// Lots with stock left that expire on or before this date count as expiring.
+    pub expiring_until: crate::domain::Day,
     /// The time of the request (Unix): months that ended well before it are final.
     pub now: i64,
 }
@@ -76,7 +76,7 @@ pub async fn figures(db: &Db, query: &DashboardQuery) -> Result<Figures> {
         sales_by_product(db, query.start, query.end),
         stock_alerts(db),
         stock_snapshot(db),
-        history::expiring_count(db, &query.expiring_until),
+        history::expiring_count(db, query.expiring_until),
     )?;
     let (earned, spent, cost_of_goods) = bill_sums;
     Ok(Figures {

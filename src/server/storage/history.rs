@@ -1,76 +1,61 @@
-//! Reading what was recorded: bills, the ledger, and lots near expiry.
+//! Reading what was recorded: bills, the ledger, and lots with stock left.
 
-use super::{like_escape, Arg, Conditions, Db, Result};
-use crate::domain::bill::{Bill, BillKind, BillLine};
+use super::keyset::{self, Keyset, Order};
+use super::{like_escape, stored, stored_day, Arg, Conditions, Db, Result};
+use crate::domain::bill::{Bill, BillLine};
 use crate::domain::ledger::{
-    date_of, days_between, BillSummary, Cursor, ExpiringLot, Movement, Page, Seek,
+    BillSummary, Cursor, ExpiringLot, Movement, MovementKind, OpenLot, Page, Seek,
 };
 use crate::domain::product::COUNT_CAP;
-use crate::domain::{search, Money};
-use sqlx::any::AnyRow;
+use crate::domain::{search, Day, Money};
 use sqlx::Row;
 
-fn kind_of(row: &AnyRow, column: &str) -> Result<BillKind> {
-    let kind: String = row.try_get(column)?;
-    Ok(kind
-        .parse()
-        .map_err(|e: String| sqlx::Error::Decode(e.into()))?)
-}
+/// Newest first along `(created_at, id)` (the `bills_recent` index).
+const BILLS: Keyset = Keyset {
+    order: Order::NewestFirst,
+    key: "created_at",
+    id: "id",
+};
 
-/// Adds the keyset condition of `seek` on `(time, id)` columns and returns the `ORDER BY` that
-/// reads from it (`After` reads upwards; [`Page::from_probe`] turns it back).
-pub(crate) fn seek_order(conditions: &mut Conditions, seek: Seek, time: &str, id: &str) -> String {
-    match seek {
-        Seek::Newest => format!("ORDER BY {time} DESC, {id} DESC"),
-        Seek::Before(c) => {
-            conditions.push(
-                &format!("({time}, {id}) < (?, ?)"),
-                [Arg::Int(c.at), Arg::Int(c.id)],
-            );
-            format!("ORDER BY {time} DESC, {id} DESC")
-        }
-        Seek::After(c) => {
-            conditions.push(
-                &format!("({time}, {id}) > (?, ?)"),
-                [Arg::Int(c.at), Arg::Int(c.id)],
-            );
-            format!("ORDER BY {time}, {id}")
-        }
-    }
-}
+/// Newest first along `(m.created_at, m.id)` (`movements_recent` and the per-product and
+/// per-kind indexes that end in the same columns).
+const MOVEMENTS: Keyset = Keyset {
+    order: Order::NewestFirst,
+    key: "m.created_at",
+    id: "m.id",
+};
+
+/// Soonest first along `lots_open_by_expiry (expires_on, id)`.
+const EXPIRING: Keyset = Keyset {
+    order: Order::SoonestFirst,
+    key: "l.expires_on",
+    id: "l.id",
+};
 
 /// Bills, newest first, a page of `per_page` from `seek`.
 pub async fn bills(db: &Db, seek: Seek, per_page: i64) -> Result<Page<BillSummary>> {
-    let mut conditions = Conditions::default();
-    let order = seek_order(&mut conditions, seek, "created_at", "id");
-    let sql = format!(
-        "SELECT id, kind, party_name, total, created_at FROM bills {} {order} LIMIT ${}",
-        conditions.where_sql(),
-        conditions.next_param()
-    );
-    let rows = conditions
-        .bind(sqlx::query(&sql))
-        .bind(per_page + 1)
-        .fetch_all(db.pool())
-        .await?;
-    let rows = rows
-        .iter()
-        .map(|r| {
+    keyset::page(
+        db,
+        "SELECT id, kind, party_name, total, created_at FROM bills",
+        Conditions::default(),
+        BILLS,
+        seek,
+        per_page,
+        |r| {
             Ok(BillSummary {
                 id: r.try_get("id")?,
-                kind: kind_of(r, "kind")?,
+                kind: stored(r, "kind")?,
                 party_name: r.try_get("party_name")?,
                 total: Money::from_minor(r.try_get("total")?),
                 created_at: r.try_get("created_at")?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_probe(rows, per_page as usize, seek, |b| {
-        Cursor {
+        },
+        |b| Cursor {
             at: b.created_at,
             id: b.id,
-        }
-    }))
+        },
+    )
+    .await
 }
 
 /// One bill with its lines, or `None`.
@@ -102,7 +87,7 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
             quantity: r.try_get("quantity")?,
             unit_price: Money::from_minor(r.try_get("unit_price")?),
             line_total: Money::from_minor(r.try_get("line_total")?),
-            expires_on: r.try_get("expires_on")?,
+            expires_on: stored_day(r, "expires_on")?,
         })
     })
     .collect::<Result<_>>()?;
@@ -110,7 +95,7 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
     let last: String = row.try_get("last_name")?;
     Ok(Some(Bill {
         id: row.try_get("id")?,
-        kind: kind_of(&row, "kind")?,
+        kind: stored(&row, "kind")?,
         party_name: row.try_get("party_name")?,
         party_phone: row.try_get("party_phone")?,
         party_address: row.try_get("party_address")?,
@@ -131,8 +116,7 @@ pub struct MovementFilter {
     pub product: Option<String>,
     /// Exactly this product.
     pub product_id: Option<i64>,
-    /// `purchase`, `sale`, `adjustment` or `write_off`.
-    pub kind: Option<String>,
+    pub kind: Option<MovementKind>,
     /// Unix seconds, inclusive.
     pub from: Option<i64>,
     /// Unix seconds, exclusive.
@@ -153,8 +137,8 @@ pub async fn movements(
             [Arg::Text(format!("%{}%", like_escape(&q)))],
         );
     }
-    if let Some(kind) = &filter.kind {
-        conditions.push("m.kind = ?", [Arg::Text(kind.clone())]);
+    if let Some(kind) = filter.kind {
+        conditions.push("m.kind = ?", [Arg::Text(kind.as_str().to_owned())]);
     }
     if let Some(from) = filter.from {
         conditions.push("m.created_at >= ?", [Arg::Int(from)]);
@@ -165,47 +149,39 @@ pub async fn movements(
     if let Some(id) = filter.product_id {
         conditions.push("m.product_id = ?", [Arg::Int(id)]);
     }
-    let order = seek_order(&mut conditions, seek, "m.created_at", "m.id");
-    let sql = format!(
+    keyset::page(
+        db,
         "SELECT m.id, m.created_at, m.product_id, p.name, p.unit, m.kind, m.quantity, m.unit_amount, m.bill_id \
-         FROM movements m JOIN products p ON p.id = m.product_id {} {order} LIMIT ${}",
-        conditions.where_sql(),
-        conditions.next_param()
-    );
-    let rows = conditions
-        .bind(sqlx::query(&sql))
-        .bind(per_page + 1)
-        .fetch_all(db.pool())
-        .await?;
-    let rows = rows
-        .iter()
-        .map(|r| {
+         FROM movements m JOIN products p ON p.id = m.product_id",
+        conditions,
+        MOVEMENTS,
+        seek,
+        per_page,
+        |r| {
             Ok(Movement {
                 id: r.try_get("id")?,
                 created_at: r.try_get("created_at")?,
                 product_id: r.try_get("product_id")?,
                 product: r.try_get("name")?,
                 unit: r.try_get("unit")?,
-                kind: r.try_get("kind")?,
+                kind: stored(r, "kind")?,
                 quantity: r.try_get("quantity")?,
                 unit_amount: Money::from_minor(r.try_get("unit_amount")?),
                 bill_id: r.try_get("bill_id")?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_probe(rows, per_page as usize, seek, |m| {
-        Cursor {
+        },
+        |m| Cursor {
             at: m.created_at,
             id: m.id,
-        }
-    }))
+        },
+    )
+    .await
 }
 
 /// A product's lots with stock left, first-expiry-first-out.
-pub async fn open_lots(db: &Db, product_id: i64, today: &str) -> Result<Vec<ExpiringLot>> {
+pub async fn open_lots(db: &Db, product_id: i64) -> Result<Vec<OpenLot>> {
     let rows = sqlx::query(
-        "SELECT l.id, l.product_id, p.name, p.unit, l.remaining, l.expires_on \
-         FROM lots l JOIN products p ON p.id = l.product_id \
+        "SELECT l.id, l.remaining, l.expires_on FROM lots l \
          WHERE l.product_id = $1 AND l.remaining > 0 \
          ORDER BY CASE WHEN l.expires_on IS NULL THEN 1 ELSE 0 END, l.expires_on, l.received_at, l.id",
     )
@@ -214,108 +190,68 @@ pub async fn open_lots(db: &Db, product_id: i64, today: &str) -> Result<Vec<Expi
     .await?;
     rows.iter()
         .map(|r| {
-            let expires_on: Option<String> = r.try_get("expires_on")?;
-            Ok(ExpiringLot {
+            Ok(OpenLot {
                 lot_id: r.try_get("id")?,
-                product_id: r.try_get("product_id")?,
-                product: r.try_get("name")?,
-                unit: r.try_get("unit")?,
                 remaining: r.try_get("remaining")?,
-                days_left: expires_on
-                    .as_deref()
-                    .and_then(|e| days_between(today, e))
-                    .unwrap_or(i64::MAX),
-                expires_on: expires_on.unwrap_or_default(),
+                expires_on: stored_day(r, "expires_on")?,
             })
         })
         .collect()
 }
 
-/// A lot's place in the soonest-first expiry list: its expiry date (as the Unix time of that
-/// day's start) and its id.
-fn expiry_cursor(lot: &ExpiringLot) -> Cursor {
-    Cursor {
-        at: days_between("1970-01-01", &lot.expires_on).unwrap_or_default() * 86_400,
-        id: lot.lot_id,
-    }
-}
-
-/// Lots with stock left that expire on or before `until` (`YYYY-MM-DD`), soonest first, a
-/// page of `per_page` from `seek` (`Newest` is the soonest page, `Before` reads later lots,
-/// `After` sooner ones). Read along `lots_open_by_expiry (expires_on, id)`, so a page costs
-/// the same however many lots have expired. `today` fills in `days_left`.
+/// Lots with stock left that expire on or before `until`, soonest first, a page of `per_page`
+/// from `seek` (`Newest` is the soonest page, `Before` reads later lots, `After` sooner ones).
+/// Read along `lots_open_by_expiry (expires_on, id)`, so a page costs the same however many
+/// lots have expired. `today` fills in `days_left`.
 pub async fn expiring(
     db: &Db,
-    today: &str,
-    until: &str,
+    today: Day,
+    until: Day,
     seek: Seek,
     per_page: i64,
 ) -> Result<Page<ExpiringLot>> {
     let mut conditions = Conditions::default();
     conditions.push(
         "l.remaining > 0 AND l.expires_on IS NOT NULL AND l.expires_on <= ?",
-        [Arg::Text(until.to_owned())],
+        [Arg::Text(until.to_string())],
     );
-    let order = match seek {
-        Seek::Newest => "ORDER BY l.expires_on, l.id",
-        Seek::Before(c) => {
-            conditions.push(
-                "(l.expires_on, l.id) > (?, ?)",
-                [Arg::Text(date_of(c.at)), Arg::Int(c.id)],
-            );
-            "ORDER BY l.expires_on, l.id"
-        }
-        Seek::After(c) => {
-            conditions.push(
-                "(l.expires_on, l.id) < (?, ?)",
-                [Arg::Text(date_of(c.at)), Arg::Int(c.id)],
-            );
-            "ORDER BY l.expires_on DESC, l.id DESC"
-        }
-    };
-    let sql = format!(
+    keyset::page(
+        db,
         "SELECT l.id, l.product_id, p.name, p.unit, l.remaining, l.expires_on \
-         FROM lots l JOIN products p ON p.id = l.product_id {} {order} LIMIT ${}",
-        conditions.where_sql(),
-        conditions.next_param()
-    );
-    let rows = conditions
-        .bind(sqlx::query(&sql))
-        .bind(per_page + 1)
-        .fetch_all(db.pool())
-        .await?;
-    let lots = rows
-        .iter()
-        .map(|r| {
-            let expires_on: String = r.try_get("expires_on")?;
+         FROM lots l JOIN products p ON p.id = l.product_id",
+        conditions,
+        EXPIRING,
+        seek,
+        per_page,
+        |r| {
+            let expires_on = stored_day(r, "expires_on")?.unwrap_or(today);
             Ok(ExpiringLot {
                 lot_id: r.try_get("id")?,
                 product_id: r.try_get("product_id")?,
                 product: r.try_get("name")?,
                 unit: r.try_get("unit")?,
                 remaining: r.try_get("remaining")?,
-                days_left: days_between(today, &expires_on).unwrap_or_default(),
+                days_left: today.days_until(expires_on),
                 expires_on,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_probe(
-        lots,
-        usize::try_from(per_page).unwrap_or_default(),
-        seek,
-        expiry_cursor,
-    ))
+        },
+        |lot| Cursor {
+            at: lot.expires_on.start(),
+            id: lot.lot_id,
+        },
+    )
+    .await
 }
 
 /// How many lots with stock left expire on or before `until`, counted up to
 /// [`COUNT_CAP`]` + 1` (beyond that the badge says "1,000+"): every page shows it, and a
 /// chain's ledger can hold tens of thousands of lots past their date.
-pub async fn expiring_count(db: &Db, until: &str) -> Result<i64> {
+pub async fn expiring_count(db: &Db, until: Day) -> Result<i64> {
     Ok(sqlx::query(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM lots \
          WHERE remaining > 0 AND expires_on IS NOT NULL AND expires_on <= $1 LIMIT $2) AS capped",
     )
-    .bind(until)
+    .bind(until.to_string())
     .bind(COUNT_CAP + 1)
     .fetch_one(db.pool())
     .await?

@@ -6,8 +6,10 @@
 //! `CAST(... AS BIGINT)` around sums (PostgreSQL would otherwise answer NUMERIC).
 
 pub mod audit;
+pub mod bulk;
 pub mod dashboard;
 pub mod history;
+pub(crate) mod keyset;
 pub mod maintenance;
 pub mod people;
 pub mod products;
@@ -334,6 +336,31 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// A `YYYY-MM-DD` column (NULL is `None`) as a [`crate::domain::Day`].
+pub(crate) fn stored_day(row: &sqlx::any::AnyRow, column: &str) -> Result<Option<crate::domain::Day>> {
+    use sqlx::Row;
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| {
+        crate::domain::Day::from_stored(&t).ok_or_else(|| {
+            StorageError::Database(sqlx::Error::Decode(
+                format!("{column}: not a date: {t:?}").into(),
+            ))
+        })
+    })
+    .transpose()
+}
+
+/// A text column holding a stored name of a domain enum (a bill or movement kind).
+pub(crate) fn stored<T>(row: &sqlx::any::AnyRow, column: &str) -> Result<T>
+where
+    T: std::str::FromStr<Err = String>,
+{
+    use sqlx::Row;
+    let text: String = row.try_get(column)?;
+    text.parse()
+        .map_err(|e: String| StorageError::Database(sqlx::Error::Decode(e.into())))
 }
 
 /// Booleans are stored as 0/1 integers (see the module note).

@@ -2,6 +2,7 @@
 
 use super::{classify, flag, like_escape, Arg, Backend, Conditions, Db, Result};
 use crate::domain::product::{ProductSort, COUNT_CAP};
+use crate::domain::product_form::ProductDraft;
 use crate::domain::{search, Money, Product, ProductPage};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -218,30 +219,16 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Product>> {
     row.as_ref().map(product_from).transpose()
 }
 
-/// The editable facts of a product.
-#[derive(Clone, Debug)]
-pub struct ProductUpdate<'a> {
-    pub name: &'a str,
-    pub selling_price: Money,
-    pub lower_limit: Option<i64>,
-    pub upper_limit: Option<i64>,
-    pub loose: bool,
-    /// `None` keeps the SKU; `Some(None)` clears it.
-    pub sku: Option<Option<&'a str>>,
-    /// `None` keeps the unit.
-    pub unit: Option<&'a str>,
-}
-
 /// Saves a product's facts; a name (or SKU) taken by another product is a conflict.
-pub async fn update(db: &Db, id: i64, change: &ProductUpdate<'_>, now: i64) -> Result<()> {
+pub async fn update(db: &Db, id: i64, change: &ProductDraft, now: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE products SET name = $1, name_key = $2, selling_price = $3, lower_limit = $4, upper_limit = $5, \
                              loose = $6, updated_at = $7, \
                              sku = CASE WHEN $9 = 1 THEN $10 ELSE sku END, unit = COALESCE($11, unit) \
          WHERE id = $8",
     )
-    .bind(change.name)
-    .bind(search::fold(change.name))
+    .bind(change.name.as_str())
+    .bind(change.name.key())
     .bind(change.selling_price.minor())
     .bind(change.lower_limit)
     .bind(change.upper_limit)
@@ -249,8 +236,8 @@ pub async fn update(db: &Db, id: i64, change: &ProductUpdate<'_>, now: i64) -> R
     .bind(now)
     .bind(id)
     .bind(i64::from(change.sku.is_some()))
-    .bind(change.sku.flatten())
-    .bind(change.unit)
+    .bind(change.sku.clone().flatten())
+    .bind(change.unit.as_deref())
     .execute(db.pool())
     .await
     .map_err(classify)?;

@@ -8,37 +8,40 @@
 //! previous one's result; on SQLite the `BEGIN IMMEDIATE` write lock serialises writers. Lines are
 //! processed in product-id order so two bills never wait on each other's locks (no deadlock).
 
-use super::{classify, Db, StorageError};
-use crate::domain::bill::{tax_on, BillKind};
-use crate::domain::search;
-use crate::domain::stock::{allocate, average_cost, cost_of, LotStock};
-use crate::domain::Money;
+use super::{classify, stored_day, Db, StorageError};
+use crate::domain::bill::{line_total, BillKind, Totals};
+use crate::domain::bill_form::{BillDraft, Line, Party};
+use crate::domain::ledger::MovementKind;
+use crate::domain::stock::{sell as take_from_lots, LotStock, Position};
+use crate::domain::{Money, Name};
 use sqlx::{Any, Row, Transaction};
 
-/// One line of a bill to record; `product` is the product's name as typed.
-#[derive(Clone, Debug)]
-pub struct LineInput {
-    pub product: String,
-    pub quantity: i64,
-    /// Unit cost for purchases, unit price for sales.
-    pub unit_amount: Money,
-    /// Purchases only: `YYYY-MM-DD`.
-    pub expires_on: Option<String>,
-}
-
-/// A bill to record.
+/// A bill to record: a checked form (see [`BillDraft`]) and who records it when.
 #[derive(Clone, Debug)]
 pub struct BillInput {
     pub kind: BillKind,
-    pub party_name: String,
-    pub party_phone: Option<String>,
-    pub party_address: Option<String>,
-    pub lines: Vec<LineInput>,
+    pub party: Party,
+    pub lines: Vec<Line>,
     pub tax_rate_bp: u32,
     pub user_id: i64,
-    /// The form's one-time key.
+    /// The form's one-time key, as stored (unique across kinds).
     pub key: String,
     pub now: i64,
+}
+
+impl BillInput {
+    /// The bill a checked form asks for.
+    pub fn from_draft(draft: BillDraft, tax_rate_bp: u32, user_id: i64, now: i64) -> Self {
+        Self {
+            kind: draft.kind,
+            key: format!("{}:{}", draft.kind.as_str(), draft.key.as_str()),
+            party: draft.party,
+            lines: draft.lines,
+            tax_rate_bp,
+            user_id,
+            now,
+        }
+    }
 }
 
 /// The outcome of recording: a new bill, or the bill an earlier submit with the same key made.
@@ -57,7 +60,8 @@ impl Recorded {
     }
 }
 
-/// Why a bill was not recorded. Nothing was written in any of these cases.
+/// Why a bill was not recorded. Nothing was written in any of these cases. `line` is the
+/// line's place in the form ([`Line::index`]).
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     #[error("Not enough stock of {product}: {available} {unit} available")]
@@ -87,21 +91,13 @@ impl From<sqlx::Error> for RecordError {
 
 /// Records a purchase or a sale atomically and idempotently.
 pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> {
-    let subtotal = bill
-        .lines
-        .iter()
-        .try_fold(0i64, |sum, l| {
-            l.quantity
-                .checked_mul(l.unit_amount.minor())
-                .and_then(|t| sum.checked_add(t))
-        })
-        .ok_or(RecordError::TooLarge)?;
-    let subtotal = Money::from_minor(subtotal);
-    let tax = tax_on(subtotal, bill.tax_rate_bp);
-    let total = subtotal
-        .minor()
-        .checked_add(tax.minor())
-        .ok_or(RecordError::TooLarge)?;
+    let totals = Totals::of(
+        bill.lines
+            .iter()
+            .map(|l| (l.quantity.get(), l.unit_amount)),
+        bill.tax_rate_bp,
+    )
+    .map_err(|_| RecordError::TooLarge)?;
 
     let mut tx = db.begin_write().await?;
     // The key is claimed first, inside the transaction: a concurrent submit with the same key
@@ -126,13 +122,13 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(bill.kind.as_str())
-    .bind(&bill.party_name)
-    .bind(bill.party_phone.as_deref())
-    .bind(bill.party_address.as_deref())
-    .bind(subtotal.minor())
+    .bind(bill.party.name.as_str())
+    .bind(bill.party.phone.as_deref())
+    .bind(bill.party.address.as_deref())
+    .bind(totals.subtotal.minor())
     .bind(i64::from(bill.tax_rate_bp))
-    .bind(tax.minor())
-    .bind(total)
+    .bind(totals.tax.minor())
+    .bind(totals.total.minor())
     .bind(bill.user_id)
     .bind(bill.now)
     .fetch_one(&mut *tx)
@@ -141,46 +137,46 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
 
     // Resolve every product first, then work through them in id order (see the module note).
     let mut lines = Vec::with_capacity(bill.lines.len());
-    for (index, line) in bill.lines.iter().enumerate() {
+    for (position, line) in bill.lines.iter().enumerate() {
         let product = match bill.kind {
             BillKind::Purchase => find_or_create_product(&mut tx, &line.product, bill.now).await?,
             BillKind::Sale => find_product(&mut tx, &line.product).await?.ok_or_else(|| {
                 RecordError::UnknownProduct {
-                    line: index,
-                    name: line.product.clone(),
+                    line: line.index,
+                    name: line.product.to_string(),
                 }
             })?,
         };
-        lines.push((index, product, line));
+        lines.push((position, product, line));
     }
-    lines.sort_by_key(|(index, product, _)| (product.id, *index));
+    lines.sort_by_key(|(position, product, _)| (product.id, *position));
 
-    let mut cost_of_goods = 0i64;
-    for (index, product, line) in &lines {
+    let mut cost_of_goods = Money::ZERO;
+    for (position, product, line) in &lines {
         sqlx::query(
             "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, expires_on) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(bill_id)
-        .bind(i64::try_from(*index).unwrap_or(i64::MAX) + 1)
+        .bind(i64::try_from(*position).unwrap_or(i64::MAX) + 1)
         .bind(product.id)
-        .bind(line.quantity)
+        .bind(line.quantity.get())
         .bind(line.unit_amount.minor())
-        .bind(line.quantity * line.unit_amount.minor())
-        .bind(line.expires_on.as_deref())
+        .bind(line_total(line.quantity.get(), line.unit_amount).map_or(0, Money::minor))
+        .bind(line.expires_on.map(|d| d.to_string()))
         .execute(&mut *tx)
         .await?;
         match bill.kind {
             BillKind::Purchase => receive(&mut tx, bill, bill_id, product, line).await?,
             BillKind::Sale => {
-                cost_of_goods = cost_of_goods
-                    .saturating_add(sell(&mut tx, bill, bill_id, *index, product, line).await?);
+                let cost = sell(&mut tx, bill, bill_id, product, line).await?;
+                cost_of_goods = Money::from_minor(cost_of_goods.minor().saturating_add(cost.minor()));
             }
         }
     }
     if bill.kind == BillKind::Sale {
         sqlx::query("UPDATE bills SET cost_of_goods = $1 WHERE id = $2")
-            .bind(cost_of_goods)
+            .bind(cost_of_goods.minor())
             .bind(bill_id)
             .execute(&mut *tx)
             .await?;
@@ -230,11 +226,11 @@ fn product_ref(row: &sqlx::any::AnyRow) -> Result<ProductRef, sqlx::Error> {
 
 async fn find_product(
     tx: &mut Transaction<'static, Any>,
-    name: &str,
+    name: &Name,
 ) -> Result<Option<ProductRef>, RecordError> {
     let row =
         sqlx::query("SELECT id, name, unit FROM products WHERE name_key = $1 AND archived = 0")
-            .bind(search::fold(name))
+            .bind(name.key())
             .fetch_optional(&mut **tx)
             .await?;
     Ok(row.as_ref().map(product_ref).transpose()?)
@@ -244,15 +240,15 @@ async fn find_product(
 /// archived one brings it back).
 async fn find_or_create_product(
     tx: &mut Transaction<'static, Any>,
-    name: &str,
+    name: &Name,
     now: i64,
 ) -> Result<ProductRef, RecordError> {
     let row = sqlx::query(
         "INSERT INTO products (name, name_key, created_at, updated_at) VALUES ($1, $2, $3, $3) \
          ON CONFLICT (name_key) DO UPDATE SET archived = 0 RETURNING id, name, unit",
     )
-    .bind(name.trim())
-    .bind(search::fold(name))
+    .bind(name.as_str())
+    .bind(name.key())
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
@@ -265,7 +261,7 @@ async fn receive(
     bill: &BillInput,
     bill_id: i64,
     product: &ProductRef,
-    line: &LineInput,
+    line: &Line,
 ) -> Result<(), RecordError> {
     // Lock the row first (a no-op update), then read: the average is computed from the quantity
     // no one else can change until we commit.
@@ -278,16 +274,15 @@ async fn receive(
         .bind(product.id)
         .fetch_one(&mut **tx)
         .await?;
-    let quantity: i64 = row.try_get("quantity")?;
-    let average = average_cost(
-        quantity,
-        Money::from_minor(row.try_get("average_cost")?),
-        line.quantity,
-        line.unit_amount,
-    );
+    let before = Position {
+        quantity: row.try_get("quantity")?,
+        average_cost: Money::from_minor(row.try_get("average_cost")?),
+    };
+    let quantity = line.quantity.get();
+    let after = before.receive(quantity, line.unit_amount);
     sqlx::query("UPDATE products SET quantity = quantity + $1, average_cost = $2 WHERE id = $3")
-        .bind(line.quantity)
-        .bind(average.minor())
+        .bind(quantity)
+        .bind(after.average_cost.minor())
         .bind(product.id)
         .execute(&mut **tx)
         .await?;
@@ -297,9 +292,9 @@ async fn receive(
     )
     .bind(product.id)
     .bind(bill_id)
-    .bind(line.quantity)
+    .bind(quantity)
     .bind(line.unit_amount.minor())
-    .bind(line.expires_on.as_deref())
+    .bind(line.expires_on.map(|d| d.to_string()))
     .bind(bill.now)
     .fetch_one(&mut **tx)
     .await?
@@ -309,7 +304,7 @@ async fn receive(
         bill,
         bill_id,
         product.id,
-        line.quantity,
+        quantity,
         line.unit_amount,
         line.unit_amount,
         lot_id,
@@ -323,14 +318,14 @@ async fn sell(
     tx: &mut Transaction<'static, Any>,
     bill: &BillInput,
     bill_id: i64,
-    index: usize,
     product: &ProductRef,
-    line: &LineInput,
-) -> Result<i64, RecordError> {
+    line: &Line,
+) -> Result<Money, RecordError> {
+    let quantity = line.quantity.get();
     let taken = sqlx::query(
         "UPDATE products SET quantity = quantity - $1, updated_at = $2 WHERE id = $3 AND quantity >= $1",
     )
-    .bind(line.quantity)
+    .bind(quantity)
     .bind(bill.now)
     .bind(product.id)
     .execute(&mut **tx)
@@ -343,7 +338,7 @@ async fn sell(
             .await?
             .try_get("quantity")?;
         return Err(RecordError::NotEnoughStock {
-            line: index,
+            line: line.index,
             product: product.name.clone(),
             available,
             unit: product.unit.clone(),
@@ -362,12 +357,12 @@ async fn sell(
                 id: r.try_get("id")?,
                 remaining: r.try_get("remaining")?,
                 unit_cost: Money::from_minor(r.try_get("unit_cost")?),
-                expires_on: r.try_get("expires_on")?,
+                expires_on: stored_day(r, "expires_on")?,
                 received_at: r.try_get("received_at")?,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let takes = allocate(&lots, line.quantity).map_err(|short| {
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    let sale = take_from_lots(&lots, quantity).map_err(|short| {
         // The product's quantity said yes but its lots say no: the ledger is inconsistent.
         tracing::error!(
             product_id = product.id,
@@ -376,7 +371,7 @@ async fn sell(
         );
         RecordError::Storage(StorageError::NotFound)
     })?;
-    for take in &takes {
+    for take in &sale.takes {
         sqlx::query("UPDATE lots SET remaining = remaining - $1 WHERE id = $2 AND remaining >= $1")
             .bind(take.quantity)
             .bind(take.lot_id)
@@ -394,7 +389,7 @@ async fn sell(
         )
         .await?;
     }
-    Ok(cost_of(&takes).minor())
+    Ok(sale.cost_of_goods)
 }
 
 #[expect(
@@ -416,7 +411,7 @@ async fn insert_movement(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(product_id)
-    .bind(bill.kind.as_str())
+    .bind(MovementKind::of_bill(bill.kind).as_str())
     .bind(quantity)
     .bind(unit_amount.minor())
     .bind(unit_cost.minor())

@@ -1,7 +1,5 @@
-//! Pages with nothing of their own yet, the 404 page, and the manager-only guard (403).
+//! The HTTP status of a server render, and the pages that say "no": 403 and 404.
 
-use crate::components::layout::Session;
-use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,16 +14,6 @@ pub fn set_status(code: u16) {
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;
-}
-
-/// A page that is on its way.
-#[component]
-pub fn ComingSoon(title: &'static str) -> impl IntoView {
-    view! {
-        <Title text=title/>
-        <h1>{title}</h1>
-        <p class="empty">"This page is coming soon."</p>
-    }
 }
 
 /// Unknown routes: a 404 with a way back.
@@ -50,24 +38,5 @@ pub fn Forbidden() -> impl IntoView {
         <Title text="Not allowed"/>
         <h1>"Not allowed"</h1>
         <p>"This page is for managers. Ask the shop's manager if you need something here."</p>
-    }
-}
-
-/// Shows `children` to managers and a 403 page to everyone else.
-#[component]
-pub fn ManagerOnly(children: ChildrenFn) -> impl IntoView {
-    let Session(session) = expect_context::<Session>();
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let manager = session.await.ok().flatten().is_some_and(|info| info.user.role.is_manager());
-                if manager {
-                    Either::Left(children.with_value(|children| children()))
-                } else {
-                    Either::Right(view! { <Forbidden/> })
-                }
-            })}
-        </Suspense>
     }
 }

@@ -1,0 +1,192 @@
+//! The product form on `/inventory/{id}`: what it posts ([`ProductForm`]) and
+//! [`ProductForm::parse`], which gives a [`ProductDraft`] of typed values or every problem at
+//! once.
+
+use super::bill::MAX_UNIT_PRICE;
+use super::product::{parse_sku, parse_unit, Product};
+use super::text::Name;
+use super::Money;
+use crate::error::FieldError;
+use serde::{Deserialize, Serialize};
+
+/// The highest stock limit accepted.
+pub const MAX_LIMIT: i64 = 1_000_000_000;
+
+/// The product form as posted. `sku` and `unit` are `None` when the form did not send them (an
+/// older form, a direct call): the product keeps what it has.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub selling_price: String,
+    #[serde(default)]
+    pub lower_limit: String,
+    #[serde(default)]
+    pub upper_limit: String,
+    /// A checkbox: present (`on`) when ticked.
+    #[serde(default)]
+    pub loose: Option<String>,
+    #[serde(default)]
+    pub sku: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// A product form that passed every check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProductDraft {
+    pub name: Name,
+    pub selling_price: Money,
+    pub lower_limit: Option<i64>,
+    pub upper_limit: Option<i64>,
+    pub loose: bool,
+    /// `None`: keep the product's SKU; `Some(None)`: remove it.
+    pub sku: Option<Option<String>>,
+    /// `None`: keep the product's unit.
+    pub unit: Option<String>,
+}
+
+/// An optional stock limit: empty is none, otherwise a whole number from 0.
+pub fn parse_limit(text: &str) -> Result<Option<i64>, &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<i64>() {
+        Ok(n) if (0..=MAX_LIMIT).contains(&n) => Ok(Some(n)),
+        _ => Err("Enter a whole number from 0, or leave it empty"),
+    }
+}
+
+impl ProductForm {
+    /// The form filled with what a product has now.
+    pub fn of(product: &Product) -> Self {
+        let limit = |l: Option<i64>| l.map(|l| l.to_string()).unwrap_or_default();
+        Self {
+            name: product.name.clone(),
+            selling_price: product.selling_price.to_plain(),
+            lower_limit: limit(product.lower_limit),
+            upper_limit: limit(product.upper_limit),
+            loose: product.loose.then(|| "on".to_owned()),
+            sku: Some(product.sku.clone().unwrap_or_default()),
+            unit: Some(product.unit.clone()),
+        }
+    }
+
+    /// Checks every field, collecting every problem.
+    pub fn parse(&self) -> Result<ProductDraft, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = Name::parse(&self.name)
+            .map_err(|e| errors.push(FieldError::new("name", e.message("Enter a name"))))
+            .ok();
+        let selling_price = match Money::parse(&self.selling_price) {
+            Ok(p) if p.minor() <= MAX_UNIT_PRICE => p,
+            Ok(_) => {
+                errors.push(FieldError::new("selling_price", "The amount is too large"));
+                Money::ZERO
+            }
+            Err(e) => {
+                errors.push(FieldError::new("selling_price", e));
+                Money::ZERO
+            }
+        };
+        let sku = self.sku.as_deref().map(|s| {
+            parse_sku(s)
+                .map_err(|e| errors.push(FieldError::new("sku", e)))
+                .unwrap_or_default()
+        });
+        let unit = self.unit.as_deref().and_then(|u| {
+            parse_unit(u)
+                .map_err(|e| errors.push(FieldError::new("unit", e)))
+                .ok()
+        });
+        let mut limit = |field: &str, text: &str| {
+            parse_limit(text)
+                .map_err(|e| errors.push(FieldError::new(field, e)))
+                .unwrap_or_default()
+        };
+        let lower_limit = limit("lower_limit", &self.lower_limit);
+        let upper_limit = limit("upper_limit", &self.upper_limit);
+        if let (Some(l), Some(u)) = (lower_limit, upper_limit) {
+            if u < l {
+                errors.push(FieldError::new(
+                    "upper_limit",
+                    "The upper limit cannot be below the lower limit",
+                ));
+            }
+        }
+        match name {
+            Some(name) if errors.is_empty() => Ok(ProductDraft {
+                name,
+                selling_price,
+                lower_limit,
+                upper_limit,
+                loose: self
+                    .loose
+                    .as_deref()
+                    .is_some_and(|v| !v.is_empty() && v != "false"),
+                sku,
+                unit,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> ProductForm {
+        ProductForm {
+            name: " Basmati  Rice ".into(),
+            selling_price: "649".into(),
+            lower_limit: "5".into(),
+            upper_limit: "".into(),
+            loose: Some("on".into()),
+            sku: Some(" 8901 ".into()),
+            unit: None,
+        }
+    }
+
+    #[test]
+    fn a_complete_form_becomes_a_draft() {
+        let draft = form().parse().unwrap();
+        assert_eq!(draft.name.as_str(), "Basmati Rice");
+        assert_eq!(draft.selling_price, Money::from_minor(64_900));
+        assert_eq!((draft.lower_limit, draft.upper_limit), (Some(5), None));
+        assert!(draft.loose);
+        assert_eq!(draft.sku, Some(Some("8901".into())));
+        assert_eq!(draft.unit, None, "an absent unit keeps the product's");
+        let cleared = ProductForm {
+            sku: Some(String::new()),
+            loose: None,
+            ..form()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!((cleared.sku, cleared.loose), (Some(None), false));
+    }
+
+    #[test]
+    fn every_problem_is_named_by_its_field() {
+        let bad = ProductForm {
+            name: " ".into(),
+            selling_price: "12.345".into(),
+            lower_limit: "10".into(),
+            upper_limit: "2".into(),
+            loose: None,
+            sku: Some("a b".into()),
+            unit: Some("5kg".into()),
+        };
+        let fields: Vec<String> = bad.parse().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["name", "selling_price", "sku", "unit", "upper_limit"]
+        );
+        assert!(parse_limit("-1").is_err());
+        assert!(parse_limit("1000000001").is_err());
+        assert_eq!(parse_limit(" "), Ok(None));
+    }
+}

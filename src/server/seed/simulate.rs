@@ -1,0 +1,603 @@
+//! Two years of a shop's life, simulated in memory: purchases and sales run through the same
+//! domain rules the app records with ([`Position::receive`] for the moving average cost,
+//! [`sell`] for lots taken first-expiry-first-out, [`Totals`] for the bills), and expired lots
+//! written off, so every ledger invariant holds in the result. The same seed gives the same shop.
+
+use super::bulk::Plan;
+use crate::domain::bill::{line_total, BillKind, Totals};
+use crate::domain::ledger::MovementKind;
+use crate::domain::stock::{sell, LotStock, Position};
+use crate::domain::{search, Day, Money};
+use crate::server::storage::bulk::{BillRow, LineRow, LotRow, MovementRow, ProductRow, Shop};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fmt::Write as _;
+
+const SPAN_DAYS: i64 = 730;
+/// Expired stock stays on the shelf (and in the expiry list) this many days, then is written off.
+const WRITE_OFF_AFTER_DAYS: i64 = 3;
+
+/// A small, fast, deterministic generator (SplitMix64): the data must not change between runs
+/// or versions of a crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `low..=high`.
+    fn range(&mut self, low: i64, high: i64) -> i64 {
+        let span = u64::try_from(high - low + 1).unwrap_or(1).max(1);
+        low + i64::try_from(self.next() % span).unwrap_or(0)
+    }
+
+    fn index(&mut self, len: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(len.max(1)).unwrap_or(1)).unwrap_or(0)
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
+        items[self.index(items.len())]
+    }
+}
+
+const BRANDS: [&str; 30] = [
+    "Amul",
+    "Tata",
+    "Aashirvaad",
+    "Fortune",
+    "Britannia",
+    "Parle",
+    "Haldiram's",
+    "MDH",
+    "Everest",
+    "Dabur",
+    "Patanjali",
+    "Nestlé",
+    "Cadbury",
+    "Surf Excel",
+    "Colgate",
+    "Lifebuoy",
+    "Dettol",
+    "Maggi",
+    "Kissan",
+    "Saffola",
+    "Mother Dairy",
+    "Nandini",
+    "Catch",
+    "Bru",
+    "Red Label",
+    "Lay's",
+    "Kurkure",
+    "Godrej",
+    "Vim",
+    "Himalaya",
+];
+
+/// Item, unit, loose, selling price per unit (minor units), shelf life in days (0 = keeps).
+const ITEMS: [(&str, &str, bool, i64, i64); 32] = [
+    ("Butter 500g", "pcs", false, 28_000, 120),
+    ("Paneer 200g", "pcs", false, 9_000, 7),
+    ("Curd 400g", "pcs", false, 4_500, 5),
+    ("Milk 1L", "pcs", false, 6_800, 3),
+    ("Bread", "pcs", false, 4_500, 4),
+    ("Eggs (12)", "pcs", false, 8_400, 14),
+    ("Basmati Rice", "g", true, 12, 0),
+    ("Toor Dal", "g", true, 16, 0),
+    ("Sugar", "g", true, 5, 0),
+    ("Wheat Atta", "g", true, 5, 180),
+    ("Groundnut Oil", "ml", true, 20, 270),
+    ("Tea 250g", "pcs", false, 14_000, 365),
+    ("Coffee 100g", "pcs", false, 22_000, 365),
+    ("Biscuits", "pcs", false, 1_000, 180),
+    ("Namkeen 200g", "pcs", false, 5_500, 120),
+    ("Noodles", "pcs", false, 1_400, 270),
+    ("Ketchup 500g", "pcs", false, 12_000, 365),
+    ("Jam 500g", "pcs", false, 16_500, 365),
+    ("Chocolate", "pcs", false, 4_000, 270),
+    ("Garam Masala 100g", "pcs", false, 8_200, 365),
+    ("Turmeric 200g", "pcs", false, 6_400, 365),
+    ("Chilli Powder 200g", "pcs", false, 7_000, 365),
+    ("Detergent 1kg", "pcs", false, 13_500, 0),
+    ("Toothpaste 150g", "pcs", false, 9_800, 0),
+    ("Bath Soap", "pcs", false, 4_500, 0),
+    ("Dishwash Bar", "pcs", false, 1_000, 0),
+    ("Shampoo 180ml", "pcs", false, 17_500, 0),
+    ("Hand Wash 200ml", "pcs", false, 9_900, 0),
+    ("Honey 250g", "pcs", false, 15_000, 0),
+    ("Chips 90g", "pcs", false, 2_000, 90),
+    ("Juice 1L", "pcs", false, 11_000, 180),
+    ("Ice Cream 500ml", "pcs", false, 18_000, 60),
+];
+
+const VARIANTS: [&str; 12] = [
+    "",
+    "Classic",
+    "Gold",
+    "Lite",
+    "Premium",
+    "Family Pack",
+    "Value Pack",
+    "Organic",
+    "Fresh",
+    "Special",
+    "Home Style",
+    "Mini",
+];
+
+const SUPPLIERS: [&str; 8] = [
+    "Sharma Distributors",
+    "Metro Cash & Carry",
+    "Gupta Traders",
+    "Annapurna Wholesale",
+    "Balaji Agencies",
+    "Krishna Enterprises",
+    "Reliance Wholesale",
+    "Sai Ram Suppliers",
+];
+
+const CUSTOMERS: [&str; 12] = [
+    "Walk-in customer",
+    "Walk-in customer",
+    "Walk-in customer",
+    "Walk-in customer",
+    "Asha Patel",
+    "Ravi Kumar",
+    "Meena Iyer",
+    "Arjun Singh",
+    "Fatima Khan",
+    "John D'Souza",
+    "Priya Nair",
+    "Sunita Rao",
+];
+
+/// What the simulation knows of a product beyond its row.
+struct Stock {
+    base_cost: i64,
+    shelf_life: i64,
+    /// Indexes into `Shop::lots` of lots with stock left.
+    open_lots: Vec<usize>,
+}
+
+/// The products with stock on hand, with O(1) insert and remove (a sale picks from these).
+struct Stocked {
+    list: Vec<usize>,
+    /// Each product's place in `list`, or `usize::MAX`.
+    place: Vec<usize>,
+}
+
+impl Stocked {
+    fn new(products: usize) -> Self {
+        Self {
+            list: Vec::new(),
+            place: vec![usize::MAX; products],
+        }
+    }
+
+    fn insert(&mut self, product: usize) {
+        if self.place[product] == usize::MAX {
+            self.place[product] = self.list.len();
+            self.list.push(product);
+        }
+    }
+
+    fn remove(&mut self, product: usize) {
+        let at = std::mem::replace(&mut self.place[product], usize::MAX);
+        if at != usize::MAX {
+            self.list.swap_remove(at);
+            if let Some(&moved) = self.list.get(at) {
+                self.place[moved] = at;
+            }
+        }
+    }
+}
+
+/// The shop being simulated: its rows and each product's stock.
+struct Sim {
+    shop: Shop,
+    stock: Vec<Stock>,
+}
+
+fn ean13(index: usize) -> String {
+    let body = format!("890{:09}", index % 1_000_000_000);
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+fn products(rng: &mut Rng, count: usize) -> (Vec<ProductRow>, Vec<Stock>) {
+    let combos = BRANDS.len() * ITEMS.len();
+    (0..count)
+        .map(|i| {
+            let (item, unit, loose, price, shelf_life) = ITEMS[i % ITEMS.len()];
+            let brand = BRANDS[(i / ITEMS.len()) % BRANDS.len()];
+            let round = i / combos;
+            let variant = VARIANTS[round % VARIANTS.len()];
+            let mut name = format!("{brand} {item}");
+            if !variant.is_empty() {
+                write!(name, " {variant}").ok();
+            }
+            if round >= VARIANTS.len() {
+                write!(name, " No. {}", round / VARIANTS.len() + 1).ok();
+            }
+            let selling_price = (price * rng.range(85, 125) / 100).max(1);
+            let (lower, upper) = if loose {
+                (rng.range(2, 10) * 1_000, rng.range(40, 80) * 1_000)
+            } else {
+                (rng.range(2, 12), rng.range(60, 150))
+            };
+            let row = ProductRow {
+                name_key: search::fold(&name),
+                name,
+                sku: ean13(i),
+                unit: unit.to_owned(),
+                loose,
+                selling_price,
+                lower_limit: rng.chance(80).then_some(lower),
+                upper_limit: rng.chance(40).then_some(upper),
+                quantity: 0,
+                average_cost: 0,
+            };
+            let stock = Stock {
+                base_cost: selling_price * 78 / 100,
+                shelf_life,
+                open_lots: Vec::new(),
+            };
+            (row, stock)
+        })
+        .unzip()
+}
+
+/// The shop `plan` describes, recorded by `user_id`.
+pub fn simulate(plan: &Plan, user_id: i64) -> Shop {
+    let mut rng = Rng(plan.seed);
+    let (products, stock) = products(&mut rng, plan.products.max(1));
+    let mut sim = Sim {
+        shop: Shop {
+            user_id,
+            tax_rate_bp: plan.tax_rate_bp,
+            products,
+            movements: Vec::with_capacity(plan.movements),
+            ..Shop::default()
+        },
+        stock,
+    };
+    let mut clock = plan.now - SPAN_DAYS * 86_400;
+    let mut stocked = Stocked::new(sim.shop.products.len());
+    // Perishable lots by expiry: a shopkeeper writes off what expired a few days ago.
+    let mut expiring: BinaryHeap<Reverse<(Day, usize)>> = BinaryHeap::new();
+    let mut day = None;
+    while sim.shop.movements.len() < plan.movements {
+        let today = Day::of_unix(clock);
+        if day != Some(today) {
+            let cutoff = today.plus_days(-WRITE_OFF_AFTER_DAYS).unwrap_or(today);
+            while expiring.peek().is_some_and(|Reverse((e, _))| *e < cutoff) {
+                if let Some(Reverse((_, lot))) = expiring.pop() {
+                    write_off(&mut sim, &mut stocked, lot, clock);
+                }
+            }
+            day = Some(today);
+        }
+        let lots_before = sim.shop.lots.len();
+        // Spread the remaining bills evenly (with jitter) over the remaining time, from the
+        // movements per bill seen so far.
+        let shop = &sim.shop;
+        let per_bill = if shop.bills.is_empty() {
+            2.0
+        } else {
+            shop.movements.len() as f64 / shop.bills.len() as f64
+        };
+        let bills_left = ((plan.movements - shop.movements.len()) as f64 / per_bill).max(1.0);
+        let step = (((plan.now - clock) as f64 / bills_left) as i64).max(1);
+        clock = (clock + rng.range(step / 2, step * 3 / 2).max(1)).min(plan.now);
+        let sells = stocked.list.len() >= 8.min(shop.products.len()) && rng.chance(80);
+        if sells {
+            sale(&mut sim, &mut rng, &mut stocked, clock);
+        } else {
+            purchase(&mut sim, &mut rng, &mut stocked, clock);
+        }
+        for (lot, row) in sim.shop.lots.iter().enumerate().skip(lots_before) {
+            if let Some(expires_on) = row.expires_on {
+                expiring.push(Reverse((expires_on, lot)));
+            }
+        }
+    }
+    sim.shop
+}
+
+/// Writes off what is left of an expired lot (a movement without a bill).
+fn write_off(sim: &mut Sim, stocked: &mut Stocked, lot: usize, now: i64) {
+    let row = &mut sim.shop.lots[lot];
+    let left = std::mem::take(&mut row.remaining);
+    if left == 0 {
+        return;
+    }
+    let product = row.product;
+    sim.shop.movements.push(MovementRow {
+        product,
+        kind: MovementKind::WriteOff,
+        quantity: -left,
+        unit_amount: 0,
+        unit_cost: row.unit_cost,
+        lot,
+        bill: None,
+        created_at: now,
+    });
+    sim.shop.products[product].quantity -= left;
+    sim.stock[product].open_lots.retain(|&l| l != lot);
+    if sim.shop.products[product].quantity == 0 {
+        stocked.remove(product);
+    }
+}
+
+fn distinct(rng: &mut Rng, pool_len: usize, count: usize) -> Vec<usize> {
+    let mut picked: Vec<usize> = Vec::with_capacity(count);
+    for _ in 0..count * 4 {
+        if picked.len() == count {
+            break;
+        }
+        let i = rng.index(pool_len);
+        if !picked.contains(&i) {
+            picked.push(i);
+        }
+    }
+    picked
+}
+
+fn purchase(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
+    let bill = sim.shop.bills.len();
+    let today = Day::of_unix(now);
+    let line_count = usize::try_from(rng.range(1, 5)).unwrap_or(1);
+    let mut amounts = Vec::new();
+    let mut line_no = 0;
+    for product in distinct(rng, sim.shop.products.len(), line_count) {
+        let (p, s) = (&mut sim.shop.products[product], &mut sim.stock[product]);
+        // Restock towards a level, as a shopkeeper would: a full shelf gets nothing.
+        let target = if p.loose {
+            rng.range(5, 50) * 1_000
+        } else {
+            rng.range(12, 120)
+        };
+        let quantity = target - p.quantity;
+        if quantity <= 0 {
+            continue;
+        }
+        let unit_cost = (s.base_cost * rng.range(92, 108) / 100).max(1);
+        let expires_on = (s.shelf_life > 0)
+            .then(|| today.plus_days(s.shelf_life + rng.range(-2, 2)))
+            .flatten();
+        let position = Position {
+            quantity: p.quantity,
+            average_cost: Money::from_minor(p.average_cost),
+        }
+        .receive(quantity, Money::from_minor(unit_cost));
+        (p.quantity, p.average_cost) = (position.quantity, position.average_cost.minor());
+        stocked.insert(product);
+        s.open_lots.push(sim.shop.lots.len());
+        sim.shop.lots.push(LotRow {
+            product,
+            bill,
+            quantity_in: quantity,
+            remaining: quantity,
+            unit_cost,
+            expires_on,
+            received_at: now,
+        });
+        sim.shop.movements.push(MovementRow {
+            product,
+            kind: MovementKind::Purchase,
+            quantity,
+            unit_amount: unit_cost,
+            unit_cost,
+            lot: sim.shop.lots.len() - 1,
+            bill: Some(bill),
+            created_at: now,
+        });
+        line_no += 1;
+        sim.shop.lines.push(LineRow {
+            bill,
+            line_no,
+            product,
+            quantity,
+            unit_price: unit_cost,
+            line_total: line_total(quantity, Money::from_minor(unit_cost)).map_or(0, Money::minor),
+            expires_on,
+        });
+        amounts.push((quantity, Money::from_minor(unit_cost)));
+    }
+    if line_no > 0 {
+        push_bill(sim, BillKind::Purchase, rng.pick(&SUPPLIERS), &amounts, Money::ZERO, now);
+    }
+}
+
+fn sale(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
+    let bill = sim.shop.bills.len();
+    let line_count = usize::try_from(rng.range(1, 4)).unwrap_or(1);
+    let mut amounts = Vec::new();
+    let mut cost_of_goods = 0i64;
+    let mut line_no = 0;
+    let picks: Vec<usize> = distinct(rng, stocked.list.len(), line_count)
+        .into_iter()
+        .map(|i| stocked.list[i])
+        .collect();
+    for product in picks {
+        let p = &sim.shop.products[product];
+        let want = if p.loose {
+            rng.range(1, 20) * 250
+        } else {
+            rng.range(1, 6)
+        };
+        let quantity = want.min(p.quantity);
+        if quantity <= 0 {
+            continue;
+        }
+        let lots: Vec<LotStock> = sim.stock[product]
+            .open_lots
+            .iter()
+            .map(|&l| {
+                let lot = &sim.shop.lots[l];
+                LotStock {
+                    id: l as i64,
+                    remaining: lot.remaining,
+                    unit_cost: Money::from_minor(lot.unit_cost),
+                    expires_on: lot.expires_on,
+                    received_at: lot.received_at,
+                }
+            })
+            .collect();
+        let Ok(taken) = sell(&lots, quantity) else {
+            continue; // cannot happen: the product's quantity is its lots' sum
+        };
+        let price = p.selling_price;
+        for take in &taken.takes {
+            let lot = usize::try_from(take.lot_id).unwrap_or_default();
+            sim.shop.lots[lot].remaining -= take.quantity;
+            sim.shop.movements.push(MovementRow {
+                product,
+                kind: MovementKind::Sale,
+                quantity: -take.quantity,
+                unit_amount: price,
+                unit_cost: take.unit_cost.minor(),
+                lot,
+                bill: Some(bill),
+                created_at: now,
+            });
+        }
+        cost_of_goods += taken.cost_of_goods.minor();
+        sim.shop.products[product].quantity -= quantity;
+        let lots = &sim.shop.lots;
+        sim.stock[product].open_lots.retain(|&l| lots[l].remaining > 0);
+        if sim.shop.products[product].quantity == 0 {
+            stocked.remove(product);
+        }
+        line_no += 1;
+        sim.shop.lines.push(LineRow {
+            bill,
+            line_no,
+            product,
+            quantity,
+            unit_price: price,
+            line_total: line_total(quantity, Money::from_minor(price)).map_or(0, Money::minor),
+            expires_on: None,
+        });
+        amounts.push((quantity, Money::from_minor(price)));
+    }
+    if line_no > 0 {
+        let party = rng.pick(&CUSTOMERS);
+        push_bill(sim, BillKind::Sale, party, &amounts, Money::from_minor(cost_of_goods), now);
+    }
+}
+
+fn push_bill(
+    sim: &mut Sim,
+    kind: BillKind,
+    party: &str,
+    lines: &[(i64, Money)],
+    cost_of_goods: Money,
+    now: i64,
+) {
+    let totals = Totals::of(lines.iter().copied(), sim.shop.tax_rate_bp).unwrap_or_default();
+    sim.shop.bills.push(BillRow {
+        kind,
+        party: party.to_owned(),
+        subtotal: totals.subtotal.minor(),
+        tax: totals.tax.minor(),
+        total: totals.total.minor(),
+        cost_of_goods: cost_of_goods.minor(),
+        created_at: now,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(products: usize, movements: usize) -> Plan {
+        Plan {
+            products,
+            movements,
+            seed: 7,
+            now: 1_790_000_000,
+            tax_rate_bp: 500,
+        }
+    }
+
+    #[test]
+    fn simulation_keeps_every_ledger_rule() {
+        let shop = simulate(&plan(300, 5_000), 1);
+        assert!(shop.movements.len() >= 5_000);
+        for (i, p) in shop.products.iter().enumerate() {
+            let moved: i64 = shop
+                .movements
+                .iter()
+                .filter(|m| m.product == i)
+                .map(|m| m.quantity)
+                .sum();
+            let in_lots: i64 = shop
+                .lots
+                .iter()
+                .filter(|l| l.product == i)
+                .map(|l| l.remaining)
+                .sum();
+            assert_eq!(p.quantity, moved, "{}", p.name);
+            assert_eq!(p.quantity, in_lots, "{}", p.name);
+            assert!(p.quantity >= 0);
+        }
+        for lot in &shop.lots {
+            assert!((0..=lot.quantity_in).contains(&lot.remaining));
+        }
+        assert!(shop
+            .movements
+            .iter()
+            .any(|m| m.kind == MovementKind::WriteOff && m.bill.is_none()));
+        let sales = shop.bills.iter().filter(|b| b.kind == BillKind::Sale).count();
+        assert!(
+            sales > shop.bills.len() / 3,
+            "a shop that mostly sells: {sales}"
+        );
+        let mut keys: Vec<&str> = shop.products.iter().map(|p| p.name_key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), shop.products.len(), "names are unique");
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_shop() {
+        let a = simulate(&plan(50, 500), 1);
+        let b = simulate(&plan(50, 500), 1);
+        assert_eq!(a.movements.len(), b.movements.len());
+        assert!(a.movements.iter().zip(&b.movements).all(|(x, y)| (
+            x.product,
+            x.quantity,
+            x.created_at
+        ) == (
+            y.product,
+            y.quantity,
+            y.created_at
+        )));
+    }
+
+    #[test]
+    fn barcodes_carry_a_valid_check_digit() {
+        assert_eq!(ean13(0).len(), 13);
+        // 890000000001x: the EAN-13 check digit makes the weighted sum a multiple of ten.
+        let code = ean13(1);
+        let sum: u32 = code
+            .bytes()
+            .enumerate()
+            .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+            .sum();
+        assert_eq!(sum % 10, 0);
+    }
+}
