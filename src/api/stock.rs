@@ -26,14 +26,7 @@ pub async fn record_purchase(
     #[server(default)] lines: Vec<LineForm>,
     #[server(default)] key: String,
 ) -> Result<i64, AppError> {
-    let form = BillForm {
-        party_name,
-        party_phone,
-        party_address,
-        lines,
-        key,
-        rows: None,
-    };
+    let form = posted(party_name, party_phone, party_address, lines, key);
     record(BillKind::Purchase, form).await
 }
 
@@ -46,15 +39,27 @@ pub async fn record_sale(
     #[server(default)] lines: Vec<LineForm>,
     #[server(default)] key: String,
 ) -> Result<i64, AppError> {
-    let form = BillForm {
+    let form = posted(party_name, party_phone, party_address, lines, key);
+    record(BillKind::Sale, form).await
+}
+
+/// The form as its server function received it.
+#[cfg(feature = "ssr")]
+fn posted(
+    party_name: String,
+    party_phone: String,
+    party_address: String,
+    lines: Vec<LineForm>,
+    key: String,
+) -> BillForm {
+    BillForm {
         party_name,
         party_phone,
         party_address,
         lines,
         key,
         rows: None,
-    };
-    record(BillKind::Sale, form).await
+    }
 }
 
 /// The page each kind of bill is recorded on, and its server function's path.

@@ -2,6 +2,7 @@
 //! simulated history at any scale for benchmarks ([`bulk`]).
 
 pub mod bulk;
+mod catalogue;
 pub mod simulate;
 
 use super::auth::now;

@@ -4,6 +4,7 @@
 //! written off, so every ledger invariant holds in the result. The same seed gives the same shop.
 
 use super::bulk::Plan;
+use super::catalogue::{BRANDS, CUSTOMERS, ITEMS, SUPPLIERS, VARIANTS};
 use crate::domain::bill::{line_total, BillKind, Totals};
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::{sell, LotStock, Position};
@@ -48,116 +49,6 @@ impl Rng {
         items[self.index(items.len())]
     }
 }
-
-const BRANDS: [&str; 30] = [
-    "Amul",
-    "Tata",
-    "Aashirvaad",
-    "Fortune",
-    "Britannia",
-    "Parle",
-    "Haldiram's",
-    "MDH",
-    "Everest",
-    "Dabur",
-    "Patanjali",
-    "Nestlé",
-    "Cadbury",
-    "Surf Excel",
-    "Colgate",
-    "Lifebuoy",
-    "Dettol",
-    "Maggi",
-    "Kissan",
-    "Saffola",
-    "Mother Dairy",
-    "Nandini",
-    "Catch",
-    "Bru",
-    "Red Label",
-    "Lay's",
-    "Kurkure",
-    "Godrej",
-    "Vim",
-    "Himalaya",
-];
-
-/// Item, unit, loose, selling price per unit (minor units), shelf life in days (0 = keeps).
-const ITEMS: [(&str, &str, bool, i64, i64); 32] = [
-    ("Butter 500g", "pcs", false, 28_000, 120),
-    ("Paneer 200g", "pcs", false, 9_000, 7),
-    ("Curd 400g", "pcs", false, 4_500, 5),
-    ("Milk 1L", "pcs", false, 6_800, 3),
-    ("Bread", "pcs", false, 4_500, 4),
-    ("Eggs (12)", "pcs", false, 8_400, 14),
-    ("Basmati Rice", "g", true, 12, 0),
-    ("Toor Dal", "g", true, 16, 0),
-    ("Sugar", "g", true, 5, 0),
-    ("Wheat Atta", "g", true, 5, 180),
-    ("Groundnut Oil", "ml", true, 20, 270),
-    ("Tea 250g", "pcs", false, 14_000, 365),
-    ("Coffee 100g", "pcs", false, 22_000, 365),
-    ("Biscuits", "pcs", false, 1_000, 180),
-    ("Namkeen 200g", "pcs", false, 5_500, 120),
-    ("Noodles", "pcs", false, 1_400, 270),
-    ("Ketchup 500g", "pcs", false, 12_000, 365),
-    ("Jam 500g", "pcs", false, 16_500, 365),
-    ("Chocolate", "pcs", false, 4_000, 270),
-    ("Garam Masala 100g", "pcs", false, 8_200, 365),
-    ("Turmeric 200g", "pcs", false, 6_400, 365),
-    ("Chilli Powder 200g", "pcs", false, 7_000, 365),
-    ("Detergent 1kg", "pcs", false, 13_500, 0),
-    ("Toothpaste 150g", "pcs", false, 9_800, 0),
-    ("Bath Soap", "pcs", false, 4_500, 0),
-    ("Dishwash Bar", "pcs", false, 1_000, 0),
-    ("Shampoo 180ml", "pcs", false, 17_500, 0),
-    ("Hand Wash 200ml", "pcs", false, 9_900, 0),
-    ("Honey 250g", "pcs", false, 15_000, 0),
-    ("Chips 90g", "pcs", false, 2_000, 90),
-    ("Juice 1L", "pcs", false, 11_000, 180),
-    ("Ice Cream 500ml", "pcs", false, 18_000, 60),
-];
-
-const VARIANTS: [&str; 12] = [
-    "",
-    "Classic",
-    "Gold",
-    "Lite",
-    "Premium",
-    "Family Pack",
-    "Value Pack",
-    "Organic",
-    "Fresh",
-    "Special",
-    "Home Style",
-    "Mini",
-];
-
-const SUPPLIERS: [&str; 8] = [
-    "Sharma Distributors",
-    "Metro Cash & Carry",
-    "Gupta Traders",
-    "Annapurna Wholesale",
-    "Balaji Agencies",
-    "Krishna Enterprises",
-    "Reliance Wholesale",
-    "Sai Ram Suppliers",
-];
-
-const CUSTOMERS: [&str; 12] = [
-    "Walk-in customer",
-    "Walk-in customer",
-    "Walk-in customer",
-    "Walk-in customer",
-    "Asha Patel",
-    "Ravi Kumar",
-    "Meena Iyer",
-    "Arjun Singh",
-    "Fatima Khan",
-    "John D'Souza",
-    "Priya Nair",
-    "Sunita Rao",
-];
 
 /// What the simulation knows of a product beyond its row.
 struct Stock {
