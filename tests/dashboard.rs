@@ -147,6 +147,7 @@ fn month_totals(earned: i64, spent: i64, cost_of_goods: i64) -> MonthTotals {
         earned: Money::from_minor(earned),
         spent: Money::from_minor(spent),
         cost_of_goods: Money::from_minor(cost_of_goods),
+        losses: Money::ZERO,
     }
 }
 
@@ -184,6 +185,7 @@ on_both_backends! {
             spent: Money::from_minor(50_000 + 60_000 + 8_000 + 60_000),
             // Lots consumed: 10 × ₹50 + 5 × ₹60 for the first sale; 5 × ₹30 + 2 × ₹60 for the second.
             cost_of_goods: Money::from_minor(50_000 + 30_000 + 15_000 + 12_000),
+            losses: Money::ZERO,
             units_sold: 15 + 5 + 2,
             units_bought: 10 + 20 + 4 + 10,
         });
@@ -299,6 +301,7 @@ async fn post_bill(
     let (page, endpoint) = match kind {
         BillKind::Purchase => ("/buy", "/api/purchases"),
         BillKind::Sale => ("/sell", "/api/sales"),
+        other => panic!("{other:?} has no form of its own"),
     };
     let key = form_key(app, page, cookie).await;
     let form = encode(&[

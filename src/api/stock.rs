@@ -66,9 +66,10 @@ fn posted(
 #[cfg(feature = "ssr")]
 fn form_page(kind: BillKind) -> (&'static str, &'static str) {
     use leptos::server_fn::ServerFn;
-    match kind {
-        BillKind::Purchase => ("/buy", RecordPurchase::PATH),
-        BillKind::Sale => ("/sell", RecordSale::PATH),
+    if kind == BillKind::Purchase {
+        ("/buy", RecordPurchase::PATH)
+    } else {
+        ("/sell", RecordSale::PATH)
     }
 }
 

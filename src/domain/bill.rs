@@ -13,28 +13,64 @@ pub const MAX_UNIT_PRICE: i64 = 1_000_000_000;
 /// The most lines one bill may have.
 pub const MAX_LINES: usize = 100;
 
-/// Purchase (stock in) or sale (stock out).
+/// Purchase (stock in), sale (stock out), or a return of either (its own bill, linked to the
+/// original).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BillKind {
     Purchase,
     Sale,
+    /// Goods a customer brought back: units in, money refunded.
+    SaleReturn,
+    /// Goods sent back to the supplier: units out, money refunded to the shop.
+    PurchaseReturn,
 }
 
 impl BillKind {
+    /// Every kind.
+    pub const ALL: [BillKind; 4] = [
+        BillKind::Purchase,
+        BillKind::Sale,
+        BillKind::SaleReturn,
+        BillKind::PurchaseReturn,
+    ];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             BillKind::Purchase => "purchase",
             BillKind::Sale => "sale",
+            BillKind::SaleReturn => "sale_return",
+            BillKind::PurchaseReturn => "purchase_return",
         }
     }
 
-    /// "Purchase" / "Sale", for people.
+    /// "Purchase", "Sale", "Sale return", "Purchase return", for people.
     pub fn label(self) -> &'static str {
         match self {
             BillKind::Purchase => "Purchase",
             BillKind::Sale => "Sale",
+            BillKind::SaleReturn => "Sale return",
+            BillKind::PurchaseReturn => "Purchase return",
         }
+    }
+
+    /// The kind of bill that returns goods of a bill of this kind (`None` for a return).
+    pub fn return_kind(self) -> Option<Self> {
+        match self {
+            BillKind::Sale => Some(BillKind::SaleReturn),
+            BillKind::Purchase => Some(BillKind::PurchaseReturn),
+            BillKind::SaleReturn | BillKind::PurchaseReturn => None,
+        }
+    }
+
+    /// Whether this is a return of another bill.
+    pub fn is_return(self) -> bool {
+        self.return_kind().is_none()
+    }
+
+    /// Whether the bill's goods leave the shop (a sale, a return to the supplier).
+    pub fn takes_stock_out(self) -> bool {
+        matches!(self, BillKind::Sale | BillKind::PurchaseReturn)
     }
 }
 
@@ -48,11 +84,10 @@ impl FromStr for BillKind {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "purchase" => Ok(BillKind::Purchase),
-            "sale" => Ok(BillKind::Sale),
-            other => Err(format!("unknown bill kind {other:?}")),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown bill kind {s:?}"))
     }
 }
 
@@ -112,6 +147,8 @@ impl Totals {
 /// One line of a recorded bill, as shown on the bill page and the invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillLine {
+    /// The line's own id (a return names the lines it gives back).
+    pub line_id: i64,
     pub product_id: i64,
     pub product: String,
     pub unit: String,
@@ -136,6 +173,12 @@ pub struct Bill {
     pub created_at: i64,
     pub created_by: String,
     pub lines: Vec<BillLine>,
+    /// A return: the bill it gives goods back from.
+    pub original_bill_id: Option<i64>,
+    /// A return: why.
+    pub reason: Option<String>,
+    /// An original bill: the returns recorded against it, oldest first.
+    pub returns: Vec<i64>,
 }
 
 impl Bill {
@@ -145,11 +188,13 @@ impl Bill {
     }
 }
 
-/// The printed number of bill `id` of `kind`.
+/// The printed number of bill `id` of `kind`: `P-`, `S-`, and `SR-`/`PR-` for returns.
 pub fn bill_number(kind: BillKind, id: i64) -> String {
     let prefix = match kind {
-        BillKind::Purchase => 'P',
-        BillKind::Sale => 'S',
+        BillKind::Purchase => "P",
+        BillKind::Sale => "S",
+        BillKind::SaleReturn => "SR",
+        BillKind::PurchaseReturn => "PR",
     };
     format!("{prefix}-{id:06}")
 }
@@ -184,5 +229,11 @@ mod tests {
     fn bill_numbers_say_their_kind() {
         assert_eq!(bill_number(BillKind::Sale, 42), "S-000042");
         assert_eq!(bill_number(BillKind::Purchase, 1_234_567), "P-1234567");
+        assert_eq!(bill_number(BillKind::SaleReturn, 7), "SR-000007");
+        for kind in BillKind::ALL {
+            assert_eq!(kind.as_str().parse::<BillKind>(), Ok(kind));
+        }
+        assert_eq!(BillKind::Sale.return_kind(), Some(BillKind::SaleReturn));
+        assert!(BillKind::PurchaseReturn.is_return() && BillKind::PurchaseReturn.takes_stock_out());
     }
 }

@@ -108,9 +108,10 @@ impl BillForm {
     /// collecting every problem.
     pub fn parse(&self, kind: BillKind) -> Result<BillDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let who = match kind {
-            BillKind::Purchase => "Enter the supplier's name",
-            BillKind::Sale => "Enter the customer's name",
+        let who = if kind == BillKind::Purchase {
+            "Enter the supplier's name"
+        } else {
+            "Enter the customer's name"
         };
         let name = Name::parse(&self.party_name)
             .map_err(|e| errors.push(FieldError::new("party_name", e.message(who))))
@@ -199,11 +200,11 @@ impl BillForm {
             }
             .map_err(|e| fail("amount", e.to_string()))
             .ok();
-            let expires_on = match (kind, line.expires_on.trim()) {
-                (_, "") | (BillKind::Sale, _) => None,
-                (BillKind::Purchase, text) => Day::parse(text)
+            let expires_on = match line.expires_on.trim() {
+                text if kind == BillKind::Purchase && !text.is_empty() => Day::parse(text)
                     .map_err(|e| fail("expires_on", e.to_string()))
                     .ok(),
+                _ => None,
             };
             if let (Some(product), Some(quantity), Some(unit_amount), true) =
                 (product, quantity, amount, errors.len() == before)

@@ -16,25 +16,28 @@ pub fn profit(earned: Money, cost_of_goods: Money) -> Money {
     Money::from_minor(earned.minor().saturating_sub(cost_of_goods.minor()))
 }
 
-/// A period's sums, as the database adds them up. Amounts are before tax.
+/// A period's sums, as the database adds them up. Amounts are before tax, and net of returns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
-    /// Sales bills' subtotals.
+    /// Sales bills' subtotals minus sale returns'.
     pub earned: Money,
-    /// Purchase bills' subtotals.
+    /// Purchase bills' subtotals minus purchase returns'.
     pub spent: Money,
-    /// What the lots the sales consumed had cost.
+    /// What the lots the sales consumed had cost, minus what returned units had cost.
     pub cost_of_goods: Money,
+    /// Cost of units written off, plus units counted missing, minus units counted surplus.
+    pub losses: Money,
     pub units_sold: i64,
     pub units_bought: i64,
 }
 
-/// One month's sums.
+/// One month's sums (as [`Totals`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MonthTotals {
     pub earned: Money,
     pub spent: Money,
     pub cost_of_goods: Money,
+    pub losses: Money,
 }
 
 /// One product's sales in the period.
@@ -109,15 +112,18 @@ pub struct Costs {
     pub cost_of_goods: Money,
     pub profit: Money,
     pub stock_value: Money,
+    /// Written off and counted missing, at cost (PRODUCT.md, "Dashboard").
+    pub losses: Money,
 }
 
-/// One bar group of the chart; `spent` and `profit` only for managers.
+/// One bar group of the chart; `spent`, `profit` and `losses` only for managers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthPoint {
     pub month: Month,
     pub earned: Money,
     pub spent: Option<Money>,
     pub profit: Option<Money>,
+    pub losses: Option<Money>,
 }
 
 /// A row of `Top products`; `profit` only for managers.
@@ -195,6 +201,7 @@ impl Dashboard {
                 cost_of_goods: totals.cost_of_goods,
                 profit: profit(totals.earned, totals.cost_of_goods),
                 stock_value,
+                losses: totals.losses,
             }),
             months: months
                 .into_iter()
@@ -203,6 +210,7 @@ impl Dashboard {
                     earned: t.earned,
                     spent: manager.then_some(t.spent),
                     profit: manager.then(|| profit(t.earned, t.cost_of_goods)),
+                    losses: manager.then_some(t.losses),
                 })
                 .collect(),
             top_by_revenue: top(top_by_revenue),
@@ -219,6 +227,7 @@ impl Dashboard {
             m.earned == Money::ZERO
                 && m.spent.unwrap_or_default() == Money::ZERO
                 && m.profit.unwrap_or_default() == Money::ZERO
+                && m.losses.unwrap_or_default() == Money::ZERO
         })
     }
 }
@@ -276,6 +285,7 @@ mod tests {
                 earned: money(1_000),
                 spent: money(5_000),
                 cost_of_goods: money(700),
+                losses: money(40),
                 units_sold: 2,
                 units_bought: 10,
             },
@@ -288,6 +298,7 @@ mod tests {
                     earned: money(1_000),
                     spent: money(5_000),
                     cost_of_goods: money(700),
+                    losses: money(40),
                 },
             )],
             top_by_revenue: vec![product.clone()],
@@ -309,6 +320,8 @@ mod tests {
         assert_eq!(d.months[0].profit, Some(Money::from_minor(300)));
         assert_eq!(d.top_by_units[0].profit, Some(Money::from_minor(300)));
         assert!(!d.chart_is_empty());
+        assert_eq!(costs.losses, Money::from_minor(40));
+        assert_eq!(d.months[0].losses, Some(Money::from_minor(40)));
     }
 
     #[test]
@@ -322,6 +335,7 @@ mod tests {
             .months
             .iter()
             .all(|m| m.spent.is_none() && m.profit.is_none()));
+        assert!(d.months.iter().all(|m| m.losses.is_none()), "no losses for staff");
         assert!(d
             .top_by_revenue
             .iter()

@@ -1,5 +1,5 @@
 //! Employees as managers see them, the form that creates or edits one, and the audit trail of
-//! who changed whom and who signed in.
+//! who changed whom, who signed in, and who corrected the stock (counts, write-offs, returns).
 
 use super::{Email, Role, User};
 use crate::error::FieldError;
@@ -199,11 +199,15 @@ pub enum AuditAction {
     EmployeeDeleted,
     PasswordChanged,
     PasswordReset,
+    StockCounted,
+    StockWrittenOff,
+    SaleReturned,
+    PurchaseReturned,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 15] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -215,6 +219,10 @@ impl AuditAction {
         AuditAction::EmployeeDeleted,
         AuditAction::PasswordChanged,
         AuditAction::PasswordReset,
+        AuditAction::StockCounted,
+        AuditAction::StockWrittenOff,
+        AuditAction::SaleReturned,
+        AuditAction::PurchaseReturned,
     ];
 
     /// The stored code.
@@ -231,6 +239,10 @@ impl AuditAction {
             AuditAction::EmployeeDeleted => "employee_deleted",
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::PasswordReset => "password_reset",
+            AuditAction::StockCounted => "stock_counted",
+            AuditAction::StockWrittenOff => "stock_written_off",
+            AuditAction::SaleReturned => "sale_returned",
+            AuditAction::PurchaseReturned => "purchase_returned",
         }
     }
 
@@ -248,6 +260,10 @@ impl AuditAction {
             AuditAction::EmployeeDeleted => "Employee deleted",
             AuditAction::PasswordChanged => "Changed own password",
             AuditAction::PasswordReset => "Set a new password",
+            AuditAction::StockCounted => "Counted stock",
+            AuditAction::StockWrittenOff => "Wrote off stock",
+            AuditAction::SaleReturned => "Took back sold goods",
+            AuditAction::PurchaseReturned => "Returned goods to a supplier",
         }
     }
 

@@ -32,15 +32,24 @@ pub enum MovementKind {
     Adjustment,
     /// Stock taken out because it expired or was damaged.
     WriteOff,
+    /// Stock back from a customer, into the lots it was sold from.
+    SaleReturn,
+    /// Stock back to a supplier, out of the lots its purchase made.
+    PurchaseReturn,
+    /// Stock a shop had before it used Stockroom (a catalogue import): not a purchase.
+    OpeningStock,
 }
 
 impl MovementKind {
     /// Every kind, in the order the `Type` filter offers them.
-    pub const ALL: [MovementKind; 4] = [
+    pub const ALL: [MovementKind; 7] = [
         MovementKind::Purchase,
         MovementKind::Sale,
         MovementKind::Adjustment,
         MovementKind::WriteOff,
+        MovementKind::SaleReturn,
+        MovementKind::PurchaseReturn,
+        MovementKind::OpeningStock,
     ];
 
     /// The stored value (the `movements.kind` column), also the `Type` filter's value.
@@ -50,6 +59,9 @@ impl MovementKind {
             MovementKind::Sale => "sale",
             MovementKind::Adjustment => "adjustment",
             MovementKind::WriteOff => "write_off",
+            MovementKind::SaleReturn => "sale_return",
+            MovementKind::PurchaseReturn => "purchase_return",
+            MovementKind::OpeningStock => "opening_stock",
         }
     }
 
@@ -60,6 +72,9 @@ impl MovementKind {
             MovementKind::Sale => "Sale",
             MovementKind::Adjustment => "Adjustment",
             MovementKind::WriteOff => "Write-off",
+            MovementKind::SaleReturn => "Sale return",
+            MovementKind::PurchaseReturn => "Purchase return",
+            MovementKind::OpeningStock => "Opening stock",
         }
     }
 
@@ -68,6 +83,8 @@ impl MovementKind {
         match kind {
             BillKind::Purchase => MovementKind::Purchase,
             BillKind::Sale => MovementKind::Sale,
+            BillKind::SaleReturn => MovementKind::SaleReturn,
+            BillKind::PurchaseReturn => MovementKind::PurchaseReturn,
         }
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod bill;
 pub mod bill_form;
+pub mod bill_return;
 pub mod calendar;
+pub mod correction;
 pub mod dashboard;
 pub mod email;
 pub mod employee;

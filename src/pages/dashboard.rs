@@ -162,6 +162,15 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
             .map(|m| m.profit.unwrap_or_default())
             .collect(),
     });
+    let losses_series = d.costs.map(|_| Series {
+        name: "Losses",
+        class: "losses",
+        values: d
+            .months
+            .iter()
+            .map(|m| m.losses.unwrap_or_default())
+            .collect(),
+    });
 
     let welcome = (!d.has_history).then(|| view! {
         <div class="card welcome">
@@ -197,12 +206,13 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
         }.into_any()),
         (Some(costs), true) => {
             let chart = (!chart_empty).then(|| {
-                let series = profit_series.into_iter().collect::<Vec<_>>();
-                view! { <MonthChart title="Profit by month".to_owned() months series currency=d.currency.clone()/> }
+                let series = profit_series.into_iter().chain(losses_series).collect::<Vec<_>>();
+                view! { <MonthChart title="Profit and losses by month".to_owned() months series currency=d.currency.clone()/> }
             });
             Either::Right(view! {
                 <div class="figures">
                     {figure("fig-profit", "Profit", money(costs.profit), costs.profit < Money::ZERO)}
+                    {figure("fig-losses", "Losses", money(costs.losses), false)}
                     {figure("fig-cogs", "Cost of goods sold", money(costs.cost_of_goods), false)}
                     {figure("fig-stock-value", "Stock value at cost", money(costs.stock_value), false)}
                 </div>

@@ -47,10 +47,7 @@ fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -
     let typed: BillForm = crate::api::form::typed();
     let rows = typed.rows().unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
     let key = Resource::new(|| (), |_| new_form_key());
-    let title = match kind {
-        BillKind::Purchase => "Buy",
-        BillKind::Sale => "Sell",
-    };
+    let title = if kind == BillKind::Purchase { "Buy" } else { "Sell" };
     view! {
         <Title text=title/>
         <h1>{title}</h1>
@@ -86,9 +83,11 @@ fn BillFormIsland(
     // the form as a GET to this page with one more row.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let (party, amount_label, submit, page) = match kind {
-        BillKind::Purchase => ("Supplier", "Unit cost", "Record purchase", "/buy"),
-        BillKind::Sale => ("Customer", "Unit price", "Record sale", "/sell"),
+    // The form records purchases and sales (returns have a page of their own).
+    let (party, amount_label, submit, page) = if kind == BillKind::Purchase {
+        ("Supplier", "Unit cost", "Record purchase", "/buy")
+    } else {
+        ("Customer", "Unit price", "Record sale", "/sell")
     };
     let error = StoredValue::new(error);
     let message = move |field: String| {
@@ -152,9 +151,10 @@ fn BillFormIsland(
             let Some(product) = found.iter().find(|s: &&Suggestion| s.name == name) else {
                 return;
             };
-            let usual = match kind {
-                BillKind::Sale => product.selling_price.clone(),
-                BillKind::Purchase => product.average_cost.clone(),
+            let usual = if kind == BillKind::Purchase {
+                product.average_cost.clone()
+            } else {
+                product.selling_price.clone()
             };
             if let Some(amount) = amount_ref.get_untracked() {
                 if amount.value().trim().is_empty() && usual != "0.00" {
@@ -225,9 +225,10 @@ fn BillFormIsland(
                             .unwrap_or_default()
                             .into_iter()
                             .map(|s| {
-                                let label = match kind {
-                                    BillKind::Sale => format!("{} {} in stock", s.quantity, s.unit),
-                                    BillKind::Purchase => format!("{} {} on hand", s.quantity, s.unit),
+                                let label = if kind == BillKind::Purchase {
+                                    format!("{} {} on hand", s.quantity, s.unit)
+                                } else {
+                                    format!("{} {} in stock", s.quantity, s.unit)
                                 };
                                 view! { <option value=s.name>{label}</option> }
                             })

@@ -112,6 +112,8 @@ impl Labels {
         let (title, party) = match bill.kind {
             BillKind::Sale => ("Tax invoice", "Bill to"),
             BillKind::Purchase => ("Purchase bill", "Supplier"),
+            BillKind::SaleReturn => ("Credit note", "Credit to"),
+            BillKind::PurchaseReturn => ("Credit note (goods returned to supplier)", "Supplier"),
         };
         let symbol = printable(&currency.symbol, false).trim().to_owned();
         let header = |name: &str| match symbol.as_str() {
@@ -147,6 +149,7 @@ mod tests {
 
     fn line(product: &str, quantity: i64, unit_price: i64) -> BillLine {
         BillLine {
+            line_id: 1,
             product_id: 1,
             product: product.into(),
             unit: "pcs".into(),
@@ -175,6 +178,9 @@ mod tests {
             created_at: 1_795_000_000,
             created_by: "owner".into(),
             lines,
+            original_bill_id: None,
+            reason: None,
+            returns: Vec::new(),
         }
     }
 

@@ -1,5 +1,6 @@
-//! The audit trail: sign-ins (successful, failed, refused) and every change to an employee, with
-//! who did it, when, and from which address. Append-only (database triggers refuse edits).
+//! The audit trail: sign-ins (successful, failed, refused), every change to an employee, and
+//! every correction of the stock (counts, write-offs, returns), with who did it, when, and from
+//! which address. Append-only (database triggers refuse edits).
 
 use super::keyset::{self, Keyset, Order};
 use super::{Conditions, Db, Result};
@@ -44,6 +45,22 @@ impl<'a> NewEntry<'a> {
             action,
             target_id: Some(target.0),
             target_email: Some(target.1),
+            detail,
+            client_addr: &actor.client_addr,
+        }
+    }
+}
+
+impl<'a> NewEntry<'a> {
+    /// `actor` corrected the stock (`detail` says what, of which product, and why).
+    pub fn about_stock(actor: &'a Actor, at: i64, action: AuditAction, detail: &'a str) -> Self {
+        Self {
+            at,
+            actor_id: Some(actor.id),
+            actor_email: Some(&actor.email),
+            action,
+            target_id: None,
+            target_email: None,
             detail,
             client_addr: &actor.client_addr,
         }

@@ -84,6 +84,7 @@ pub async fn figures(db: &Db, query: &DashboardQuery) -> Result<Figures> {
             earned,
             spent,
             cost_of_goods,
+            losses: products.losses,
             units_sold: products.units_sold,
             units_bought: products.units_bought,
         },
@@ -102,11 +103,18 @@ fn money(row: &AnyRow, column: &str) -> Result<Money> {
     Ok(Money::from_minor(row.try_get(column)?))
 }
 
-/// The sums every bill-based figure needs, as SQL select-list items over bills `b`.
+/// The sums every bill-based figure needs, as SQL select-list items over bills `b`: net of
+/// returns, which are bills of their own kind with positive amounts.
 const BILL_SUMS: &str = "\
-    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.subtotal ELSE 0 END) AS BIGINT), 0) AS earned, \
-    COALESCE(CAST(SUM(CASE WHEN b.kind = 'purchase' THEN b.subtotal ELSE 0 END) AS BIGINT), 0) AS spent, \
-    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.cost_of_goods ELSE 0 END) AS BIGINT), 0) AS cost_of_goods";
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.subtotal \
+                           WHEN b.kind = 'sale_return' THEN -b.subtotal ELSE 0 END) AS BIGINT), 0) AS earned, \
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'purchase' THEN b.subtotal \
+                           WHEN b.kind = 'purchase_return' THEN -b.subtotal ELSE 0 END) AS BIGINT), 0) AS spent, \
+    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.cost_of_goods \
+                           WHEN b.kind = 'sale_return' THEN -b.cost_of_goods ELSE 0 END) AS BIGINT), 0) AS cost_of_goods";
+
+/// The movements whose cost is a loss (or, for a counted surplus, a gain back).
+const LOSS_KINDS: &str = "('write_off', 'adjustment')";
 
 /// The period's earned, spent and cost of goods sold (bill subtotals, before tax).
 async fn bill_sums(db: &Db, start: i64, end: i64) -> Result<(Money, Money, Money)> {
@@ -156,10 +164,18 @@ async fn sum_months(db: &Db, months: &[Month]) -> Result<Vec<(i64, MonthTotals)>
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "WITH months (start, stop) AS (VALUES {bounds}) \
-         SELECT m.start, {BILL_SUMS} \
-         FROM months m JOIN bills b ON b.created_at >= m.start AND b.created_at < m.stop \
-         GROUP BY m.start"
+        "WITH months (start, stop) AS (VALUES {bounds}), \
+         sums AS (SELECT m.start, {BILL_SUMS} \
+                  FROM months m JOIN bills b ON b.created_at >= m.start AND b.created_at < m.stop \
+                  GROUP BY m.start), \
+         lost AS (SELECT m.start, CAST(SUM(-x.quantity * x.unit_cost) AS BIGINT) AS losses \
+                  FROM months m JOIN movements x ON x.kind IN {LOSS_KINDS} \
+                       AND x.created_at >= m.start AND x.created_at < m.stop \
+                  GROUP BY m.start) \
+         SELECT m.start, COALESCE(s.earned, 0) AS earned, COALESCE(s.spent, 0) AS spent, \
+                COALESCE(s.cost_of_goods, 0) AS cost_of_goods, COALESCE(l.losses, 0) AS losses \
+         FROM months m LEFT JOIN sums s ON s.start = m.start LEFT JOIN lost l ON l.start = m.start \
+         WHERE s.start IS NOT NULL OR l.start IS NOT NULL"
     );
     let mut statement = sqlx::query(&sql);
     for month in months {
@@ -174,6 +190,7 @@ async fn sum_months(db: &Db, months: &[Month]) -> Result<Vec<(i64, MonthTotals)>
                     earned: money(r, "earned")?,
                     spent: money(r, "spent")?,
                     cost_of_goods: money(r, "cost_of_goods")?,
+                    losses: money(r, "losses")?,
                 },
             ))
         })
@@ -186,6 +203,7 @@ struct ProductSums {
     by_units: Vec<ProductTotals>,
     units_sold: i64,
     units_bought: i64,
+    losses: Money,
 }
 
 /// The period's purchase and sale movements summed per product and kind in one pass (each sale
@@ -206,11 +224,16 @@ async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> 
         "WITH t AS ( \
            SELECT product_id, kind, CAST(SUM(-quantity * unit_amount) AS BIGINT) AS revenue, \
                   CAST(SUM(-quantity) AS BIGINT) AS units, CAST(SUM(-quantity * unit_cost) AS BIGINT) AS cost \
-           FROM {movements} WHERE kind IN ('sale', 'purchase') AND created_at >= $1 AND created_at < $2 \
+           FROM {movements} WHERE kind IN ('sale', 'purchase', 'sale_return', 'purchase_return', \
+                                            'write_off', 'adjustment') \
+                AND created_at >= $1 AND created_at < $2 \
            GROUP BY product_id, kind), \
-         by_revenue AS (SELECT * FROM t WHERE kind = 'sale' \
+         sold AS (SELECT product_id, CAST(SUM(revenue) AS BIGINT) AS revenue, CAST(SUM(units) AS BIGINT) AS units, \
+                         CAST(SUM(cost) AS BIGINT) AS cost \
+                  FROM t WHERE kind IN ('sale', 'sale_return') GROUP BY product_id), \
+         by_revenue AS (SELECT * FROM sold WHERE units > 0 \
                         ORDER BY revenue DESC, units DESC, product_id LIMIT $3), \
-         by_units AS (SELECT * FROM t WHERE kind = 'sale' \
+         by_units AS (SELECT * FROM sold WHERE units > 0 \
                       ORDER BY units DESC, revenue DESC, product_id LIMIT $3) \
          SELECT 'revenue' AS board, r.product_id, p.name, p.unit, r.revenue, r.units, r.cost \
          FROM by_revenue r JOIN products p ON p.id = r.product_id \
@@ -218,7 +241,8 @@ async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> 
          SELECT 'units' AS board, u.product_id, p.name, p.unit, u.revenue, u.units, u.cost \
          FROM by_units u JOIN products p ON p.id = u.product_id \
          UNION ALL \
-         SELECT t.kind AS board, NULL, NULL, NULL, 0, COALESCE(CAST(SUM(t.units) AS BIGINT), 0), 0 \
+         SELECT t.kind AS board, NULL, NULL, NULL, 0, COALESCE(CAST(SUM(t.units) AS BIGINT), 0), \
+                COALESCE(CAST(SUM(t.cost) AS BIGINT), 0) \
          FROM t GROUP BY t.kind"
     );
     let query = sqlx::query(&sql).bind(start).bind(end).bind(TOP_PRODUCTS);
@@ -228,19 +252,26 @@ async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> 
         by_units: Vec::new(),
         units_sold: 0,
         units_bought: 0,
+        losses: Money::ZERO,
     };
     for r in &rows {
         let board: String = r.try_get("board")?;
         let list = match board.as_str() {
             "revenue" => &mut sums.by_revenue,
             "units" => &mut sums.by_units,
-            // Sale quantities are negative in the ledger, so `units` already counts them up.
-            "sale" => {
-                sums.units_sold = r.try_get("units")?;
+            // Sale quantities are negative in the ledger, so `units` already counts them up;
+            // a sale return's are positive and count them down.
+            "sale" | "sale_return" => {
+                sums.units_sold += r.try_get::<i64, _>("units")?;
                 continue;
             }
+            "purchase" | "purchase_return" => {
+                sums.units_bought -= r.try_get::<i64, _>("units")?;
+                continue;
+            }
+            // What left the shelf for nothing, at cost (a surplus counts back).
             _ => {
-                sums.units_bought = -r.try_get::<i64, _>("units")?;
+                sums.losses = Money::from_minor(sums.losses.minor() + r.try_get::<i64, _>("cost")?);
                 continue;
             }
         };

@@ -62,7 +62,7 @@ pub async fn bills(db: &Db, seek: Seek, per_page: i64) -> Result<Page<BillSummar
 pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
     let Some(row) = sqlx::query(
         "SELECT b.id, b.kind, b.party_name, b.party_phone, b.party_address, b.subtotal, b.tax_rate_bp, b.tax, \
-                b.total, b.created_at, u.first_name, u.last_name \
+                b.total, b.created_at, b.original_bill_id, b.reason, u.first_name, u.last_name \
          FROM bills b JOIN users u ON u.id = b.created_by WHERE b.id = $1",
     )
     .bind(id)
@@ -72,7 +72,7 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
         return Ok(None);
     };
     let lines = sqlx::query(
-        "SELECT l.product_id, p.name, p.unit, l.quantity, l.unit_price, l.line_total, l.expires_on \
+        "SELECT l.id, l.product_id, p.name, p.unit, l.quantity, l.unit_price, l.line_total, l.expires_on \
          FROM bill_lines l JOIN products p ON p.id = l.product_id WHERE l.bill_id = $1 ORDER BY l.line_no",
     )
     .bind(id)
@@ -81,6 +81,7 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
     .iter()
     .map(|r| {
         Ok(BillLine {
+            line_id: r.try_get("id")?,
             product_id: r.try_get("product_id")?,
             product: r.try_get("name")?,
             unit: r.try_get("unit")?,
@@ -91,6 +92,15 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
         })
     })
     .collect::<Result<_>>()?;
+    let returns = sqlx::query(
+        "SELECT id FROM bills WHERE original_bill_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get("id"))
+    .collect::<Result<_, _>>()?;
     let first: String = row.try_get("first_name")?;
     let last: String = row.try_get("last_name")?;
     Ok(Some(Bill {
@@ -106,6 +116,9 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
         created_at: row.try_get("created_at")?,
         created_by: format!("{first} {last}").trim().to_owned(),
         lines,
+        original_bill_id: row.try_get("original_bill_id")?,
+        reason: row.try_get("reason")?,
+        returns,
     }))
 }
 

@@ -7,12 +7,16 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod corrections;
 pub mod dashboard;
 pub mod history;
 pub(crate) mod keyset;
+pub mod keys;
+pub(crate) mod ledger;
 pub mod maintenance;
 pub mod people;
 pub mod products;
+pub mod returns;
 pub mod sessions;
 pub mod stock;
 pub mod throttle;
@@ -247,9 +251,35 @@ impl Db {
                 outcome?;
             }
             Backend::Sqlite => {
-                let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                SQLITE_MIGRATIONS.run_direct(&mut *tx).await?;
-                tx.commit().await?;
+                // A connection of its own with foreign keys off (SQLite ignores the pragma
+                // inside a transaction), so a migration can rebuild a table others refer to,
+                // as SQLite's documentation prescribes; the links are checked before commit.
+                // It is closed afterwards, never returned to the pool with checks off.
+                let mut conn = self.pool.acquire().await?.detach();
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut conn)
+                    .await?;
+                let outcome = async {
+                    let mut tx = sqlx::Connection::begin_with(&mut conn, "BEGIN IMMEDIATE").await?;
+                    SQLITE_MIGRATIONS.run_direct(&mut *tx).await?;
+                    let broken = sqlx::query("PRAGMA foreign_key_check")
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    if !broken.is_empty() {
+                        tx.rollback().await?;
+                        return Err(StorageError::Migration(
+                            sqlx::migrate::MigrateError::Execute(sqlx::Error::Protocol(format!(
+                                "{} rows would break foreign keys",
+                                broken.len()
+                            ))),
+                        ));
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+                .await;
+                let _ = sqlx::Connection::close(conn).await;
+                outcome?;
             }
         }
         Ok(())

@@ -1,20 +1,19 @@
-//! Recording bills. A purchase brings stock in as lots and moves the average cost; a sale takes
-//! stock out first-expiry-first-out. Each bill is one transaction — all of it or none of it —
-//! guarded by a one-time key so a repeated submit records once.
+//! Recording purchases and sales. A purchase brings stock in as lots and moves the average cost;
+//! a sale takes stock out first-expiry-first-out. Each bill is one transaction — all of it or
+//! none of it — guarded by a one-time key (see [`super::keys`]) so a repeated submit records once.
 //!
-//! Why stock never goes negative, on any number of instances: a sale decrements a product with
-//! `UPDATE … SET quantity = quantity - n WHERE quantity >= n`. On PostgreSQL that row update
-//! locks the product until commit, so concurrent sales of one product queue and each sees the
-//! previous one's result; on SQLite the `BEGIN IMMEDIATE` write lock serialises writers. Lines are
-//! processed in product-id order so two bills never wait on each other's locks (no deadlock).
+//! Why stock never goes negative, on any number of instances, is [`super::ledger`]'s note:
+//! conditional decrements under row locks. Lines are processed in product-id order so two bills
+//! never wait on each other's locks (no deadlock).
 
-use super::{classify, stored_day, Db, StorageError};
+use super::ledger::{self, NewLot, NewMovement, Tx};
+use super::{classify, keys, Db, StorageError};
 use crate::domain::bill::{line_total, BillKind, Totals};
 use crate::domain::bill_form::{BillDraft, Line, Party};
 use crate::domain::ledger::MovementKind;
-use crate::domain::stock::{sell as take_from_lots, LotStock, Position};
+use crate::domain::stock::sell as take_from_lots;
 use crate::domain::{Money, Name};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 /// A bill to record: a checked form (see [`BillDraft`]) and who records it when.
 #[derive(Clone, Debug)]
@@ -91,6 +90,11 @@ impl From<sqlx::Error> for RecordError {
 
 /// Records a purchase or a sale atomically and idempotently.
 pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> {
+    if bill.kind.is_return() {
+        // Returns name an original bill and its lines: `returns::record` records them.
+        tracing::error!(kind = bill.kind.as_str(), "a return was sent to the bill recorder");
+        return Err(RecordError::Storage(StorageError::NotFound));
+    }
     let totals = Totals::of(
         bill.lines
             .iter()
@@ -102,16 +106,7 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
     let mut tx = db.begin_write().await?;
     // The key is claimed first, inside the transaction: a concurrent submit with the same key
     // waits here (PostgreSQL) or behind the write lock (SQLite) and then sees the committed bill.
-    let claimed = sqlx::query(
-        "INSERT INTO idempotency_keys (key, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(&bill.key)
-    .bind(bill.user_id)
-    .bind(bill.now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if claimed == 0 {
+    if !keys::claim(&mut tx, &bill.key, bill.user_id, bill.now).await? {
         tx.rollback().await?;
         return replay(db, &bill.key, bill.user_id).await;
     }
@@ -138,14 +133,15 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
     // Resolve every product first, then work through them in id order (see the module note).
     let mut lines = Vec::with_capacity(bill.lines.len());
     for (position, line) in bill.lines.iter().enumerate() {
-        let product = match bill.kind {
-            BillKind::Purchase => find_or_create_product(&mut tx, &line.product, bill.now).await?,
-            BillKind::Sale => find_product(&mut tx, &line.product).await?.ok_or_else(|| {
-                RecordError::UnknownProduct {
+        let product = if bill.kind == BillKind::Purchase {
+            find_or_create_product(&mut tx, &line.product, bill.now).await?
+        } else {
+            find_product(&mut tx, &line.product)
+                .await?
+                .ok_or_else(|| RecordError::UnknownProduct {
                     line: line.index,
                     name: line.product.to_string(),
-                }
-            })?,
+                })?
         };
         lines.push((position, product, line));
     }
@@ -166,12 +162,11 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         .bind(line.expires_on.map(|d| d.to_string()))
         .execute(&mut *tx)
         .await?;
-        match bill.kind {
-            BillKind::Purchase => receive(&mut tx, bill, bill_id, product, line).await?,
-            BillKind::Sale => {
-                let cost = sell(&mut tx, bill, bill_id, product, line).await?;
-                cost_of_goods = Money::from_minor(cost_of_goods.minor().saturating_add(cost.minor()));
-            }
+        if bill.kind.takes_stock_out() {
+            let cost = sell(&mut tx, bill, bill_id, product, line).await?;
+            cost_of_goods = Money::from_minor(cost_of_goods.minor().saturating_add(cost.minor()));
+        } else {
+            receive(&mut tx, bill, bill_id, product, line).await?;
         }
     }
     if bill.kind == BillKind::Sale {
@@ -181,30 +176,19 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("UPDATE idempotency_keys SET bill_id = $1 WHERE key = $2")
-        .bind(bill_id)
-        .bind(&bill.key)
-        .execute(&mut *tx)
-        .await?;
+    keys::fulfil(&mut tx, &bill.key, keys::Recorded::Bill(bill_id)).await?;
     tx.commit().await?;
     Ok(Recorded::New(bill_id))
 }
 
 /// The answer to a key that was used before.
-async fn replay(db: &Db, key: &str, user_id: i64) -> Result<Recorded, RecordError> {
-    let row = sqlx::query("SELECT user_id, bill_id FROM idempotency_keys WHERE key = $1")
-        .bind(key)
-        .fetch_optional(db.pool())
-        .await?;
-    let Some(row) = row else {
-        return Err(RecordError::InFlight);
-    };
-    if row.try_get::<i64, _>("user_id")? != user_id {
-        return Err(RecordError::ForeignKey);
-    }
-    match row.try_get::<Option<i64>, _>("bill_id")? {
-        Some(bill_id) => Ok(Recorded::Replayed(bill_id)),
-        None => Err(RecordError::InFlight),
+pub(crate) async fn replay(db: &Db, key: &str, user_id: i64) -> Result<Recorded, RecordError> {
+    match keys::replay(db, key, user_id).await? {
+        Ok(keys::Recorded::Bill(id)) => Ok(Recorded::Replayed(id)),
+        Ok(keys::Recorded::Correction(_)) | Err(keys::Unanswered::ForeignKey) => {
+            Err(RecordError::ForeignKey)
+        }
+        Err(keys::Unanswered::InFlight) => Err(RecordError::InFlight),
     }
 }
 
@@ -225,7 +209,7 @@ fn product_ref(row: &sqlx::any::AnyRow) -> Result<ProductRef, sqlx::Error> {
 }
 
 async fn find_product(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     name: &Name,
 ) -> Result<Option<ProductRef>, RecordError> {
     let row =
@@ -239,7 +223,7 @@ async fn find_product(
 /// The product with this name; a purchase of an unknown name creates it (and a purchase of an
 /// archived one brings it back).
 async fn find_or_create_product(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     name: &Name,
     now: i64,
 ) -> Result<ProductRef, RecordError> {
@@ -257,86 +241,46 @@ async fn find_or_create_product(
 
 /// Stock in: a new lot, a movement, and the product's quantity and moving average cost.
 async fn receive(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     bill: &BillInput,
     bill_id: i64,
     product: &ProductRef,
     line: &Line,
 ) -> Result<(), RecordError> {
-    // Lock the row first (a no-op update), then read: the average is computed from the quantity
-    // no one else can change until we commit.
-    sqlx::query("UPDATE products SET updated_at = $1 WHERE id = $2")
-        .bind(bill.now)
-        .bind(product.id)
-        .execute(&mut **tx)
-        .await?;
-    let row = sqlx::query("SELECT quantity, average_cost FROM products WHERE id = $1")
-        .bind(product.id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let before = Position {
-        quantity: row.try_get("quantity")?,
-        average_cost: Money::from_minor(row.try_get("average_cost")?),
-    };
     let quantity = line.quantity.get();
-    let after = before.receive(quantity, line.unit_amount);
-    sqlx::query("UPDATE products SET quantity = quantity + $1, average_cost = $2 WHERE id = $3")
-        .bind(quantity)
-        .bind(after.average_cost.minor())
-        .bind(product.id)
-        .execute(&mut **tx)
-        .await?;
-    let lot_id: i64 = sqlx::query(
-        "INSERT INTO lots (product_id, bill_id, quantity_in, remaining, unit_cost, expires_on, received_at) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(product.id)
-    .bind(bill_id)
-    .bind(quantity)
-    .bind(line.unit_amount.minor())
-    .bind(line.expires_on.map(|d| d.to_string()))
-    .bind(bill.now)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("id")?;
-    insert_movement(
-        tx,
-        bill,
-        bill_id,
-        product.id,
+    let after = ledger::lock_position(tx, product.id, bill.now)
+        .await?
+        .receive(quantity, line.unit_amount);
+    ledger::add_stock(tx, product.id, quantity, after.average_cost).await?;
+    let lot = NewLot {
+        product_id: product.id,
+        bill_id: Some(bill_id),
+        correction_id: None,
         quantity,
-        line.unit_amount,
-        line.unit_amount,
-        lot_id,
+        unit_cost: line.unit_amount,
+        expires_on: line.expires_on,
+        received_at: bill.now,
+    };
+    let lot_id = ledger::insert_lot(tx, &lot).await?;
+    ledger::insert_movement(
+        tx,
+        &movement(bill, bill_id, product.id, quantity, line.unit_amount, line.unit_amount, lot_id),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Stock out: the conditional decrement, then lots first-expiry-first-out. Returns the cost of
 /// the goods sold.
 async fn sell(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     bill: &BillInput,
     bill_id: i64,
     product: &ProductRef,
     line: &Line,
 ) -> Result<Money, RecordError> {
     let quantity = line.quantity.get();
-    let taken = sqlx::query(
-        "UPDATE products SET quantity = quantity - $1, updated_at = $2 WHERE id = $3 AND quantity >= $1",
-    )
-    .bind(quantity)
-    .bind(bill.now)
-    .bind(product.id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if taken == 0 {
-        let available: i64 = sqlx::query("SELECT quantity FROM products WHERE id = $1")
-            .bind(product.id)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get("quantity")?;
+    if let Some(available) = ledger::take_stock(tx, product.id, quantity, bill.now).await? {
         return Err(RecordError::NotEnoughStock {
             line: line.index,
             product: product.name.clone(),
@@ -344,24 +288,7 @@ async fn sell(
             unit: product.unit.clone(),
         });
     }
-    let rows = sqlx::query(
-        "SELECT id, remaining, unit_cost, expires_on, received_at FROM lots WHERE product_id = $1 AND remaining > 0",
-    )
-    .bind(product.id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let lots = rows
-        .iter()
-        .map(|r| {
-            Ok(LotStock {
-                id: r.try_get("id")?,
-                remaining: r.try_get("remaining")?,
-                unit_cost: Money::from_minor(r.try_get("unit_cost")?),
-                expires_on: stored_day(r, "expires_on")?,
-                received_at: r.try_get("received_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StorageError>>()?;
+    let lots = ledger::open_lots(tx, product.id).await?;
     let sale = take_from_lots(&lots, quantity).map_err(|short| {
         // The product's quantity said yes but its lots say no: the ledger is inconsistent.
         tracing::error!(
@@ -372,32 +299,18 @@ async fn sell(
         RecordError::Storage(StorageError::NotFound)
     })?;
     for take in &sale.takes {
-        sqlx::query("UPDATE lots SET remaining = remaining - $1 WHERE id = $2 AND remaining >= $1")
-            .bind(take.quantity)
-            .bind(take.lot_id)
-            .execute(&mut **tx)
-            .await?;
-        insert_movement(
+        ledger::take_from_lot(tx, take.lot_id, take.quantity).await?;
+        ledger::insert_movement(
             tx,
-            bill,
-            bill_id,
-            product.id,
-            -take.quantity,
-            line.unit_amount,
-            take.unit_cost,
-            take.lot_id,
+            &movement(bill, bill_id, product.id, -take.quantity, line.unit_amount, take.unit_cost, take.lot_id),
         )
         .await?;
     }
     Ok(sale.cost_of_goods)
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one per column; a struct would only rename them"
-)]
-async fn insert_movement(
-    tx: &mut Transaction<'static, Any>,
+/// A movement of `bill`'s.
+fn movement(
     bill: &BillInput,
     bill_id: i64,
     product_id: i64,
@@ -405,21 +318,17 @@ async fn insert_movement(
     unit_amount: Money,
     unit_cost: Money,
     lot_id: i64,
-) -> Result<(), RecordError> {
-    sqlx::query(
-        "INSERT INTO movements (product_id, kind, quantity, unit_amount, unit_cost, lot_id, bill_id, user_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(product_id)
-    .bind(MovementKind::of_bill(bill.kind).as_str())
-    .bind(quantity)
-    .bind(unit_amount.minor())
-    .bind(unit_cost.minor())
-    .bind(lot_id)
-    .bind(bill_id)
-    .bind(bill.user_id)
-    .bind(bill.now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+) -> NewMovement {
+    NewMovement {
+        product_id,
+        kind: MovementKind::of_bill(bill.kind),
+        quantity,
+        unit_amount,
+        unit_cost,
+        lot_id: Some(lot_id),
+        bill_id: Some(bill_id),
+        correction_id: None,
+        user_id: bill.user_id,
+        created_at: bill.now,
+    }
 }

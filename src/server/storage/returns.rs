@@ -1,0 +1,439 @@
+//! Returns: a bill of its own kind (`sale_return`, `purchase_return`) that names the original
+//! bill and, per line, the original line it gives back (PRODUCT.md, "Returns").
+//!
+//! Why a line never comes back more often than it left, on any number of instances: the return
+//! first locks the original bill's row (a no-op update), then reads what earlier returns gave
+//! back. A second return of the same bill waits at that lock until the first commits, and then
+//! reads its lines too. Units go back into (or out of) lots and products through the same
+//! conditional updates as every other recording ([`super::ledger`]).
+
+use super::audit::{self, Actor, NewEntry};
+use super::keys;
+use super::ledger::{self, NewMovement, Tx};
+use super::stock::{self, RecordError, Recorded};
+use super::{stored, Db, StorageError};
+use crate::domain::bill::{bill_number, line_total, BillKind};
+use crate::domain::bill_return::{ReturnLine, ReturnableLine};
+use crate::domain::correction::{average_after_return, put_back, refund_share, Taken};
+use crate::domain::employee::AuditAction;
+use crate::domain::ledger::MovementKind;
+use crate::domain::Money;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// A return to record.
+#[derive(Clone, Debug)]
+pub struct ReturnInput {
+    pub original_bill_id: i64,
+    pub lines: Vec<ReturnLine>,
+    pub reason: String,
+    /// The form's one-time key, as stored (`return:…`).
+    pub key: String,
+    pub now: i64,
+}
+
+/// Why a return was not recorded. Nothing was written in any of these cases. `line` is the
+/// line's place in the form.
+#[derive(Debug, thiserror::Error)]
+pub enum ReturnError {
+    #[error("no such bill")]
+    NotFound,
+    #[error("a return cannot itself be returned")]
+    IsAReturn,
+    #[error("that line is not on the bill")]
+    UnknownLine { line: usize },
+    #[error("At most {returnable} {unit} of {product} can come back")]
+    TooMany {
+        line: usize,
+        product: String,
+        returnable: i64,
+        unit: String,
+    },
+    #[error(transparent)]
+    Record(#[from] RecordError),
+}
+
+impl From<sqlx::Error> for ReturnError {
+    fn from(error: sqlx::Error) -> Self {
+        ReturnError::Record(error.into())
+    }
+}
+
+impl From<StorageError> for ReturnError {
+    fn from(error: StorageError) -> Self {
+        ReturnError::Record(RecordError::Storage(error))
+    }
+}
+
+/// An original bill as a return sees it.
+struct Original {
+    kind: BillKind,
+    party_name: String,
+    party_phone: Option<String>,
+    party_address: Option<String>,
+    subtotal: Money,
+    tax: Money,
+    tax_rate_bp: i64,
+}
+
+/// A line of the original bill with what earlier returns gave back of it.
+#[derive(Clone, Debug)]
+struct OriginalLine {
+    line_id: i64,
+    product_id: i64,
+    product: String,
+    unit: String,
+    quantity: i64,
+    unit_price: Money,
+    returned: i64,
+}
+
+async fn original<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    executor: E,
+    id: i64,
+) -> Result<Option<Original>, StorageError> {
+    let row = sqlx::query(
+        "SELECT kind, party_name, party_phone, party_address, subtotal, tax, tax_rate_bp FROM bills WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(executor)
+    .await?;
+    row.map(|r| {
+        Ok(Original {
+            kind: stored(&r, "kind")?,
+            party_name: r.try_get("party_name")?,
+            party_phone: r.try_get("party_phone")?,
+            party_address: r.try_get("party_address")?,
+            subtotal: Money::from_minor(r.try_get("subtotal")?),
+            tax: Money::from_minor(r.try_get("tax")?),
+            tax_rate_bp: r.try_get("tax_rate_bp")?,
+        })
+    })
+    .transpose()
+}
+
+/// The original bill's lines in their order, with what has come back of each.
+async fn original_lines<'e, E>(executor: E, id: i64) -> Result<Vec<OriginalLine>, StorageError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let rows = sqlx::query(
+        "SELECT l.id, l.product_id, p.name, p.unit, l.quantity, l.unit_price, \
+                COALESCE((SELECT CAST(SUM(r.quantity) AS BIGINT) FROM bill_lines r WHERE r.original_line_id = l.id), 0) AS returned \
+         FROM bill_lines l JOIN products p ON p.id = l.product_id \
+         WHERE l.bill_id = $1 ORDER BY l.line_no",
+    )
+    .bind(id)
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OriginalLine {
+                line_id: r.try_get("id")?,
+                product_id: r.try_get("product_id")?,
+                product: r.try_get("name")?,
+                unit: r.try_get("unit")?,
+                quantity: r.try_get("quantity")?,
+                unit_price: Money::from_minor(r.try_get("unit_price")?),
+                returned: r.try_get("returned")?,
+            })
+        })
+        .collect()
+}
+
+/// What is left of the lot purchase `bill_id` made of `product_id`: (lot id, remaining, cost).
+async fn purchase_lot<'e, E>(
+    executor: E,
+    bill_id: i64,
+    product_id: i64,
+) -> Result<Option<(i64, i64, Money)>, StorageError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(
+        "SELECT id, remaining, unit_cost FROM lots WHERE bill_id = $1 AND product_id = $2",
+    )
+    .bind(bill_id)
+    .bind(product_id)
+    .fetch_optional(executor)
+    .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get("id")?,
+            r.try_get("remaining")?,
+            Money::from_minor(r.try_get("unit_cost")?),
+        ))
+    })
+    .transpose()
+}
+
+/// Bill `id`'s lines as its return page shows them, with what each may still give back; `None`
+/// for no such bill, `Some(Err(…))` for a bill that is itself a return.
+pub async fn returnable(
+    db: &Db,
+    id: i64,
+) -> Result<Option<Result<(BillKind, Vec<ReturnableLine>), ReturnError>>, StorageError> {
+    let Some(bill) = original(db.pool(), id).await? else {
+        return Ok(None);
+    };
+    if bill.kind.is_return() {
+        return Ok(Some(Err(ReturnError::IsAReturn)));
+    }
+    let mut out = Vec::new();
+    for line in original_lines(db.pool(), id).await? {
+        let mut left = line.quantity - line.returned;
+        if bill.kind == BillKind::Purchase {
+            let in_lot = purchase_lot(db.pool(), id, line.product_id)
+                .await?
+                .map_or(0, |(_, remaining, _)| remaining);
+            left = left.min(in_lot);
+        }
+        out.push(ReturnableLine {
+            line_id: line.line_id,
+            product_id: line.product_id,
+            product: line.product,
+            unit: line.unit,
+            quantity: line.quantity,
+            returned: line.returned,
+            returnable: left.max(0),
+        });
+    }
+    Ok(Some(Ok((bill.kind, out))))
+}
+
+/// Records a return of `input.original_bill_id` by `actor` atomically and idempotently; the
+/// result names the new return bill.
+pub async fn record(
+    db: &Db,
+    input: &ReturnInput,
+    actor: &Actor,
+) -> Result<Recorded, ReturnError> {
+    let mut tx = db.begin_write().await?;
+    if !keys::claim(&mut tx, &input.key, actor.id, input.now).await? {
+        tx.rollback().await?;
+        return Ok(stock::replay(db, &input.key, actor.id).await?);
+    }
+    let id = input.original_bill_id;
+    let Some(bill) = original(&mut *tx, id).await? else {
+        return Err(ReturnError::NotFound);
+    };
+    let Some(kind) = bill.kind.return_kind() else {
+        return Err(ReturnError::IsAReturn);
+    };
+    // Returns of one bill queue here (see the module note).
+    sqlx::query("UPDATE bills SET cost_of_goods = cost_of_goods WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let originals = original_lines(&mut *tx, id).await?;
+    let by_id: HashMap<i64, &OriginalLine> = originals.iter().map(|l| (l.line_id, l)).collect();
+    let mut lines = Vec::with_capacity(input.lines.len());
+    for line in &input.lines {
+        let original = by_id
+            .get(&line.line_id)
+            .ok_or(ReturnError::UnknownLine { line: line.index })?;
+        if line.quantity > original.quantity - original.returned {
+            return Err(too_many(line, original, original.quantity - original.returned));
+        }
+        lines.push((line, *original));
+    }
+    // The money: each line at its original price; the tax refunded in proportion to the share
+    // of the original subtotal coming back (see `refund_share`).
+    let subtotal = lines
+        .iter()
+        .map(|(l, o)| line_total(l.quantity, o.unit_price).map_or(0, Money::minor))
+        .sum::<i64>();
+    let returned_before: i64 = originals
+        .iter()
+        .map(|o| line_total(o.returned, o.unit_price).map_or(0, Money::minor))
+        .sum();
+    let tax = refund_share(bill.tax, bill.subtotal.minor(), returned_before, subtotal);
+    let return_id: i64 = sqlx::query(
+        "INSERT INTO bills (kind, party_name, party_phone, party_address, subtotal, tax_rate_bp, tax, total, \
+                            created_by, created_at, original_bill_id, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(kind.as_str())
+    .bind(&bill.party_name)
+    .bind(bill.party_phone.as_deref())
+    .bind(bill.party_address.as_deref())
+    .bind(subtotal)
+    .bind(bill.tax_rate_bp)
+    .bind(tax.minor())
+    .bind(subtotal + tax.minor())
+    .bind(actor.id)
+    .bind(input.now)
+    .bind(id)
+    .bind(&input.reason)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    // Work through products in id order, as every recording does.
+    let mut ordered: Vec<(usize, &(&ReturnLine, &OriginalLine))> = lines.iter().enumerate().collect();
+    ordered.sort_by_key(|(position, (_, o))| (o.product_id, *position));
+    let mut cost_of_goods = 0i64;
+    let mut said = Vec::new();
+    for (position, (line, original)) in ordered {
+        sqlx::query(
+            "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, original_line_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(return_id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX) + 1)
+        .bind(original.product_id)
+        .bind(line.quantity)
+        .bind(original.unit_price.minor())
+        .bind(line_total(line.quantity, original.unit_price).map_or(0, Money::minor))
+        .bind(original.line_id)
+        .execute(&mut *tx)
+        .await?;
+        let context = Context {
+            original_bill_id: id,
+            return_id,
+            actor,
+            now: input.now,
+        };
+        if kind == BillKind::SaleReturn {
+            cost_of_goods += take_back(&mut tx, &context, line, original).await?.minor();
+        } else {
+            send_back(&mut tx, &context, line, original).await?;
+        }
+        said.push(format!("{} {} {}", line.quantity, original.unit, original.product));
+    }
+    if kind == BillKind::SaleReturn {
+        sqlx::query("UPDATE bills SET cost_of_goods = $1 WHERE id = $2")
+            .bind(cost_of_goods)
+            .bind(return_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let (action, back) = if kind == BillKind::SaleReturn {
+        (AuditAction::SaleReturned, "came back from")
+    } else {
+        (AuditAction::PurchaseReturned, "went back to")
+    };
+    let detail = format!(
+        "{}: {} {back} {}. {}",
+        bill_number(bill.kind, id),
+        said.join(", "),
+        bill.party_name,
+        input.reason
+    );
+    audit::insert(&mut *tx, &NewEntry::about_stock(actor, input.now, action, &detail)).await?;
+    keys::fulfil(&mut tx, &input.key, keys::Recorded::Bill(return_id)).await?;
+    tx.commit().await?;
+    Ok(Recorded::New(return_id))
+}
+
+fn too_many(line: &ReturnLine, original: &OriginalLine, returnable: i64) -> ReturnError {
+    ReturnError::TooMany {
+        line: line.index,
+        product: original.product.clone(),
+        returnable: returnable.max(0),
+        unit: original.unit.clone(),
+    }
+}
+
+/// Who records which return of which bill, when.
+struct Context<'a> {
+    original_bill_id: i64,
+    return_id: i64,
+    actor: &'a Actor,
+    now: i64,
+}
+
+impl Context<'_> {
+    fn movement(&self, kind: MovementKind, product_id: i64, quantity: i64, price: Money, cost: Money, lot_id: i64) -> NewMovement {
+        NewMovement {
+            product_id,
+            kind,
+            quantity,
+            unit_amount: price,
+            unit_cost: cost,
+            lot_id: Some(lot_id),
+            bill_id: Some(self.return_id),
+            correction_id: None,
+            user_id: self.actor.id,
+            created_at: self.now,
+        }
+    }
+}
+
+/// A sale return's line: the units go back into the lots the sale took them from, at their
+/// cost (so the cost of goods sold goes down by as much), and move the average cost as any
+/// stock coming in does. Returns what the units had cost.
+async fn take_back(
+    tx: &mut Tx,
+    context: &Context<'_>,
+    line: &ReturnLine,
+    original: &OriginalLine,
+) -> Result<Money, ReturnError> {
+    let product_id = original.product_id;
+    let mut position = ledger::lock_position(tx, product_id, context.now).await?;
+    let taken = sqlx::query(
+        "SELECT m.lot_id, m.id, -m.quantity AS taken, m.unit_cost, \
+                COALESCE((SELECT CAST(SUM(b.quantity) AS BIGINT) FROM movements b JOIN bills r ON r.id = b.bill_id \
+                          WHERE r.original_bill_id = $1 AND b.product_id = $2 AND b.lot_id = m.lot_id \
+                            AND b.kind = 'sale_return'), 0) AS returned \
+         FROM movements m WHERE m.bill_id = $1 AND m.product_id = $2 AND m.kind = 'sale' ORDER BY m.id",
+    )
+    .bind(context.original_bill_id)
+    .bind(product_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Taken {
+            lot_id: r.try_get("lot_id")?,
+            order: r.try_get("id")?,
+            taken: r.try_get("taken")?,
+            returned: r.try_get("returned")?,
+            unit_cost: Money::from_minor(r.try_get("unit_cost")?),
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let puts = put_back(&taken, line.quantity).map_err(|short| too_many(line, original, short.available))?;
+    let mut cost = 0i64;
+    for put in &puts {
+        if !ledger::put_into_lot(tx, put.lot_id, put.quantity).await? {
+            return Err(too_many(line, original, 0));
+        }
+        position = position.receive(put.quantity, put.unit_cost);
+        cost += put.quantity * put.unit_cost.minor();
+        let m = context.movement(MovementKind::SaleReturn, product_id, put.quantity, original.unit_price, put.unit_cost, put.lot_id);
+        ledger::insert_movement(tx, &m).await?;
+    }
+    ledger::add_stock(tx, product_id, line.quantity, position.average_cost).await?;
+    Ok(Money::from_minor(cost))
+}
+
+/// A purchase return's line: the units leave the lot the purchase made (at most what is left
+/// of it), and the average cost gives back their share (see [`average_after_return`]).
+async fn send_back(
+    tx: &mut Tx,
+    context: &Context<'_>,
+    line: &ReturnLine,
+    original: &OriginalLine,
+) -> Result<(), ReturnError> {
+    let product_id = original.product_id;
+    let position = ledger::lock_position(tx, product_id, context.now).await?;
+    let Some((lot_id, remaining, cost)) =
+        purchase_lot(&mut **tx, context.original_bill_id, product_id).await?
+    else {
+        return Err(too_many(line, original, 0));
+    };
+    if line.quantity > remaining || !ledger::take_from_lot(tx, lot_id, line.quantity).await? {
+        return Err(too_many(line, original, remaining));
+    }
+    if let Some(available) = ledger::take_stock(tx, product_id, line.quantity, context.now).await? {
+        return Err(too_many(line, original, available));
+    }
+    let average = match ledger::open_cost_range(tx, product_id).await? {
+        Some(range) => average_after_return(position.quantity, position.average_cost, line.quantity, cost, range),
+        None => position.average_cost,
+    };
+    ledger::set_average_cost(tx, product_id, average).await?;
+    let m = context.movement(MovementKind::PurchaseReturn, product_id, -line.quantity, original.unit_price, cost, lot_id);
+    ledger::insert_movement(tx, &m).await?;
+    Ok(())
+}
