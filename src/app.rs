@@ -5,6 +5,7 @@ use crate::components::layout::Layout;
 use crate::components::status::NotFound;
 use crate::pages::{
     audit::AuditPage,
+    bill_return::ReturnItemsPage,
     bills::{BillPage, BillsPage},
     dashboard::DashboardPage,
     employees::{EmployeePage, EmployeesPage, NewEmployeePage},
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sell") view=SellPage ssr=SsrMode::Async/>
                     <Route path=path!("/bills") view=BillsPage ssr=SsrMode::Async/>
                     <Route path=path!("/bills/:id") view=BillPage ssr=SsrMode::Async/>
+                    <Route path=path!("/bills/:id/return") view=ReturnItemsPage ssr=SsrMode::Async/>
                     <Route path=path!("/transactions") view=TransactionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/expiry") view=ExpiryPage ssr=SsrMode::Async/>
                     // Who may open which page is decided in one place, `api::access`, which the

@@ -18,7 +18,8 @@ pub enum Access {
 }
 
 /// Paths that differ from the default ([`Access::SignedIn`]). A rule matches its path exactly
-/// and every path below it (`/employees` covers `/employees/7`, not `/employeesx`).
+/// and every path below it (`/employees` covers `/employees/7`, not `/employeesx`); a `*`
+/// segment matches any one segment (`/bills/*/return` covers `/bills/7/return`).
 const RULES: &[(&str, Access)] = &[
     ("/login", Access::Public),
     ("/healthz", Access::Public),
@@ -31,16 +32,25 @@ const RULES: &[(&str, Access)] = &[
     ("/api/employees", Access::Manager),
     ("/api/audit", Access::Manager),
     ("/api/products/remove", Access::Manager),
+    // Corrections: counts, write-offs and returns (PRODUCT.md, "Who uses it").
+    ("/api/stock", Access::Manager),
+    ("/api/bills/return", Access::Manager),
+    ("/api/bills/returnable", Access::Manager),
+    ("/bills/*/return", Access::Manager),
 ];
+
+/// Whether `rule` covers `path`: segment by segment, `*` matching any one.
+fn covers(rule: &str, path: &str) -> bool {
+    let mut path = path.split('/');
+    rule.split('/')
+        .all(|segment| path.next().is_some_and(|p| segment == "*" || segment == p))
+}
 
 /// What `path` requires. The most specific (longest) matching rule wins.
 pub fn required(path: &str) -> Access {
     RULES
         .iter()
-        .filter(|(rule, _)| {
-            path.strip_prefix(rule)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
+        .filter(|(rule, _)| covers(rule, path))
         .max_by_key(|(rule, _)| rule.len())
         .map_or(Access::SignedIn, |(_, access)| *access)
 }
@@ -66,6 +76,10 @@ mod tests {
         assert_eq!(required("/employeesx"), Access::SignedIn);
         assert_eq!(required("/pkg/stockroom.js"), Access::Public);
         assert_eq!(required("/api/employees/create"), Access::Manager);
+        assert_eq!(required("/bills/7/return"), Access::Manager);
+        assert_eq!(required("/bills/7"), Access::SignedIn);
+        assert_eq!(required("/bills/7/invoice.pdf"), Access::SignedIn);
+        assert_eq!(required("/api/stock/count"), Access::Manager);
     }
 
     #[test]

@@ -53,6 +53,15 @@ pub fn back_to_form(page: &str, fn_path: &str, typed: &impl Serialize, error: &A
     }
 }
 
+/// A new one-time key for a form the server renders (pages render on the server only; the
+/// browser half never calls this).
+pub fn fresh_key() -> String {
+    #[cfg(feature = "ssr")]
+    return crate::server::auth::random_key();
+    #[cfg(not(feature = "ssr"))]
+    String::new()
+}
+
 /// What this page's address says was typed: the form's struct read from the query string (the
 /// refill after a refused submit, or a GET form such as `Add line`). Anything unreadable is the
 /// empty form.

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod corrections;
 pub mod dashboard;
 pub mod form;
 pub mod history;

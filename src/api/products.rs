@@ -30,11 +30,16 @@ pub async fn list_products(
 ) -> Result<ProductListing, AppError> {
     use crate::domain::product::ProductSort;
     use crate::server::storage::products;
-    super::context::require_user()?;
+    let user = super::context::require_user()?;
     let state = super::context::state()?;
     let page = page.unwrap_or(1).clamp(1, 1_000_000);
     let sort = ProductSort::parse(sort.as_deref().unwrap_or_default());
-    let page = products::list(&state.db, q.as_deref(), sort, page, PER_PAGE).await?;
+    let mut page = products::list(&state.db, q.as_deref(), sort, page, PER_PAGE).await?;
+    page.products = page
+        .products
+        .into_iter()
+        .map(|p| p.for_role(user.role))
+        .collect();
     Ok(ProductListing {
         page,
         currency: state.config.currency.clone(),
@@ -49,8 +54,8 @@ pub struct Suggestion {
     pub quantity: i64,
     /// The selling price as the form's field takes it (`45.00`).
     pub selling_price: String,
-    /// The average cost, likewise (what a purchase most likely pays again).
-    pub average_cost: String,
+    /// The average cost, likewise (what a purchase most likely pays again); managers only.
+    pub average_cost: Option<String>,
 }
 
 /// Up to eight products whose name starts with or contains `q` (or whose SKU is `q`), those
@@ -58,14 +63,15 @@ pub struct Suggestion {
 #[server(prefix = "/api", endpoint = "products/suggest", input = leptos::server_fn::codec::GetUrl)]
 pub async fn suggest_products(q: String) -> Result<Vec<Suggestion>, AppError> {
     use crate::server::storage::products;
-    super::context::require_user()?;
+    let user = super::context::require_user()?;
     let state = super::context::state()?;
     let found = products::suggest(&state.db, &q, 8).await?;
     Ok(found
         .into_iter()
+        .map(|p| p.for_role(user.role))
         .map(|p| Suggestion {
             selling_price: p.selling_price.to_plain(),
-            average_cost: p.average_cost.to_plain(),
+            average_cost: p.average_cost.map(crate::domain::Money::to_plain),
             name: p.name,
             unit: p.unit,
             quantity: p.quantity,
@@ -86,11 +92,12 @@ pub struct ProductDetail {
 #[server(prefix = "/api", endpoint = "products/get")]
 pub async fn get_product(id: i64) -> Result<ProductDetail, AppError> {
     use crate::server::storage::{history, products};
-    super::context::require_user()?;
+    let user = super::context::require_user()?;
     let state = super::context::state()?;
     let product = products::get(&state.db, id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)?
+        .for_role(user.role);
     let lots = history::open_lots(&state.db, id).await?;
     let filter = history::MovementFilter {
         product_id: Some(id),

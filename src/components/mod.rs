@@ -1,6 +1,7 @@
 //! Views shared by several pages.
 
 pub mod chart;
+pub mod corrections;
 pub mod layout;
 pub mod nav;
 pub mod pager;

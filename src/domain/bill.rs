@@ -63,6 +63,15 @@ impl BillKind {
         }
     }
 
+    /// The kind of bill a return of this kind gives goods back from (`None` for an original).
+    pub fn original_kind(self) -> Option<Self> {
+        match self {
+            BillKind::SaleReturn => Some(BillKind::Sale),
+            BillKind::PurchaseReturn => Some(BillKind::Purchase),
+            BillKind::Sale | BillKind::Purchase => None,
+        }
+    }
+
     /// Whether this is a return of another bill.
     pub fn is_return(self) -> bool {
         self.return_kind().is_none()

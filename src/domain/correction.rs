@@ -96,6 +96,8 @@ impl CountForm {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WriteOffForm {
+    /// Which lot (a hidden field): a refused form's message goes next to that lot's row.
+    pub lot: i64,
     /// Empty: everything left in the lot.
     pub quantity: String,
     pub reason: String,
@@ -304,6 +306,7 @@ mod tests {
         .unwrap();
         assert_eq!((all.quantity, all.reason.as_str()), (None, "Expired"));
         let some = WriteOffForm {
+            lot: 7,
             quantity: "3".into(),
             reason: "Damaged".into(),
             key: KEY.into(),

@@ -13,7 +13,8 @@ pub struct Product {
     pub unit: String,
     pub loose: bool,
     pub quantity: i64,
-    pub average_cost: Money,
+    /// `None` when the person looking may not see costs (staff: PRODUCT.md, "Who sees costs").
+    pub average_cost: Option<Money>,
     pub selling_price: Money,
     pub lower_limit: Option<i64>,
     pub upper_limit: Option<i64>,
@@ -29,6 +30,14 @@ pub enum StockLevel {
 }
 
 impl Product {
+    /// The product as `role` may see it: staff never receive its cost.
+    pub fn for_role(self, role: super::Role) -> Self {
+        Self {
+            average_cost: self.average_cost.filter(|_| role.is_manager()),
+            ..self
+        }
+    }
+
     /// Out of stock at zero; low below the lower limit; over above the upper limit.
     pub fn stock_level(&self) -> StockLevel {
         match (self.lower_limit, self.upper_limit) {
@@ -209,7 +218,7 @@ mod tests {
             unit: "pcs".into(),
             loose: false,
             quantity,
-            average_cost: Money::ZERO,
+            average_cost: Some(Money::ZERO),
             selling_price: Money::ZERO,
             lower_limit: lower,
             upper_limit: upper,

@@ -3,6 +3,8 @@
 use crate::api::history::{get_bill, list_bills};
 use crate::domain::bill::bill_number;
 use crate::components::pager::Pager;
+use crate::components::viewer;
+use crate::domain::bill::Bill;
 use crate::components::status::set_status;
 use crate::domain::calendar::format_time;
 use leptos::either::Either;
@@ -66,6 +68,51 @@ pub fn BillsPage() -> impl IntoView {
     }
 }
 
+/// How a bill links to its returns, or a return to its bill.
+struct BillLinks<'a> {
+    bill: &'a Bill,
+}
+
+impl BillLinks<'_> {
+    /// A return: which bill it gives goods back from, and why.
+    fn origin(&self) -> Option<impl IntoView> {
+        let (original, kind) = (self.bill.original_bill_id?, self.bill.kind.original_kind()?);
+        let reason = self.bill.reason.clone().unwrap_or_default();
+        Some(view! {
+            <p class="stock-line">
+                "Return of " <a href=format!("/bills/{original}")>{bill_number(kind, original)}</a>
+                {(!reason.is_empty()).then(|| format!(" · {reason}"))}
+            </p>
+        })
+    }
+
+    /// An original bill: the returns recorded against it.
+    fn returns(&self) -> Option<impl IntoView> {
+        let kind = self.bill.kind.return_kind()?;
+        (!self.bill.returns.is_empty()).then(|| {
+            let links = self
+                .bill
+                .returns
+                .iter()
+                .map(|id| view! { <li><a href=format!("/bills/{id}")>{bill_number(kind, *id)}</a></li> })
+                .collect_view();
+            view! {
+                <section aria-labelledby="h-returns">
+                    <h2 id="h-returns">"Returns"</h2>
+                    <ul class="inline-list">{links}</ul>
+                </section>
+            }
+        })
+    }
+
+    /// Managers, on an original bill: `Return items`.
+    fn return_items(&self) -> Option<impl IntoView> {
+        (viewer::is_manager() && !self.bill.kind.is_return()).then(|| {
+            view! { <a class="button secondary" href=format!("/bills/{}/return", self.bill.id)>"Return items"</a> }
+        })
+    }
+}
+
 /// One bill: party, lines, totals, and the invoice link.
 #[component]
 pub fn BillPage() -> impl IntoView {
@@ -106,12 +153,19 @@ pub fn BillPage() -> impl IntoView {
                             </tr>
                         }).collect_view();
                         let tax_label = format!("Tax ({}%)", crate::domain::Money::from_minor(i64::from(b.tax_rate_bp)));
+                        let links = BillLinks { bill: &b };
+                        let (origin, returns, return_link) = (links.origin(), links.returns(), links.return_items());
                         Either::Right(view! {
                             <Title text=number.clone()/>
                             <div class="page-head">
                                 <h1>{format!("{} {number}", b.kind.label())}</h1>
-                                <a class="button secondary" href=format!("/bills/{}/invoice.pdf", b.id)>"Download invoice"</a>
+                                <div class="actions">
+                                    {return_link}
+                                    <a class="button secondary" href=format!("/bills/{}/invoice.pdf", b.id)>"Download invoice"</a>
+                                </div>
                             </div>
+                            {origin}
+                            {returns}
                             <dl class="facts">
                                 <dt>"Date"</dt><dd>{format_time(b.created_at)}</dd>
                                 <dt>"Party"</dt><dd>{b.party_name.clone()}</dd>

@@ -1,7 +1,9 @@
 //! `/transactions` (the ledger, filterable) and `/expiry` (lots about to expire).
 
 use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS};
+use crate::components::corrections::WriteOffLot;
 use crate::components::pager::{Pager, PagerLabels};
+use crate::components::viewer;
 use crate::domain::calendar::format_time;
 use crate::domain::ledger::MovementKind;
 use leptos::either::Either;
@@ -125,6 +127,7 @@ pub fn ExpiryPage() -> impl IntoView {
     view! {
         <Title text="Expiry"/>
         <h1>"Expiry"</h1>
+        {query.read_untracked().get("written_off").map(|_| view! { <p class="notice" role="status">"Written off."</p> })}
         <form action="/expiry" method="get" class="filters">
             <div class="field">
                 <label for="days">"Days"</label>
@@ -141,6 +144,7 @@ pub fn ExpiryPage() -> impl IntoView {
                     }.into_any(),
                     Ok(page) => {
                         let (newer, older) = (page.newer, page.older);
+                        let manager = viewer::is_manager();
                         let rows = page.rows.into_iter().map(|lot| {
                             let (class, left) = match lot.days_left {
                                 d if d < 0 => ("badge danger", format!("Expired {} days ago", -d)),
@@ -153,6 +157,7 @@ pub fn ExpiryPage() -> impl IntoView {
                                     <td class="num">{format!("{} {}", lot.remaining, lot.unit)}</td>
                                     <td>{lot.expires_on.to_string()}</td>
                                     <td><span class=class>{left}</span></td>
+                                    {manager.then(|| view! { <td><WriteOffLot lot_id=lot.lot_id from="expiry"/></td> })}
                                 </tr>
                             }
                         }).collect_view();
@@ -164,6 +169,7 @@ pub fn ExpiryPage() -> impl IntoView {
                                         <th scope="col" class="num">"Quantity"</th>
                                         <th scope="col">"Expires"</th>
                                         <th scope="col">"Days left"</th>
+                                        {manager.then(|| view! { <th scope="col"><span class="visually-hidden">"Write off"</span></th> })}
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>

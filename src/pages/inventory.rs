@@ -3,6 +3,7 @@
 //! `Quantity` column headers are links that sort (and reverse) the table.
 
 use crate::api::products::{list_products, ProductListing};
+use crate::components::viewer;
 use crate::domain::product::ProductSort;
 use crate::domain::search::urlencode;
 use crate::domain::{Product, StockLevel};
@@ -158,7 +159,7 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
         .products
         .into_iter()
         .map(|product| {
-            let cost = currency.format(product.average_cost);
+            let cost = product.average_cost.map(|c| currency.format(c));
             let price = currency.format(product.selling_price);
             view! { <ProductRow product cost price/> }
         })
@@ -183,7 +184,7 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
                             search=search.clone()
                             numeric=true
                         />
-                        <th scope="col" class="num">"Cost price"</th>
+                        {viewer::is_manager().then(|| view! { <th scope="col" class="num">"Cost price"</th> })}
                         <th scope="col" class="num">"Selling price"</th>
                     </tr>
                 </thead>
@@ -199,7 +200,7 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
 }
 
 #[component]
-fn ProductRow(product: Product, cost: String, price: String) -> impl IntoView {
+fn ProductRow(product: Product, cost: Option<String>, price: String) -> impl IntoView {
     let level = product.stock_level();
     let badge = level.label().map(|label| {
         let class = match level {
@@ -213,7 +214,7 @@ fn ProductRow(product: Product, cost: String, price: String) -> impl IntoView {
         <tr>
             <td><a href=format!("/inventory/{}", product.id)>{product.name}</a></td>
             <td class="num">{format!("{} {}", product.quantity, product.unit)} " " {badge}</td>
-            <td class="num">{cost}</td>
+            {cost.map(|cost| view! { <td class="num">{cost}</td> })}
             <td class="num">{price}</td>
         </tr>
     }

@@ -1,6 +1,7 @@
 //! One component per route.
 
 pub mod audit;
+pub mod bill_return;
 pub mod bills;
 pub mod dashboard;
 pub mod employees;

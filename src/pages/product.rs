@@ -2,6 +2,7 @@
 //! (deleted without history, archived with).
 
 use crate::api::products::{get_product, ProductDetail, RemoveProduct, UpdateProduct};
+use crate::components::corrections::{CountStock, WriteOffLot};
 use crate::components::status::set_status;
 use crate::components::viewer;
 use crate::domain::calendar::format_time;
@@ -92,12 +93,16 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
     };
     let level = product.stock_level().label();
     let unit = product.unit.clone();
+    let manager = viewer::is_manager();
     let lot_rows = lots.into_iter().map(|lot| view! {
         <tr>
             <td class="num">{format!("{} {unit}", lot.remaining)}</td>
             <td>{lot.expires_on.map_or_else(|| "No expiry".to_owned(), |d| d.to_string())}</td>
+            {manager.then(|| view! { <td><WriteOffLot lot_id=lot.lot_id from="product" fields=true/></td> })}
         </tr>
     }).collect_view();
+    let written_off = use_query_map().get_untracked().get("written_off").is_some();
+    let count = manager.then(|| view! { <CountStock product_id=product.id unit=product.unit.clone()/> });
     let movement_rows = movements.into_iter().map(|m| view! {
         <tr>
             <td>{format_time(m.created_at)}</td>
@@ -116,7 +121,8 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             <a href="/inventory">"Back to inventory"</a>
         </div>
         <p class="stock-line">
-            {format!("{} {} in stock · average cost {}", product.quantity, product.unit, currency.format(product.average_cost))}
+            {format!("{} {} in stock", product.quantity, product.unit)}
+            {product.average_cost.map(|cost| format!(" · average cost {}", currency.format(cost)))}
             " " {level.map(|l| view! { <span class="badge warn">{l}</span> })}
         </p>
         {saved.then(|| view! { <p class="notice" role="status">"Saved."</p> })}
@@ -167,10 +173,16 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             <button type="submit" class="button primary">"Save"</button>
         </ActionForm>
         {manager_controls}
+        {count}
         <h2>"Lots"</h2>
+        {written_off.then(|| view! { <p class="notice" role="status">"Written off."</p> })}
         <div class="table-wrap">
             <table class="data">
-                <thead><tr><th scope="col" class="num">"Remaining"</th><th scope="col">"Expires"</th></tr></thead>
+                <thead><tr>
+                    <th scope="col" class="num">"Remaining"</th>
+                    <th scope="col">"Expires"</th>
+                    {manager.then(|| view! { <th scope="col">"Write off"</th> })}
+                </tr></thead>
                 <tbody>{lot_rows}</tbody>
             </table>
         </div>

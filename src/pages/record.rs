@@ -152,12 +152,13 @@ fn BillFormIsland(
                 return;
             };
             let usual = if kind == BillKind::Purchase {
-                product.average_cost.clone()
+                // Staff do not see costs: their purchase form leaves the cost to them.
+                product.average_cost.clone().unwrap_or_default()
             } else {
                 product.selling_price.clone()
             };
             if let Some(amount) = amount_ref.get_untracked() {
-                if amount.value().trim().is_empty() && usual != "0.00" {
+                if amount.value().trim().is_empty() && !usual.is_empty() && usual != "0.00" {
                     amount.set_value(&usual);
                 }
             }

@@ -212,6 +212,16 @@ pub async fn open_lots(db: &Db, product_id: i64) -> Result<Vec<OpenLot>> {
         .collect()
 }
 
+/// The product lot `lot` belongs to.
+pub async fn lot_product(db: &Db, lot: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query("SELECT product_id FROM lots WHERE id = $1")
+        .bind(lot)
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| r.try_get("product_id"))
+        .transpose()?)
+}
+
 /// Lots with stock left that expire on or before `until`, soonest first, a page of `per_page`
 /// from `seek` (`Newest` is the soonest page, `Before` reads later lots, `After` sooner ones).
 /// Read along `lots_open_by_expiry (expires_on, id)`, so a page costs the same however many

@@ -18,7 +18,7 @@ fn product_from(row: &AnyRow) -> Result<Product> {
         unit: row.try_get("unit")?,
         loose: row.try_get::<i64, _>("loose")? != 0,
         quantity: row.try_get("quantity")?,
-        average_cost: Money::from_minor(row.try_get("average_cost")?),
+        average_cost: Some(Money::from_minor(row.try_get("average_cost")?)),
         selling_price: Money::from_minor(row.try_get("selling_price")?),
         lower_limit: row.try_get("lower_limit")?,
         upper_limit: row.try_get("upper_limit")?,
