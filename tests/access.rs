@@ -30,6 +30,7 @@ const PAGES: &[(&str, Need)] = &[
     ("/sell", SignedIn),
     ("/bills", SignedIn),
     ("/bills/{id}", SignedIn),
+    ("/bills/{id}/return", Manager),
     ("/transactions", SignedIn),
     ("/expiry", SignedIn),
     ("/profile", SignedIn),
@@ -69,6 +70,10 @@ const FUNCTIONS: &[(&str, Need)] = &[
     ("/api/employees/reactivate", Manager),
     ("/api/employees/delete", Manager),
     ("/api/audit/list", Manager),
+    ("/api/stock/count", Manager),
+    ("/api/stock/write-off", Manager),
+    ("/api/bills/returnable", Manager),
+    ("/api/bills/return", Manager),
 ];
 
 /// Routes the router adds by hand (not Leptos pages), checked the same way.

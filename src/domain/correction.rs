@@ -374,6 +374,117 @@ mod tests {
         assert!(put_back(&takes, 0).is_err());
     }
 
+    /// A whole product's ledger in memory, moved only by the domain's rules.
+    #[derive(Default)]
+    struct Model {
+        position: crate::domain::stock::Position,
+        lots: Vec<crate::domain::stock::LotStock>,
+        /// Per sale: what it took from which lot, and what came back of it.
+        sales: Vec<Vec<Taken>>,
+        /// Per purchase: the lot it made.
+        purchases: Vec<usize>,
+        movements: i64,
+        costs: Vec<i64>,
+    }
+
+    impl Model {
+        fn take(&mut self, quantity: i64) {
+            let sale = crate::domain::stock::sell(&self.lots, quantity).unwrap();
+            for t in &sale.takes {
+                self.lots.iter_mut().find(|l| l.id == t.lot_id).unwrap().remaining -= t.quantity;
+            }
+            self.position.quantity -= quantity;
+            self.movements -= quantity;
+        }
+
+        fn open_lot(&mut self, quantity: i64, cost: i64) -> usize {
+            let id = self.lots.len() as i64;
+            self.lots.push(crate::domain::stock::LotStock {
+                id,
+                remaining: quantity,
+                unit_cost: Money::from_minor(cost),
+                expires_on: None,
+                received_at: id,
+            });
+            self.costs.push(cost);
+            self.position = self.position.receive(quantity, Money::from_minor(cost));
+            self.movements += quantity;
+            self.lots.len() - 1
+        }
+
+        fn apply(&mut self, (op, a, b): (u8, i64, i64)) {
+            match op % 6 {
+                0 => {
+                    let lot = self.open_lot(a, b);
+                    self.purchases.push(lot);
+                }
+                1 if a <= self.position.quantity => {
+                    let sale = crate::domain::stock::sell(&self.lots, a).unwrap();
+                    let order = self.sales.len() as i64 * 1_000;
+                    let takes = sale.takes.iter().enumerate().map(|(i, t)| Taken {
+                        lot_id: t.lot_id,
+                        taken: t.quantity,
+                        returned: 0,
+                        unit_cost: t.unit_cost,
+                        order: order + i as i64,
+                    });
+                    self.sales.push(takes.collect());
+                    self.take(a);
+                }
+                2 => match count_change(self.position.quantity, a) {
+                    CountChange::None => {}
+                    CountChange::Shortfall(n) => self.take(n),
+                    CountChange::Surplus(n) => {
+                        let cost = self.position.average_cost.minor();
+                        let avg = self.position.average_cost;
+                        self.open_lot(n, cost);
+                        self.position.average_cost = avg;
+                    }
+                },
+                3 if !self.lots.is_empty() => {
+                    let i = (a as usize) % self.lots.len();
+                    let q = b.min(self.lots[i].remaining);
+                    if q > 0 {
+                        self.lots[i].remaining -= q;
+                        self.position.quantity -= q;
+                        self.movements -= q;
+                    }
+                }
+                4 if !self.sales.is_empty() => {
+                    let s = (a as usize) % self.sales.len();
+                    if let Ok(puts) = put_back(&self.sales[s], b) {
+                        for p in puts {
+                            let taken = self.sales[s].iter_mut().find(|t| t.lot_id == p.lot_id).unwrap();
+                            taken.returned += p.quantity;
+                            self.lots.iter_mut().find(|l| l.id == p.lot_id).unwrap().remaining += p.quantity;
+                            self.position = self.position.receive(p.quantity, p.unit_cost);
+                            self.movements += p.quantity;
+                        }
+                    }
+                }
+                5 if !self.purchases.is_empty() => {
+                    let lot = self.purchases[(a as usize) % self.purchases.len()];
+                    let q = b.min(self.lots[lot].remaining);
+                    if q > 0 {
+                        let cost = self.lots[lot].unit_cost;
+                        self.lots[lot].remaining -= q;
+                        let open: Vec<i64> = self.lots.iter().filter(|l| l.remaining > 0).map(|l| l.unit_cost.minor()).collect();
+                        let before = self.position;
+                        self.position.quantity -= q;
+                        self.movements -= q;
+                        if let (Some(low), Some(high)) = (open.iter().min(), open.iter().max()) {
+                            self.position.average_cost = average_after_return(
+                                before.quantity, before.average_cost, q, cost,
+                                (Money::from_minor(*low), Money::from_minor(*high)),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn refunds_never_exceed_the_tax_and_a_full_return_refunds_all_of_it(
@@ -392,6 +503,27 @@ mod tests {
             let rest = whole - returned;
             refunded += refund_share(tax, whole, returned, rest).minor();
             prop_assert_eq!(refunded, tax.minor());
+        }
+
+        #[test]
+        fn any_mix_of_purchases_sales_counts_write_offs_and_returns_keeps_the_books_true(
+            ops in prop::collection::vec((any::<u8>(), 1i64..40, 0i64..500), 1..80),
+        ) {
+            let mut model = Model::default();
+            for op in ops {
+                model.apply(op);
+                let in_lots: i64 = model.lots.iter().map(|l| l.remaining).sum();
+                prop_assert!(model.lots.iter().all(|l| l.remaining >= 0));
+                prop_assert_eq!(model.position.quantity, in_lots);
+                prop_assert_eq!(model.position.quantity, model.movements);
+                for sale in &model.sales {
+                    prop_assert!(sale.iter().all(|t| t.returned <= t.taken), "more came back than left");
+                }
+                if let (Some(low), Some(high)) = (model.costs.iter().min(), model.costs.iter().max()) {
+                    let avg = model.position.average_cost.minor();
+                    prop_assert!((*low..=*high).contains(&avg), "average {} outside {}..={}", avg, low, high);
+                }
+            }
         }
 
         #[test]

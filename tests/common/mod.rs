@@ -64,6 +64,26 @@ pub fn party(name: &str) -> stockroom::domain::bill_form::Party {
     }
 }
 
+/// A form body or query string of `pairs`, encoded as a browser does.
+pub fn encode(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// Text percent-encoded for a query value.
+pub fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The one-time key of the first form in `html` after `marker`.
+pub fn key_after(html: &str, marker: &str) -> String {
+    let from = html.find(marker).unwrap_or_else(|| panic!("no {marker} in the page"));
+    let needle = r#"name="key" value=""#;
+    let start = from + html[from..].find(needle).expect("the form carries a key") + needle.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
 /// The one number a query answers.
 pub async fn scalar(db: &Db, sql: &str) -> i64 {
     use sqlx::Row;
