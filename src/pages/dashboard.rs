@@ -207,7 +207,7 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
         (Some(costs), true) => {
             let chart = (!chart_empty).then(|| {
                 let series = profit_series.into_iter().chain(losses_series).collect::<Vec<_>>();
-                view! { <MonthChart title="Profit and losses by month".to_owned() months series currency=d.currency.clone()/> }
+                view! { <MonthChart title="Profit by month, with losses".to_owned() months series currency=d.currency.clone()/> }
             });
             Either::Right(view! {
                 <div class="figures">
