@@ -12,9 +12,7 @@ use stockroom::domain::bill_return::ReturnLine;
 use stockroom::domain::period::Month;
 use stockroom::domain::{Day, Money};
 use stockroom::server::storage::audit::Actor;
-use stockroom::server::storage::corrections::{
-    self, CorrectionError, CountInput, WriteOffInput,
-};
+use stockroom::server::storage::corrections::{self, CorrectionError, CountInput, WriteOffInput};
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
 use stockroom::server::storage::returns::{self, ReturnError, ReturnInput};
 use stockroom::server::storage::stock::{record, BillInput, Recorded};
@@ -31,7 +29,14 @@ async fn manager(db: &Db) -> Actor {
     }
 }
 
-async fn bill(db: &Db, kind: BillKind, actor: &Actor, key: &str, tax: u32, lines: Vec<Line>) -> i64 {
+async fn bill(
+    db: &Db,
+    kind: BillKind,
+    actor: &Actor,
+    key: &str,
+    tax: u32,
+    lines: Vec<Line>,
+) -> i64 {
     let input = BillInput {
         kind,
         party: common::party("Ravi Traders"),
@@ -55,11 +60,19 @@ async fn product(db: &Db, name: &str) -> i64 {
 }
 
 async fn on_hand(db: &Db, name: &str) -> i64 {
-    scalar(db, &format!("SELECT quantity FROM products WHERE name = '{name}'")).await
+    scalar(
+        db,
+        &format!("SELECT quantity FROM products WHERE name = '{name}'"),
+    )
+    .await
 }
 
 async fn average(db: &Db, name: &str) -> i64 {
-    scalar(db, &format!("SELECT average_cost FROM products WHERE name = '{name}'")).await
+    scalar(
+        db,
+        &format!("SELECT average_cost FROM products WHERE name = '{name}'"),
+    )
+    .await
 }
 
 /// The lot bill `bill` made of `name`: (id, remaining).
@@ -138,13 +151,37 @@ struct Shop {
 async fn mixed_day(db: &Db) -> Shop {
     let actor = manager(db).await;
     // P1: Milk 10 at ₹20 (expires 20 Jan) and Rice 20 at ₹50; P2: Milk 10 at ₹30 (10 Feb).
-    let p1 = bill(db, BillKind::Purchase, &actor, "p1", 0, vec![
-        line("Milk", 10, 2_000, Some("2026-01-20")),
-        line("Rice", 20, 5_000, None),
-    ]).await;
-    let p2 = bill(db, BillKind::Purchase, &actor, "p2", 0, vec![line("Milk", 10, 3_000, Some("2026-02-10"))]).await;
+    let p1 = bill(
+        db,
+        BillKind::Purchase,
+        &actor,
+        "p1",
+        0,
+        vec![
+            line("Milk", 10, 2_000, Some("2026-01-20")),
+            line("Rice", 20, 5_000, None),
+        ],
+    )
+    .await;
+    let p2 = bill(
+        db,
+        BillKind::Purchase,
+        &actor,
+        "p2",
+        0,
+        vec![line("Milk", 10, 3_000, Some("2026-02-10"))],
+    )
+    .await;
     // S1 (18% tax): Milk 12 at ₹40 (10 from the first lot, 2 from the second), Rice 5 at ₹70.
-    let s1 = bill(db, BillKind::Sale, &actor, "s1", 1_800, vec![line("Milk", 12, 4_000, None), line("Rice", 5, 7_000, None)]).await;
+    let s1 = bill(
+        db,
+        BillKind::Sale,
+        &actor,
+        "s1",
+        1_800,
+        vec![line("Milk", 12, 4_000, None), line("Rice", 5, 7_000, None)],
+    )
+    .await;
     Shop { actor, p1, p2, s1 }
 }
 
@@ -374,12 +411,22 @@ mod http {
     use common::{encode, key_after};
 
     async fn manager_id(app: &App) -> i64 {
-        scalar(app.db(), "SELECT id FROM users WHERE email = 'manager@shop.test'").await
+        scalar(
+            app.db(),
+            "SELECT id FROM users WHERE email = 'manager@shop.test'",
+        )
+        .await
     }
 
     /// Buys `quantity` of `name` (expiring on `expires`) and sells `sold` of it; returns the
     /// sale's id.
-    async fn stock_up(app: &App, name: &str, quantity: i64, expires: Option<&str>, sold: i64) -> i64 {
+    async fn stock_up(
+        app: &App,
+        name: &str,
+        quantity: i64,
+        expires: Option<&str>,
+        sold: i64,
+    ) -> i64 {
         let user = manager_id(app).await;
         let input = |kind, key: &str, lines| BillInput {
             kind,
@@ -390,16 +437,30 @@ mod http {
             key: key.into(),
             now: NOW,
         };
-        record(app.db(), &input(BillKind::Purchase, "http-p", numbered(vec![line(name, quantity, 1_000, expires)])))
-            .await
-            .unwrap();
+        record(
+            app.db(),
+            &input(
+                BillKind::Purchase,
+                "http-p",
+                numbered(vec![line(name, quantity, 1_000, expires)]),
+            ),
+        )
+        .await
+        .unwrap();
         if sold == 0 {
             return 0;
         }
-        record(app.db(), &input(BillKind::Sale, "http-s", numbered(vec![line(name, sold, 1_500, None)])))
-            .await
-            .unwrap()
-            .bill_id()
+        record(
+            app.db(),
+            &input(
+                BillKind::Sale,
+                "http-s",
+                numbered(vec![line(name, sold, 1_500, None)]),
+            ),
+        )
+        .await
+        .unwrap()
+        .bill_id()
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -408,14 +469,33 @@ mod http {
         stock_up(&app, "Basmati Rice", 10, None, 0).await;
         let id = app.product_id("Basmati Rice").await;
         let cookie = app.sign_in(MANAGER).await;
-        let page = app.get(&format!("/inventory/{id}"), Some(&cookie)).await.body;
-        for name in [">Count stock</h2>", ">Counted quantity</label>", ">Reason</label>", ">Record count</button>", ">Write off</button>"] {
+        let page = app
+            .get(&format!("/inventory/{id}"), Some(&cookie))
+            .await
+            .body;
+        for name in [
+            ">Count stock</h2>",
+            ">Counted quantity</label>",
+            ">Reason</label>",
+            ">Record count</button>",
+            ">Write off</button>",
+        ] {
             assert!(page.contains(name), "the product page lacks {name}");
         }
         let key = key_after(&page, "h-count");
         let path = format!("/inventory/{id}");
         let bad = app
-            .post_form("/api/stock/count", &encode(&[("id", &id.to_string()), ("counted", "-1"), ("reason", "Stock-take"), ("key", &key)]), &path, Some(&cookie))
+            .post_form(
+                "/api/stock/count",
+                &encode(&[
+                    ("id", &id.to_string()),
+                    ("counted", "-1"),
+                    ("reason", "Stock-take"),
+                    ("key", &key),
+                ]),
+                &path,
+                Some(&cookie),
+            )
             .await;
         let back = bad.header(header::LOCATION).to_owned();
         assert!(back.starts_with(&format!("/inventory/{id}?")), "{back}");
@@ -424,17 +504,54 @@ mod http {
         assert!(shown.contains(r#"value="-1""#), "the typing is kept");
         assert_eq!(on_hand(app.db(), "Basmati Rice").await, 10);
         let ok = app
-            .post_form("/api/stock/count", &encode(&[("id", &id.to_string()), ("counted", "7"), ("reason", "Stock-take"), ("key", &key)]), &path, Some(&cookie))
+            .post_form(
+                "/api/stock/count",
+                &encode(&[
+                    ("id", &id.to_string()),
+                    ("counted", "7"),
+                    ("reason", "Stock-take"),
+                    ("key", &key),
+                ]),
+                &path,
+                Some(&cookie),
+            )
             .await;
-        assert_eq!(ok.header(header::LOCATION), format!("/inventory/{id}?counted=1"));
+        assert_eq!(
+            ok.header(header::LOCATION),
+            format!("/inventory/{id}?counted=1")
+        );
         assert_eq!(on_hand(app.db(), "Basmati Rice").await, 7);
-        let after = app.get(&format!("/inventory/{id}?counted=1"), Some(&cookie)).await.body;
-        assert!(after.contains("Count recorded.") && after.contains(">Adjustment<"), "the history names the kind");
+        let after = app
+            .get(&format!("/inventory/{id}?counted=1"), Some(&cookie))
+            .await
+            .body;
+        assert!(
+            after.contains("Count recorded.") && after.contains(">Adjustment<"),
+            "the history names the kind"
+        );
         // Staff see none of this, and its server functions refuse them.
         let staff = app.sign_in(STAFF).await;
-        let theirs = app.get(&format!("/inventory/{id}"), Some(&staff)).await.body;
-        assert!(!theirs.contains("Record count") && !theirs.contains(">Write off</button>") && !theirs.contains("average cost"));
-        let refused = app.call("/api/stock/count", &encode(&[("id", &id.to_string()), ("counted", "1"), ("reason", "x"), ("key", &key)]), Some(&staff)).await;
+        let theirs = app
+            .get(&format!("/inventory/{id}"), Some(&staff))
+            .await
+            .body;
+        assert!(
+            !theirs.contains("Record count")
+                && !theirs.contains(">Write off</button>")
+                && !theirs.contains("average cost")
+        );
+        let refused = app
+            .call(
+                "/api/stock/count",
+                &encode(&[
+                    ("id", &id.to_string()),
+                    ("counted", "1"),
+                    ("reason", "x"),
+                    ("key", &key),
+                ]),
+                Some(&staff),
+            )
+            .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert_eq!(on_hand(app.db(), "Basmati Rice").await, 7);
     }
@@ -442,24 +559,53 @@ mod http {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_expiring_lot_is_written_off_from_the_expiry_list() {
         let app = common::app::start().await;
-        let soon = Day::of_unix(stockroom::server::auth::now()).plus_days(1).unwrap().to_string();
+        let soon = Day::of_unix(stockroom::server::auth::now())
+            .plus_days(1)
+            .unwrap()
+            .to_string();
         stock_up(&app, "Toor Dal", 6, Some(&soon), 1).await;
         let cookie = app.sign_in(MANAGER).await;
         let page = app.get("/expiry", Some(&cookie)).await.body;
-        assert!(page.contains("Toor Dal") && page.contains(">Write off</button>"), "{page}");
+        assert!(
+            page.contains("Toor Dal") && page.contains(">Write off</button>"),
+            "{page}"
+        );
         let lot = scalar(app.db(), "SELECT id FROM lots").await.to_string();
         let key = key_after(&page, "Toor Dal");
         let done = app
-            .post_form("/api/stock/write-off", &encode(&[("lot", &lot), ("from", "expiry"), ("reason", "Expired"), ("key", &key)]), "/expiry", Some(&cookie))
+            .post_form(
+                "/api/stock/write-off",
+                &encode(&[
+                    ("lot", &lot),
+                    ("from", "expiry"),
+                    ("reason", "Expired"),
+                    ("key", &key),
+                ]),
+                "/expiry",
+                Some(&cookie),
+            )
             .await;
         assert_eq!(done.header(header::LOCATION), "/expiry?written_off=1");
         let after = app.get("/expiry?written_off=1", Some(&cookie)).await.body;
-        assert!(after.contains("Written off.") && !after.contains(">Toor Dal<"), "{after}");
+        assert!(
+            after.contains("Written off.") && !after.contains(">Toor Dal<"),
+            "{after}"
+        );
         assert_eq!(on_hand(app.db(), "Toor Dal").await, 0);
-        let history = app.get("/transactions?kind=write_off", Some(&cookie)).await.body;
-        assert!(history.contains(">Write-off<"), "the ledger shows the label, not the stored word");
+        let history = app
+            .get("/transactions?kind=write_off", Some(&cookie))
+            .await
+            .body;
+        assert!(
+            history.contains(">Write-off<"),
+            "the ledger shows the label, not the stored word"
+        );
         let staff = app.sign_in(STAFF).await;
-        assert!(!app.get("/expiry", Some(&staff)).await.body.contains(">Write off</button>"));
+        assert!(!app
+            .get("/expiry", Some(&staff))
+            .await
+            .body
+            .contains(">Write off</button>"));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -471,30 +617,76 @@ mod http {
         assert!(bill_page.contains(">Return items</a>"));
         let form_page = format!("/bills/{sale}/return");
         let page = app.get(&form_page, Some(&cookie)).await.body;
-        for name in [">Return quantity</label>", ">Reason</label>", ">Record return</button>"] {
+        for name in [
+            ">Return quantity</label>",
+            ">Reason</label>",
+            ">Record return</button>",
+        ] {
             assert!(page.contains(name), "the return page lacks {name}");
         }
         let line = line_of(app.db(), sale, "Rice Flour").await.to_string();
         let key = key_after(&page, r#"name="bill""#);
-        let form = |quantity: &str| encode(&[("bill", &sale.to_string()), ("lines[0][line]", &line), ("lines[0][quantity]", quantity), ("reason", "Damaged"), ("key", &key)]);
-        let too_many = app.post_form("/api/bills/return", &form("6"), &form_page, Some(&cookie)).await;
+        let form = |quantity: &str| {
+            encode(&[
+                ("bill", &sale.to_string()),
+                ("lines[0][line]", &line),
+                ("lines[0][quantity]", quantity),
+                ("reason", "Damaged"),
+                ("key", &key),
+            ])
+        };
+        let too_many = app
+            .post_form("/api/bills/return", &form("6"), &form_page, Some(&cookie))
+            .await;
         let back = too_many.header(header::LOCATION).to_owned();
-        assert!(back.starts_with(&format!("/bills/{sale}/return?")), "{back}");
+        assert!(
+            back.starts_with(&format!("/bills/{sale}/return?")),
+            "{back}"
+        );
         let shown = app.get(&back, Some(&cookie)).await.body;
-        assert!(shown.contains("At most 5 pcs of Rice Flour can come back"), "{shown}");
-        assert_eq!(scalar(app.db(), "SELECT COUNT(*) FROM bills WHERE kind = 'sale_return'").await, 0);
-        let done = app.post_form("/api/bills/return", &form("2"), &form_page, Some(&cookie)).await;
+        assert!(
+            shown.contains("At most 5 pcs of Rice Flour can come back"),
+            "{shown}"
+        );
+        assert_eq!(
+            scalar(
+                app.db(),
+                "SELECT COUNT(*) FROM bills WHERE kind = 'sale_return'"
+            )
+            .await,
+            0
+        );
+        let done = app
+            .post_form("/api/bills/return", &form("2"), &form_page, Some(&cookie))
+            .await;
         let new_bill = done.header(header::LOCATION).to_owned();
         assert!(new_bill.starts_with("/bills/"), "{new_bill}");
         let shown = app.get(&new_bill, Some(&cookie)).await.body;
-        assert!(shown.contains("Sale return SR-") && shown.contains("Return of"), "{shown}");
-        assert!(!shown.contains(">Return items</a>"), "a return is not returned");
+        assert!(
+            shown.contains("Sale return SR-") && shown.contains("Return of"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains(">Return items</a>"),
+            "a return is not returned"
+        );
         let original = app.get(&format!("/bills/{sale}"), Some(&cookie)).await.body;
         assert!(original.contains(">Returns</h2>") && original.contains("SR-"));
-        assert!(app.get("/bills", Some(&cookie)).await.body.contains(">Sale return<"));
+        assert!(app
+            .get("/bills", Some(&cookie))
+            .await
+            .body
+            .contains(">Sale return<"));
         assert_eq!(on_hand(app.db(), "Rice Flour").await, 5);
         let staff = app.sign_in(STAFF).await;
-        assert!(!app.get(&format!("/bills/{sale}"), Some(&staff)).await.body.contains("Return items"));
-        assert_eq!(app.get(&form_page, Some(&staff)).await.status, StatusCode::FORBIDDEN);
+        assert!(!app
+            .get(&format!("/bills/{sale}"), Some(&staff))
+            .await
+            .body
+            .contains("Return items"));
+        assert_eq!(
+            app.get(&form_page, Some(&staff)).await.status,
+            StatusCode::FORBIDDEN
+        );
     }
 }

@@ -10,8 +10,8 @@ use stockroom::domain::bill::BillKind;
 use stockroom::domain::dashboard::{
     Alerts, Dashboard, Figures, MonthTotals, ProductTotals, StockAlert, Totals,
 };
-use stockroom::domain::Day;
 use stockroom::domain::period::{Month, Period};
+use stockroom::domain::Day;
 use stockroom::domain::{Currency, Money, Role};
 use stockroom::server::auth::now;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};

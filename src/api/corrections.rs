@@ -133,13 +133,18 @@ mod server {
     fn correction_error(error: CorrectionError, quantity_field: &str) -> AppError {
         match error {
             CorrectionError::NotFound => AppError::NotFound,
-            CorrectionError::LotEmpty => AppError::invalid(quantity_field, "This lot has nothing left"),
-            CorrectionError::NotEnoughInLot { available } => AppError::invalid(
-                quantity_field,
-                format!("This lot holds only {available}"),
-            ),
-            CorrectionError::ForeignKey => key_error("This form belongs to another session: reload the page"),
-            CorrectionError::InFlight => key_error("This is still being recorded: wait a moment and reload"),
+            CorrectionError::LotEmpty => {
+                AppError::invalid(quantity_field, "This lot has nothing left")
+            }
+            CorrectionError::NotEnoughInLot { available } => {
+                AppError::invalid(quantity_field, format!("This lot holds only {available}"))
+            }
+            CorrectionError::ForeignKey => {
+                key_error("This form belongs to another session: reload the page")
+            }
+            CorrectionError::InFlight => {
+                key_error("This is still being recorded: wait a moment and reload")
+            }
             CorrectionError::Storage(e) => e.into(),
         }
     }
@@ -159,12 +164,21 @@ mod server {
         let done = corrections::count(&state.db, &input, &actor)
             .await
             .map_err(|e| correction_error(e, "counted"))?;
-        tracing::info!(product_id = id, by = manager.id, replay = done.replayed, "stock counted");
+        tracing::info!(
+            product_id = id,
+            by = manager.id,
+            replay = done.replayed,
+            "stock counted"
+        );
         leptos_axum::redirect(&format!("/inventory/{id}?counted=1"));
         Ok(())
     }
 
-    pub async fn write_off(lot: i64, form: &WriteOffForm, from_expiry: bool) -> Result<(), AppError> {
+    pub async fn write_off(
+        lot: i64,
+        form: &WriteOffForm,
+        from_expiry: bool,
+    ) -> Result<(), AppError> {
         let manager = crate::api::context::require_manager()?;
         let state = crate::api::context::state()?;
         let outcome = async {
@@ -184,7 +198,12 @@ mod server {
         .await;
         match outcome {
             Ok(done) => {
-                tracing::info!(lot_id = lot, by = manager.id, replay = done.replayed, "stock written off");
+                tracing::info!(
+                    lot_id = lot,
+                    by = manager.id,
+                    replay = done.replayed,
+                    "stock written off"
+                );
                 let back = if from_expiry {
                     "/expiry?written_off=1".to_owned()
                 } else {
@@ -196,7 +215,11 @@ mod server {
             Err(error) => {
                 // Back to where the button was, with the message beside that lot's form.
                 use leptos::server_fn::ServerFn;
-                let page = if from_expiry { "/expiry".to_owned() } else { product_page(lot).await };
+                let page = if from_expiry {
+                    "/expiry".to_owned()
+                } else {
+                    product_page(lot).await
+                };
                 crate::api::form::back_to_form(&page, super::WriteOff::PATH, form, &error);
                 Err(error)
             }
@@ -229,7 +252,12 @@ mod server {
         match returns::record(&state.db, &input, &actor).await {
             Ok(recorded) => {
                 let id = recorded.bill_id();
-                tracing::info!(bill_id = id, original = bill, by = manager.id, "return recorded");
+                tracing::info!(
+                    bill_id = id,
+                    original = bill,
+                    by = manager.id,
+                    "return recorded"
+                );
                 leptos_axum::redirect(&format!("/bills/{id}"));
                 Ok(id)
             }
@@ -251,12 +279,12 @@ mod server {
                 field: quantity_field(line),
                 message: format!("At most {returnable} {unit} of {product} can come back"),
             }),
-            Err(ReturnError::Record(RecordError::ForeignKey)) => {
-                Err(key_error("This form belongs to another session: reload the page"))
-            }
-            Err(ReturnError::Record(RecordError::InFlight)) => {
-                Err(key_error("This return is still being recorded: wait a moment and reload"))
-            }
+            Err(ReturnError::Record(RecordError::ForeignKey)) => Err(key_error(
+                "This form belongs to another session: reload the page",
+            )),
+            Err(ReturnError::Record(RecordError::InFlight)) => Err(key_error(
+                "This return is still being recorded: wait a moment and reload",
+            )),
             Err(ReturnError::Record(RecordError::Storage(e))) => Err(e.into()),
             Err(ReturnError::Record(other)) => {
                 tracing::error!(error = %other, "a return failed unexpectedly");

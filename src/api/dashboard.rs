@@ -14,8 +14,8 @@ pub async fn load_dashboard(
     #[server(default)] from: Option<String>,
     #[server(default)] to: Option<String>,
 ) -> Result<Dashboard, AppError> {
-    use crate::domain::Day;
     use crate::domain::period::Period;
+    use crate::domain::Day;
     use crate::server::storage::dashboard::{figures, DashboardQuery};
     let user = super::context::require_user()?;
     let state = super::context::state()?;

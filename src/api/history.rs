@@ -115,10 +115,7 @@ pub async fn expiring_lots(
     let today = Day::of_unix(crate::server::auth::now());
     let until = today.plus_days(days).ok_or(AppError::Internal)?;
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
-    Ok(
-        crate::server::storage::history::expiring(&state.db, today, until, seek, PER_PAGE)
-            .await?,
-    )
+    Ok(crate::server::storage::history::expiring(&state.db, today, until, seek, PER_PAGE).await?)
 }
 
 /// How many lots expire within the default window (up to `COUNT_CAP + 1`): the navigation's badge.

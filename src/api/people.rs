@@ -232,7 +232,6 @@ mod server {
     use crate::server::state::AppState;
     use crate::server::storage::people::PeopleError;
 
-
     /// Checks the form and, for a new account, its password, collecting every problem at once.
     pub fn check(
         form: &EmployeeForm,

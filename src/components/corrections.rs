@@ -35,7 +35,11 @@ fn refused() -> bool {
 pub fn CountStock(product_id: i64, unit: String) -> impl IntoView {
     let action = ServerAction::<RecordCount>::new();
     let error = action.value().get_untracked().and_then(Result::err);
-    let typed: CountForm = if error.is_some() { typed() } else { CountForm::default() };
+    let typed: CountForm = if error.is_some() {
+        typed()
+    } else {
+        CountForm::default()
+    };
     let counted = use_query_map().get_untracked().get("counted").is_some();
     view! {
         <section class="card correction" aria-labelledby="h-count">
@@ -68,10 +72,18 @@ pub fn CountStock(product_id: i64, unit: String) -> impl IntoView {
 /// A lot's `Write off` form. On `/expiry` (`from = "expiry"`) it is the button alone (everything
 /// left, reason `Expired`); on a product's page it also asks `Quantity` and `Reason`.
 #[component]
-pub fn WriteOffLot(lot_id: i64, from: &'static str, #[prop(optional)] fields: bool) -> impl IntoView {
+pub fn WriteOffLot(
+    lot_id: i64,
+    from: &'static str,
+    #[prop(optional)] fields: bool,
+) -> impl IntoView {
     let action = ServerAction::<WriteOff>::new();
     let error = action.value().get_untracked().and_then(Result::err);
-    let typed: WriteOffForm = if error.is_some() && refused() { typed() } else { WriteOffForm::default() };
+    let typed: WriteOffForm = if error.is_some() && refused() {
+        typed()
+    } else {
+        WriteOffForm::default()
+    };
     // Only the lot whose form was refused shows the message and the typing.
     let (error, typed) = if typed.lot == lot_id {
         (error, typed)
@@ -99,10 +111,13 @@ pub fn WriteOffLot(lot_id: i64, from: &'static str, #[prop(optional)] fields: bo
             </div>
         }.into_any())
     } else {
-        Some(view! {
-            <input type="hidden" name="reason" value=reason.clone()/>
-            {message(&error, "quantity")}
-        }.into_any())
+        Some(
+            view! {
+                <input type="hidden" name="reason" value=reason.clone()/>
+                {message(&error, "quantity")}
+            }
+            .into_any(),
+        )
     };
     view! {
         <ActionForm action attr:class="inline-form write-off" attr:novalidate=true>

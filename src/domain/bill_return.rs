@@ -81,7 +81,10 @@ impl ReturnForm {
         let reason = match optional_note(&self.reason, MAX_REASON_CHARS) {
             Ok(Some(reason)) => Some(reason),
             Ok(None) => {
-                errors.push(FieldError::new("reason", "Say why, e.g. Damaged or Wrong item"));
+                errors.push(FieldError::new(
+                    "reason",
+                    "Say why, e.g. Damaged or Wrong item",
+                ));
                 None
             }
             Err(e) => {
@@ -93,7 +96,9 @@ impl ReturnForm {
             .map_err(|e| errors.push(FieldError::new("key", e)))
             .ok();
         match (reason, key) {
-            (Some(reason), Some(key)) if errors.is_empty() => Ok(ReturnDraft { lines, reason, key }),
+            (Some(reason), Some(key)) if errors.is_empty() => {
+                Ok(ReturnDraft { lines, reason, key })
+            }
             _ => Err(errors),
         }
     }
@@ -151,17 +156,32 @@ mod tests {
             reason: String::new(),
             key: "0123456789abcdef".into(),
         };
-        let fields: Vec<String> = nothing.parse().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = nothing
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["lines[0][quantity]", "reason"]);
         let junk = ReturnForm {
             lines: vec![line("x", "1"), line("12", "-1"), line("13", "1.5")],
             reason: "Damaged".into(),
             key: "short".into(),
         };
-        let fields: Vec<String> = junk.parse().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = junk
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(
             fields,
-            ["lines[0][quantity]", "lines[1][quantity]", "lines[2][quantity]", "key"]
+            [
+                "lines[0][quantity]",
+                "lines[1][quantity]",
+                "lines[2][quantity]",
+                "key"
+            ]
         );
     }
 }

@@ -22,7 +22,10 @@ fn parse_reason(text: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     match optional_note(text, MAX_REASON_CHARS) {
         Ok(Some(reason)) => Some(reason),
         Ok(None) => {
-            errors.push(FieldError::new("reason", "Say why, e.g. Damaged or Stock-take"));
+            errors.push(FieldError::new(
+                "reason",
+                "Say why, e.g. Damaged or Stock-take",
+            ));
             None
         }
         Err(e) => {
@@ -200,7 +203,10 @@ pub fn average_after_return(
         - i128::from(qty_out) * i128::from(lot_cost.minor());
     // Half-up for either sign: floor((2·value + left) / (2·left)).
     let rounded = (2 * value + left).div_euclid(2 * left);
-    let (low, high) = (range.0.minor().min(range.1.minor()), range.0.minor().max(range.1.minor()));
+    let (low, high) = (
+        range.0.minor().min(range.1.minor()),
+        range.0.minor().max(range.1.minor()),
+    );
     Money::from_minor(i64::try_from(rounded).unwrap_or(i64::MAX).clamp(low, high))
 }
 
@@ -279,13 +285,22 @@ mod tests {
             reason: "Shelf empty".into(),
             key: KEY.into(),
         };
-        assert_eq!(zero.parse().unwrap().counted, 0, "an empty shelf is a count");
+        assert_eq!(
+            zero.parse().unwrap().counted,
+            0,
+            "an empty shelf is a count"
+        );
         let bad = CountForm {
             counted: "-2".into(),
             reason: " ".into(),
             key: "x".into(),
         };
-        let fields: Vec<String> = bad.parse().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = bad
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["counted", "reason", "key"]);
         for junk in ["", "1.5", "lots", "1000000001"] {
             let form = CountForm {
@@ -334,13 +349,25 @@ mod tests {
     fn the_average_after_a_return_follows_the_formula_and_stays_in_range() {
         let m = Money::from_minor;
         // 10 at 1.50 on hand (lots at 1.00 and 2.00); 5 of the 2.00 lot go back: 1.00 left.
-        assert_eq!(average_after_return(10, m(150), 5, m(200), (m(100), m(200))), m(100));
+        assert_eq!(
+            average_after_return(10, m(150), 5, m(200), (m(100), m(200))),
+            m(100)
+        );
         // Half-up: (3 × 1.00 − 1 × 0.99) / 2 = 1.005 → 1.01.
-        assert_eq!(average_after_return(3, m(100), 1, m(99), (m(99), m(101))), m(101));
+        assert_eq!(
+            average_after_return(3, m(100), 1, m(99), (m(99), m(101))),
+            m(101)
+        );
         // Nothing left: unchanged.
-        assert_eq!(average_after_return(4, m(150), 4, m(200), (m(100), m(200))), m(150));
+        assert_eq!(
+            average_after_return(4, m(150), 4, m(200), (m(100), m(200))),
+            m(150)
+        );
         // The average remembered sold stock: the formula would go negative; the range holds it.
-        assert_eq!(average_after_return(10, m(150), 9, m(200), (m(100), m(200))), m(100));
+        assert_eq!(
+            average_after_return(10, m(150), 9, m(200), (m(100), m(200))),
+            m(100)
+        );
     }
 
     #[test]
@@ -349,10 +376,7 @@ mod tests {
         let first = refund_share(tax, 3, 0, 1);
         let second = refund_share(tax, 3, 1, 1);
         let third = refund_share(tax, 3, 2, 1);
-        assert_eq!(
-            (first.minor(), second.minor(), third.minor()),
-            (33, 34, 33)
-        );
+        assert_eq!((first.minor(), second.minor(), third.minor()), (33, 34, 33));
         assert_eq!(first.minor() + second.minor() + third.minor(), 100);
         assert_eq!(refund_share(tax, 0, 0, 1), Money::ZERO);
     }
@@ -361,15 +385,30 @@ mod tests {
     fn returned_units_go_back_to_the_lots_taken_last_first() {
         let m = Money::from_minor;
         let takes = [
-            Taken { lot_id: 7, taken: 4, returned: 0, unit_cost: m(100), order: 0 },
-            Taken { lot_id: 9, taken: 2, returned: 1, unit_cost: m(300), order: 1 },
+            Taken {
+                lot_id: 7,
+                taken: 4,
+                returned: 0,
+                unit_cost: m(100),
+                order: 0,
+            },
+            Taken {
+                lot_id: 9,
+                taken: 2,
+                returned: 1,
+                unit_cost: m(300),
+                order: 1,
+            },
         ];
         let puts = put_back(&takes, 3).unwrap();
         let got: Vec<(i64, i64)> = puts.iter().map(|t| (t.lot_id, t.quantity)).collect();
         assert_eq!(got, [(9, 1), (7, 2)]);
         assert_eq!(
             put_back(&takes, 6),
-            Err(Shortfall { requested: 6, available: 5 })
+            Err(Shortfall {
+                requested: 6,
+                available: 5
+            })
         );
         assert!(put_back(&takes, 0).is_err());
     }
@@ -391,7 +430,11 @@ mod tests {
         fn take(&mut self, quantity: i64) {
             let sale = crate::domain::stock::sell(&self.lots, quantity).unwrap();
             for t in &sale.takes {
-                self.lots.iter_mut().find(|l| l.id == t.lot_id).unwrap().remaining -= t.quantity;
+                self.lots
+                    .iter_mut()
+                    .find(|l| l.id == t.lot_id)
+                    .unwrap()
+                    .remaining -= t.quantity;
             }
             self.position.quantity -= quantity;
             self.movements -= quantity;
@@ -454,9 +497,16 @@ mod tests {
                     let s = (a as usize) % self.sales.len();
                     if let Ok(puts) = put_back(&self.sales[s], b) {
                         for p in puts {
-                            let taken = self.sales[s].iter_mut().find(|t| t.lot_id == p.lot_id).unwrap();
+                            let taken = self.sales[s]
+                                .iter_mut()
+                                .find(|t| t.lot_id == p.lot_id)
+                                .unwrap();
                             taken.returned += p.quantity;
-                            self.lots.iter_mut().find(|l| l.id == p.lot_id).unwrap().remaining += p.quantity;
+                            self.lots
+                                .iter_mut()
+                                .find(|l| l.id == p.lot_id)
+                                .unwrap()
+                                .remaining += p.quantity;
                             self.position = self.position.receive(p.quantity, p.unit_cost);
                             self.movements += p.quantity;
                         }
@@ -468,13 +518,21 @@ mod tests {
                     if q > 0 {
                         let cost = self.lots[lot].unit_cost;
                         self.lots[lot].remaining -= q;
-                        let open: Vec<i64> = self.lots.iter().filter(|l| l.remaining > 0).map(|l| l.unit_cost.minor()).collect();
+                        let open: Vec<i64> = self
+                            .lots
+                            .iter()
+                            .filter(|l| l.remaining > 0)
+                            .map(|l| l.unit_cost.minor())
+                            .collect();
                         let before = self.position;
                         self.position.quantity -= q;
                         self.movements -= q;
                         if let (Some(low), Some(high)) = (open.iter().min(), open.iter().max()) {
                             self.position.average_cost = average_after_return(
-                                before.quantity, before.average_cost, q, cost,
+                                before.quantity,
+                                before.average_cost,
+                                q,
+                                cost,
                                 (Money::from_minor(*low), Money::from_minor(*high)),
                             );
                         }

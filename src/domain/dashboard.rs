@@ -335,7 +335,10 @@ mod tests {
             .months
             .iter()
             .all(|m| m.spent.is_none() && m.profit.is_none()));
-        assert!(d.months.iter().all(|m| m.losses.is_none()), "no losses for staff");
+        assert!(
+            d.months.iter().all(|m| m.losses.is_none()),
+            "no losses for staff"
+        );
         assert!(d
             .top_by_revenue
             .iter()

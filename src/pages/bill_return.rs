@@ -53,7 +53,11 @@ pub fn ReturnItemsPage() -> impl IntoView {
 fn ReturnFormView(page: ReturnPage) -> impl IntoView {
     let action = ServerAction::<RecordReturn>::new();
     let error = action.value().get_untracked().and_then(Result::err);
-    let typed: ReturnForm = if error.is_some() { typed() } else { ReturnForm::default() };
+    let typed: ReturnForm = if error.is_some() {
+        typed()
+    } else {
+        ReturnForm::default()
+    };
     let number = bill_number(page.kind, page.bill_id);
     let (moved, back) = if page.kind == BillKind::Sale {
         ("Sold", "the customer brings back")
@@ -105,7 +109,9 @@ fn ReturnFormView(page: ReturnPage) -> impl IntoView {
         .collect_view();
     let general = error
         .as_ref()
-        .filter(|e| !e.is_about_a_field() || e.for_field("key").is_some() || e.for_field("bill").is_some())
+        .filter(|e| {
+            !e.is_about_a_field() || e.for_field("key").is_some() || e.for_field("bill").is_some()
+        })
         .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> });
     view! {
         <Title text=format!("Return items · {number}")/>

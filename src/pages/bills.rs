@@ -1,11 +1,11 @@
 //! `/bills` and `/bills/{id}`: what was bought and sold, with a printable invoice.
 
 use crate::api::history::{get_bill, list_bills};
-use crate::domain::bill::bill_number;
 use crate::components::pager::Pager;
-use crate::components::viewer;
-use crate::domain::bill::Bill;
 use crate::components::status::set_status;
+use crate::components::viewer;
+use crate::domain::bill::bill_number;
+use crate::domain::bill::Bill;
 use crate::domain::calendar::format_time;
 use leptos::either::Either;
 use leptos::prelude::*;

@@ -102,7 +102,8 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         </tr>
     }).collect_view();
     let written_off = use_query_map().get_untracked().get("written_off").is_some();
-    let count = manager.then(|| view! { <CountStock product_id=product.id unit=product.unit.clone()/> });
+    let count =
+        manager.then(|| view! { <CountStock product_id=product.id unit=product.unit.clone()/> });
     let movement_rows = movements.into_iter().map(|m| view! {
         <tr>
             <td>{format_time(m.created_at)}</td>

@@ -78,7 +78,9 @@ pub fn urlencode(text: &str) -> String {
 
 /// The one-time key of the first form in `html` after `marker`.
 pub fn key_after(html: &str, marker: &str) -> String {
-    let from = html.find(marker).unwrap_or_else(|| panic!("no {marker} in the page"));
+    let from = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in the page"));
     let needle = r#"name="key" value=""#;
     let start = from + html[from..].find(needle).expect("the form carries a key") + needle.len();
     html[start..start + html[start..].find('"').unwrap()].to_owned()

@@ -427,4 +427,3 @@ pub(super) fn draw(surface: &mut Surface, fonts: &Fonts, op: &Op) {
         }
     }
 }
-

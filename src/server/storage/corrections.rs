@@ -127,7 +127,15 @@ async fn insert_correction(
     .try_get("id")
 }
 
-fn adjustment(product_id: i64, quantity: i64, cost: Money, lot_id: i64, correction_id: i64, actor: &Actor, now: i64) -> NewMovement {
+fn adjustment(
+    product_id: i64,
+    quantity: i64,
+    cost: Money,
+    lot_id: i64,
+    correction_id: i64,
+    actor: &Actor,
+    now: i64,
+) -> NewMovement {
     NewMovement {
         product_id,
         kind: MovementKind::Adjustment,
@@ -175,7 +183,11 @@ async fn claim_or_replay(
 /// adjustment (nothing moves when they agree). A shortfall takes units from the lots
 /// first-expiry-first-out at their cost; a surplus enters as a lot at the average cost, without
 /// expiry.
-pub async fn count(db: &Db, input: &CountInput, actor: &Actor) -> Result<Corrected, CorrectionError> {
+pub async fn count(
+    db: &Db,
+    input: &CountInput,
+    actor: &Actor,
+) -> Result<Corrected, CorrectionError> {
     let mut tx = db.begin_write().await?;
     if let Some(replayed) = claim_or_replay(db, &mut tx, &input.key, actor, input.now).await? {
         tx.rollback().await?;
@@ -198,18 +210,33 @@ pub async fn count(db: &Db, input: &CountInput, actor: &Actor) -> Result<Correct
     match count_change(position.quantity, input.counted) {
         CountChange::None => {}
         CountChange::Shortfall(missing) => {
-            if ledger::take_stock(&mut tx, product_id, missing, input.now).await?.is_some() {
+            if ledger::take_stock(&mut tx, product_id, missing, input.now)
+                .await?
+                .is_some()
+            {
                 // The row is locked and was just read: this cannot fail but for a broken ledger.
                 return Err(StorageError::NotFound.into());
             }
             let lots = ledger::open_lots(&mut tx, product_id).await?;
             let taken = sell(&lots, missing).map_err(|short| {
-                tracing::error!(product_id, ?short, "lots disagree with the product's quantity");
+                tracing::error!(
+                    product_id,
+                    ?short,
+                    "lots disagree with the product's quantity"
+                );
                 CorrectionError::Storage(StorageError::NotFound)
             })?;
             for take in &taken.takes {
                 ledger::take_from_lot(&mut tx, take.lot_id, take.quantity).await?;
-                let m = adjustment(product_id, -take.quantity, take.unit_cost, take.lot_id, correction_id, actor, input.now);
+                let m = adjustment(
+                    product_id,
+                    -take.quantity,
+                    take.unit_cost,
+                    take.lot_id,
+                    correction_id,
+                    actor,
+                    input.now,
+                );
                 ledger::insert_movement(&mut tx, &m).await?;
             }
         }
@@ -227,7 +254,15 @@ pub async fn count(db: &Db, input: &CountInput, actor: &Actor) -> Result<Correct
             let lot_id = ledger::insert_lot(&mut tx, &lot).await?;
             // Units at the average cost leave the average where it is.
             ledger::add_stock(&mut tx, product_id, found, cost).await?;
-            let m = adjustment(product_id, found, cost, lot_id, correction_id, actor, input.now);
+            let m = adjustment(
+                product_id,
+                found,
+                cost,
+                lot_id,
+                correction_id,
+                actor,
+                input.now,
+            );
             ledger::insert_movement(&mut tx, &m).await?;
         }
     }
@@ -289,7 +324,10 @@ pub async fn write_off(
             available: remaining,
         });
     }
-    if ledger::take_stock(&mut tx, product_id, quantity, input.now).await?.is_some() {
+    if ledger::take_stock(&mut tx, product_id, quantity, input.now)
+        .await?
+        .is_some()
+    {
         return Err(StorageError::NotFound.into());
     }
     let row = NewCorrection {

@@ -92,15 +92,13 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
         })
     })
     .collect::<Result<_>>()?;
-    let returns = sqlx::query(
-        "SELECT id FROM bills WHERE original_bill_id = $1 ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| r.try_get("id"))
-    .collect::<Result<_, _>>()?;
+    let returns = sqlx::query("SELECT id FROM bills WHERE original_bill_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
     let first: String = row.try_get("first_name")?;
     let last: String = row.try_get("last_name")?;
     Ok(Some(Bill {

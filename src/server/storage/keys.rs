@@ -71,12 +71,11 @@ pub(crate) async fn replay(
     key: &str,
     user_id: i64,
 ) -> Result<Result<Recorded, Unanswered>, StorageError> {
-    let row = sqlx::query(
-        "SELECT user_id, bill_id, correction_id FROM idempotency_keys WHERE key = $1",
-    )
-    .bind(key)
-    .fetch_optional(db.pool())
-    .await?;
+    let row =
+        sqlx::query("SELECT user_id, bill_id, correction_id FROM idempotency_keys WHERE key = $1")
+            .bind(key)
+            .fetch_optional(db.pool())
+            .await?;
     let Some(row) = row else {
         return Ok(Err(Unanswered::InFlight));
     };

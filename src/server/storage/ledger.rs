@@ -129,7 +129,9 @@ pub(crate) async fn open_cost_range(
     .fetch_one(&mut **tx)
     .await?;
     let (low, high): (Option<i64>, Option<i64>) = (row.try_get("low")?, row.try_get("high")?);
-    Ok(low.zip(high).map(|(l, h)| (Money::from_minor(l), Money::from_minor(h))))
+    Ok(low
+        .zip(high)
+        .map(|(l, h)| (Money::from_minor(l), Money::from_minor(h))))
 }
 
 /// A lot to open.
@@ -163,7 +165,11 @@ pub(crate) async fn insert_lot(tx: &mut Tx, lot: &NewLot) -> Result<i64, sqlx::E
 }
 
 /// Takes `quantity` out of lot `id` if it holds that many; `false` (and nothing changed) when not.
-pub(crate) async fn take_from_lot(tx: &mut Tx, id: i64, quantity: i64) -> Result<bool, sqlx::Error> {
+pub(crate) async fn take_from_lot(
+    tx: &mut Tx,
+    id: i64,
+    quantity: i64,
+) -> Result<bool, sqlx::Error> {
     Ok(
         sqlx::query("UPDATE lots SET remaining = remaining - $1 WHERE id = $2 AND remaining >= $1")
             .bind(quantity)

@@ -10,8 +10,8 @@ pub mod bulk;
 pub mod corrections;
 pub mod dashboard;
 pub mod history;
-pub(crate) mod keyset;
 pub mod keys;
+pub(crate) mod keyset;
 pub(crate) mod ledger;
 pub mod maintenance;
 pub mod people;
@@ -369,7 +369,10 @@ pub fn redact(url: &str) -> String {
 }
 
 /// A `YYYY-MM-DD` column (NULL is `None`) as a [`crate::domain::Day`].
-pub(crate) fn stored_day(row: &sqlx::any::AnyRow, column: &str) -> Result<Option<crate::domain::Day>> {
+pub(crate) fn stored_day(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<Option<crate::domain::Day>> {
     use sqlx::Row;
     let text: Option<String> = row.try_get(column)?;
     text.map(|t| {

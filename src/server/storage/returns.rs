@@ -203,11 +203,7 @@ pub async fn returnable(
 
 /// Records a return of `input.original_bill_id` by `actor` atomically and idempotently; the
 /// result names the new return bill.
-pub async fn record(
-    db: &Db,
-    input: &ReturnInput,
-    actor: &Actor,
-) -> Result<Recorded, ReturnError> {
+pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recorded, ReturnError> {
     let mut tx = db.begin_write().await?;
     if !keys::claim(&mut tx, &input.key, actor.id, input.now).await? {
         tx.rollback().await?;
@@ -233,7 +229,11 @@ pub async fn record(
             .get(&line.line_id)
             .ok_or(ReturnError::UnknownLine { line: line.index })?;
         if line.quantity > original.quantity - original.returned {
-            return Err(too_many(line, original, original.quantity - original.returned));
+            return Err(too_many(
+                line,
+                original,
+                original.quantity - original.returned,
+            ));
         }
         lines.push((line, *original));
     }
@@ -269,7 +269,8 @@ pub async fn record(
     .await?
     .try_get("id")?;
     // Work through products in id order, as every recording does.
-    let mut ordered: Vec<(usize, &(&ReturnLine, &OriginalLine))> = lines.iter().enumerate().collect();
+    let mut ordered: Vec<(usize, &(&ReturnLine, &OriginalLine))> =
+        lines.iter().enumerate().collect();
     ordered.sort_by_key(|(position, (_, o))| (o.product_id, *position));
     let mut cost_of_goods = 0i64;
     let mut said = Vec::new();
@@ -298,7 +299,10 @@ pub async fn record(
         } else {
             send_back(&mut tx, &context, line, original).await?;
         }
-        said.push(format!("{} {} {}", line.quantity, original.unit, original.product));
+        said.push(format!(
+            "{} {} {}",
+            line.quantity, original.unit, original.product
+        ));
     }
     if kind == BillKind::SaleReturn {
         sqlx::query("UPDATE bills SET cost_of_goods = $1 WHERE id = $2")
@@ -319,7 +323,11 @@ pub async fn record(
         bill.party_name,
         input.reason
     );
-    audit::insert(&mut *tx, &NewEntry::about_stock(actor, input.now, action, &detail)).await?;
+    audit::insert(
+        &mut *tx,
+        &NewEntry::about_stock(actor, input.now, action, &detail),
+    )
+    .await?;
     keys::fulfil(&mut tx, &input.key, keys::Recorded::Bill(return_id)).await?;
     tx.commit().await?;
     Ok(Recorded::New(return_id))
@@ -343,7 +351,15 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn movement(&self, kind: MovementKind, product_id: i64, quantity: i64, price: Money, cost: Money, lot_id: i64) -> NewMovement {
+    fn movement(
+        &self,
+        kind: MovementKind,
+        product_id: i64,
+        quantity: i64,
+        price: Money,
+        cost: Money,
+        lot_id: i64,
+    ) -> NewMovement {
         NewMovement {
             product_id,
             kind,
@@ -392,7 +408,8 @@ async fn take_back(
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let puts = put_back(&taken, line.quantity).map_err(|short| too_many(line, original, short.available))?;
+    let puts = put_back(&taken, line.quantity)
+        .map_err(|short| too_many(line, original, short.available))?;
     let mut cost = 0i64;
     for put in &puts {
         if !ledger::put_into_lot(tx, put.lot_id, put.quantity).await? {
@@ -400,7 +417,14 @@ async fn take_back(
         }
         position = position.receive(put.quantity, put.unit_cost);
         cost += put.quantity * put.unit_cost.minor();
-        let m = context.movement(MovementKind::SaleReturn, product_id, put.quantity, original.unit_price, put.unit_cost, put.lot_id);
+        let m = context.movement(
+            MovementKind::SaleReturn,
+            product_id,
+            put.quantity,
+            original.unit_price,
+            put.unit_cost,
+            put.lot_id,
+        );
         ledger::insert_movement(tx, &m).await?;
     }
     ledger::add_stock(tx, product_id, line.quantity, position.average_cost).await?;
@@ -429,11 +453,24 @@ async fn send_back(
         return Err(too_many(line, original, available));
     }
     let average = match ledger::open_cost_range(tx, product_id).await? {
-        Some(range) => average_after_return(position.quantity, position.average_cost, line.quantity, cost, range),
+        Some(range) => average_after_return(
+            position.quantity,
+            position.average_cost,
+            line.quantity,
+            cost,
+            range,
+        ),
         None => position.average_cost,
     };
     ledger::set_average_cost(tx, product_id, average).await?;
-    let m = context.movement(MovementKind::PurchaseReturn, product_id, -line.quantity, original.unit_price, cost, lot_id);
+    let m = context.movement(
+        MovementKind::PurchaseReturn,
+        product_id,
+        -line.quantity,
+        original.unit_price,
+        cost,
+        lot_id,
+    );
     ledger::insert_movement(tx, &m).await?;
     Ok(())
 }

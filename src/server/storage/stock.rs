@@ -92,13 +92,14 @@ impl From<sqlx::Error> for RecordError {
 pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> {
     if bill.kind.is_return() {
         // Returns name an original bill and its lines: `returns::record` records them.
-        tracing::error!(kind = bill.kind.as_str(), "a return was sent to the bill recorder");
+        tracing::error!(
+            kind = bill.kind.as_str(),
+            "a return was sent to the bill recorder"
+        );
         return Err(RecordError::Storage(StorageError::NotFound));
     }
     let totals = Totals::of(
-        bill.lines
-            .iter()
-            .map(|l| (l.quantity.get(), l.unit_amount)),
+        bill.lines.iter().map(|l| (l.quantity.get(), l.unit_amount)),
         bill.tax_rate_bp,
     )
     .map_err(|_| RecordError::TooLarge)?;
@@ -136,12 +137,12 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         let product = if bill.kind == BillKind::Purchase {
             find_or_create_product(&mut tx, &line.product, bill.now).await?
         } else {
-            find_product(&mut tx, &line.product)
-                .await?
-                .ok_or_else(|| RecordError::UnknownProduct {
+            find_product(&mut tx, &line.product).await?.ok_or_else(|| {
+                RecordError::UnknownProduct {
                     line: line.index,
                     name: line.product.to_string(),
-                })?
+                }
+            })?
         };
         lines.push((position, product, line));
     }
@@ -208,10 +209,7 @@ fn product_ref(row: &sqlx::any::AnyRow) -> Result<ProductRef, sqlx::Error> {
     })
 }
 
-async fn find_product(
-    tx: &mut Tx,
-    name: &Name,
-) -> Result<Option<ProductRef>, RecordError> {
+async fn find_product(tx: &mut Tx, name: &Name) -> Result<Option<ProductRef>, RecordError> {
     let row =
         sqlx::query("SELECT id, name, unit FROM products WHERE name_key = $1 AND archived = 0")
             .bind(name.key())
@@ -264,7 +262,15 @@ async fn receive(
     let lot_id = ledger::insert_lot(tx, &lot).await?;
     ledger::insert_movement(
         tx,
-        &movement(bill, bill_id, product.id, quantity, line.unit_amount, line.unit_amount, lot_id),
+        &movement(
+            bill,
+            bill_id,
+            product.id,
+            quantity,
+            line.unit_amount,
+            line.unit_amount,
+            lot_id,
+        ),
     )
     .await?;
     Ok(())
@@ -302,7 +308,15 @@ async fn sell(
         ledger::take_from_lot(tx, take.lot_id, take.quantity).await?;
         ledger::insert_movement(
             tx,
-            &movement(bill, bill_id, product.id, -take.quantity, line.unit_amount, take.unit_cost, take.lot_id),
+            &movement(
+                bill,
+                bill_id,
+                product.id,
+                -take.quantity,
+                line.unit_amount,
+                take.unit_cost,
+                take.lot_id,
+            ),
         )
         .await?;
     }
