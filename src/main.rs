@@ -201,7 +201,7 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
                 movements,
                 seed,
                 // Midday today (UTC): the same seed gives the same data all day.
-                now: stockroom::server::auth::now().div_euclid(86_400) * 86_400 + 43_200,
+                now: stockroom::server::clock::now().div_euclid(86_400) * 86_400 + 43_200,
                 tax_rate_bp: config.tax_rate_bp,
             };
             let started = std::time::Instant::now();

@@ -13,7 +13,7 @@ use stockroom::domain::dashboard::{
 use stockroom::domain::ledger::{add_days, date_of};
 use stockroom::domain::period::{Month, Period};
 use stockroom::domain::{Currency, Money, Role};
-use stockroom::server::auth::now;
+use stockroom::server::clock::now;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::stock::{record, BillInput, LineInput};

@@ -16,7 +16,7 @@ pub mod context {
 
     use crate::domain::User;
     use crate::error::AppError;
-    use crate::server::auth::CurrentUser;
+    use crate::server::middleware::CurrentUser;
     use crate::server::state::AppState;
     use leptos::prelude::use_context;
 
@@ -57,7 +57,7 @@ pub mod context {
             .and_then(|parts| {
                 parts
                     .extensions
-                    .get::<crate::server::auth::ClientAddr>()
+                    .get::<crate::server::client::ClientAddr>()
                     .map(|c| c.0.clone())
             })
             .unwrap_or_else(|| "unknown".to_owned())
@@ -67,7 +67,7 @@ pub mod context {
     pub fn session_hash() -> Option<String> {
         use_context::<axum::http::request::Parts>()?
             .extensions
-            .get::<crate::server::auth::SessionToken>()
+            .get::<crate::server::middleware::SessionToken>()
             .map(|t| t.0.clone())
     }
 

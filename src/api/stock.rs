@@ -202,7 +202,7 @@ fn optional_text(
 #[server(prefix = "/api", endpoint = "form-key")]
 pub async fn new_form_key() -> Result<String, AppError> {
     super::context::require_user()?;
-    Ok(crate::server::auth::random_key())
+    Ok(crate::server::sessions::random_key())
 }
 
 /// Records a purchase; returns the bill's id. The browser is sent to the bill's page.
@@ -387,7 +387,7 @@ async fn record_checked(
         tax_rate_bp: state.config.tax_rate_bp,
         user_id: user.id,
         key: format!("{}:{key}", kind.as_str()),
-        now: crate::server::auth::now(),
+        now: crate::server::clock::now(),
     };
     let at = |line: usize| form_index.get(line).copied().unwrap_or(line);
     match stock::record(&state.db, &bill).await {

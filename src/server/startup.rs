@@ -1,8 +1,11 @@
 //! Putting the server together: database, first manager, the router with its layers, and a
 //! serve loop that drains in-flight requests on SIGTERM.
 
-use super::auth::{self, hash_password, SessionPolicy, Throttle};
+use super::clock;
 use super::config::Config;
+use super::middleware::CurrentUser;
+use super::passwords::hash_password;
+use super::sessions::{SessionPolicy, Throttle};
 use super::state::AppState;
 use super::storage::{self, users, Db, PoolSettings};
 use crate::app::{shell, App};
@@ -105,7 +108,7 @@ pub async fn create_manager(
         role: Role::Manager,
         password_hash: &hash,
     };
-    match users::insert(db, &account, auth::now()).await {
+    match users::insert(db, &account, clock::now()).await {
         Ok(id) => Ok(id),
         Err(storage::StorageError::Conflict { .. }) => {
             anyhow::bail!("an account with the email {email} already exists")
@@ -150,7 +153,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            auth::session_layer,
+            super::middleware::session_layer,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -209,7 +212,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 async fn invoice_pdf(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
-    user: Option<axum::Extension<auth::CurrentUser>>,
+    user: Option<axum::Extension<CurrentUser>>,
 ) -> Response {
     if user.is_none() {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue").into_response();
@@ -315,7 +318,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        // The peer address feeds sign-in throttling per client (see `auth::client_addr`).
+        // The peer address feeds sign-in throttling per client (see `client::client_addr`).
         let service =
             hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
                 request

@@ -1,7 +1,7 @@
 //! What every request handler shares: the database, the configuration and the session policy.
 
-use super::auth::SessionPolicy;
 use super::config::Config;
+use super::sessions::SessionPolicy;
 use super::storage::Db;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;

@@ -3,7 +3,7 @@
 
 pub mod bulk;
 
-use super::auth::now;
+use super::clock::now;
 use super::storage::{products, Db, StorageError};
 use crate::domain::Money;
 
