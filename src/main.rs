@@ -9,7 +9,7 @@ use stockroom::domain::{Email, Password};
 use stockroom::server::config::Config;
 use stockroom::server::logging::{self, LogTargets};
 use stockroom::server::storage::{maintenance, Db, PoolSettings};
-use stockroom::server::{operations, startup};
+use stockroom::server::{http, operations, startup};
 
 /// Inventory management for small shops.
 #[derive(Parser)]
@@ -155,7 +155,7 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
                 startup_ms = started.elapsed().as_millis(),
                 "listening on http://{bound}"
             );
-            startup::serve(state, listener).await
+            http::serve(state, listener).await
         }
         Command::Migrate => {
             open(&config).await?;

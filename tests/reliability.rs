@@ -783,7 +783,7 @@ async fn transport_oversized_bodies_traversal_and_slow_clients() {
     assert_eq!(reply.status, 413, "{}", reply.text());
     assert!(started.elapsed() < Duration::from_secs(5));
     // Just over the limit, sent whole: 413 too; just under: an ordinary answer (no key → 422).
-    let limit = stockroom::server::startup::MAX_BODY_BYTES;
+    let limit = stockroom::server::http::MAX_BODY_BYTES;
     for (size, want) in [(limit + 1, 413), (limit - 1_000, 422)] {
         let body = format!("party_name={}", "a".repeat(size - "party_name=".len()));
         let reply = call(addr, &cookie, "/api/purchases", &body).await.unwrap();

@@ -1,9 +1,10 @@
-//! Server-only code: configuration, shared state, start-up, sessions, and `storage` (the only
-//! place SQL lives).
+//! Server-only code: configuration, shared state, start-up, `http` (router and serve loop),
+//! sessions, and `storage` (the only place SQL lives).
 
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod http;
 pub mod invoice;
 pub mod logging;
 pub mod middleware;

@@ -10,9 +10,9 @@ use sqlx::Row;
 use std::sync::Arc;
 use stockroom::domain::{Email, Money, Password, Role};
 use stockroom::server::config::Config;
+use stockroom::server::http;
 use stockroom::server::passwords::hash_password;
 use stockroom::server::sessions::{SessionPolicy, Throttle};
-use stockroom::server::startup;
 use stockroom::server::state::AppState;
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::users::{self, NewAccount};
@@ -99,7 +99,7 @@ pub async fn start_with(t: TestDb, throttle: Throttle) -> App {
         leptos_options: options,
     };
     App {
-        router: startup::router(state),
+        router: http::router(state),
         site,
         db: t,
     }
