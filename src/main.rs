@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use stockroom::domain::{Email, Password};
+use stockroom::server::clock::Clock;
 use stockroom::server::config::Config;
 use stockroom::server::logging::{self, LogTargets};
 use stockroom::server::storage::{maintenance, Db, PoolSettings};
@@ -170,8 +171,15 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
             let password = read_password()?;
             let db = open(&config).await?;
-            let id =
-                startup::create_manager(&db, &email, &first_name, &last_name, &password).await?;
+            let id = startup::create_manager(
+                &db,
+                &email,
+                &first_name,
+                &last_name,
+                &password,
+                Clock::system().now(),
+            )
+            .await?;
             println!("created manager {email} (id {id})");
             Ok(())
         }
@@ -189,7 +197,8 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
         } => {
             let db = open(&config).await?;
             if demo {
-                let added = stockroom::server::seed::demo_products(&db).await?;
+                let added =
+                    stockroom::server::seed::demo_products(&db, Clock::system().now()).await?;
                 println!("added {added} demo products");
                 return Ok(());
             }
@@ -201,7 +210,7 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
                 movements,
                 seed,
                 // Midday today (UTC): the same seed gives the same data all day.
-                now: stockroom::server::clock::now().div_euclid(86_400) * 86_400 + 43_200,
+                now: Clock::system().now().div_euclid(86_400) * 86_400 + 43_200,
                 tax_rate_bp: config.tax_rate_bp,
             };
             let started = std::time::Instant::now();

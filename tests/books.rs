@@ -242,7 +242,7 @@ async fn add_line_without_javascript_keeps_what_was_typed() {
 async fn lots_expiring_soon_are_listed_and_counted_in_the_navigation() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
-    let today = stockroom::domain::ledger::date_of(stockroom::server::clock::now());
+    let today = stockroom::domain::ledger::date_of(stockroom::server::clock::Clock::system().now());
     let soon = stockroom::domain::ledger::add_days(&today, 2).unwrap();
     let later = stockroom::domain::ledger::add_days(&today, 400).unwrap();
     buy(

@@ -6,6 +6,7 @@ use common::TestDb;
 use std::time::Duration;
 use stockroom::domain::product::ProductSort;
 use stockroom::domain::{Email, Money, Role};
+use stockroom::server::clock::Clock;
 use stockroom::server::passwords::hash_password;
 use stockroom::server::sessions::SessionPolicy;
 use stockroom::server::storage::products::{self, NewProduct};
@@ -44,6 +45,7 @@ fn policy() -> SessionPolicy {
         max_age: Duration::from_secs(86_400),
         secure_cookie: false,
         throttle: Default::default(),
+        clock: Clock::system(),
     }
 }
 
@@ -96,7 +98,7 @@ on_both_backends! {
 
     async fn expired_and_idle_sessions_do_not_sign_anyone_in(t: TestDb) {
         let id = add_user(&t, "asha@shop.in", Role::Manager).await;
-        let now = stockroom::server::clock::now();
+        let now = Clock::system().now();
         sessions::create(&t.db, "expired", id, now - 100, now - 1).await.unwrap();
         sessions::create(&t.db, "idle", id, now - 7_200, now + 86_400).await.unwrap();
         assert!(sessions::find(&t.db, "expired", now, now - 3_600).await.unwrap().is_none());

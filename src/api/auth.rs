@@ -67,7 +67,7 @@ pub async fn logout() -> Result<(), AppError> {
             let actor = super::context::actor(&user);
             let entry = audit::NewEntry::by(
                 &actor,
-                crate::server::clock::now(),
+                super::context::now(),
                 AuditAction::SignedOut,
                 (user.id, user.email.as_str()),
                 "",
@@ -104,9 +104,9 @@ pub async fn change_password(
     #[server(default)] new_password: String,
     #[server(default)] repeat_password: String,
 ) -> Result<(), AppError> {
+    use super::context::now;
     use crate::domain::Password;
     use crate::error::FieldError;
-    use crate::server::clock::now;
     use crate::server::passwords::{hash_password, verify_password};
     use crate::server::storage::{people, users};
     let user = super::context::require_user()?;

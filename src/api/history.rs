@@ -114,7 +114,7 @@ pub async fn expiring_lots(
     if !(0..=3_650).contains(&days) {
         return Err(AppError::invalid("days", "Choose between 0 and 3650 days"));
     }
-    let today = date_of(crate::server::clock::now());
+    let today = date_of(super::context::now());
     let until = add_days(&today, days).ok_or(AppError::Internal)?;
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
     Ok(
@@ -129,7 +129,7 @@ pub async fn expiring_count() -> Result<i64, AppError> {
     use crate::domain::ledger::{add_days, date_of};
     super::context::require_user()?;
     let state = super::context::state()?;
-    let until = add_days(&date_of(crate::server::clock::now()), DEFAULT_EXPIRY_DAYS)
-        .ok_or(AppError::Internal)?;
+    let until =
+        add_days(&date_of(super::context::now()), DEFAULT_EXPIRY_DAYS).ok_or(AppError::Internal)?;
     Ok(crate::server::storage::history::expiring_count(&state.db, &until).await?)
 }

@@ -28,6 +28,13 @@ pub mod context {
         })
     }
 
+    /// Now, in seconds since the Unix epoch, by the state's clock (which a test may set).
+    /// Outside a request, where there is no state, the system clock.
+    pub fn now() -> i64 {
+        leptos::prelude::with_context::<AppState, _>(|state| state.clock.now())
+            .unwrap_or_else(|| crate::server::clock::Clock::system().now())
+    }
+
     /// The signed-in user of this request, if any (resolved by the session middleware).
     pub fn current_user() -> Option<User> {
         use_context::<axum::http::request::Parts>()?

@@ -72,15 +72,9 @@ pub async fn create_employee(
         let (draft, password) = server::check(&form, Some(password.as_str()), &state)?;
         let hash = server::hash(password.as_ref()).await?;
         let actor = super::context::actor(&manager);
-        let id = people::create_employee(
-            &state.db,
-            &draft,
-            &hash,
-            &actor,
-            crate::server::clock::now(),
-        )
-        .await
-        .map_err(|e| server::people_error(e, "create"))?;
+        let id = people::create_employee(&state.db, &draft, &hash, &actor, super::context::now())
+            .await
+            .map_err(|e| server::people_error(e, "create"))?;
         tracing::info!(user_id = id, by = manager.id, "employee created");
         leptos_axum::redirect(&format!("/employees?created={id}"));
         Ok::<(), AppError>(())
@@ -119,7 +113,7 @@ pub async fn update_employee(
     let outcome = async {
         let (draft, _) = server::check(&form, None, &state)?;
         let actor = super::context::actor(&manager);
-        people::update_employee(&state.db, id, &draft, &actor, crate::server::clock::now())
+        people::update_employee(&state.db, id, &draft, &actor, super::context::now())
             .await
             .map_err(|e| server::people_error(e, "update"))?;
         tracing::info!(user_id = id, by = manager.id, "employee updated");
@@ -172,7 +166,7 @@ pub async fn reset_employee_password(
         &hash,
         keep.as_deref(),
         &actor,
-        crate::server::clock::now(),
+        super::context::now(),
     )
     .await
     .map_err(|e| server::people_error(e, "update"))?;
@@ -205,7 +199,7 @@ pub async fn delete_employee(id: i64) -> Result<(), AppError> {
     let manager = super::context::require_manager()?;
     let state = super::context::state()?;
     let actor = super::context::actor(&manager);
-    people::delete_employee(&state.db, id, &actor, crate::server::clock::now())
+    people::delete_employee(&state.db, id, &actor, super::context::now())
         .await
         .map_err(|e| server::people_error(e, "delete"))?;
     tracing::info!(user_id = id, by = manager.id, "employee deleted");
@@ -319,7 +313,7 @@ mod server {
         let manager = crate::api::context::require_manager()?;
         let state = crate::api::context::state()?;
         let actor = crate::api::context::actor(&manager);
-        people::set_active(&state.db, id, active, &actor, crate::server::clock::now())
+        people::set_active(&state.db, id, active, &actor, crate::api::context::now())
             .await
             .map_err(|e| people_error(e, "deactivate"))?;
         tracing::info!(

@@ -90,7 +90,7 @@ pub async fn get_product(id: i64) -> Result<ProductDetail, AppError> {
     let product = products::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let today = crate::domain::ledger::date_of(crate::server::clock::now());
+    let today = crate::domain::ledger::date_of(super::context::now());
     let lots = history::open_lots(&state.db, id, &today).await?;
     let filter = history::MovementFilter {
         product_id: Some(id),
@@ -206,7 +206,7 @@ pub async fn update_product(
         sku: sku.as_ref().map(|s| s.as_deref()),
         unit: unit.as_deref(),
     };
-    match products::update(&state.db, id, &change, crate::server::clock::now()).await {
+    match products::update(&state.db, id, &change, super::context::now()).await {
         Ok(()) => {
             leptos_axum::redirect(&format!("/inventory/{id}?saved=1"));
             Ok(())
@@ -232,7 +232,7 @@ pub async fn remove_product(id: i64) -> Result<(), AppError> {
     use crate::server::storage::{products, StorageError};
     let manager = super::context::require_manager()?;
     let state = super::context::state()?;
-    match products::remove(&state.db, id, crate::server::clock::now()).await {
+    match products::remove(&state.db, id, super::context::now()).await {
         Ok(removed) => {
             tracing::info!(
                 product_id = id,

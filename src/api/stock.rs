@@ -387,7 +387,7 @@ async fn record_checked(
         tax_rate_bp: state.config.tax_rate_bp,
         user_id: user.id,
         key: format!("{}:{key}", kind.as_str()),
-        now: crate::server::clock::now(),
+        now: super::context::now(),
     };
     let at = |line: usize| form_index.get(line).copied().unwrap_or(line);
     match stock::record(&state.db, &bill).await {

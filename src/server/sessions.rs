@@ -9,7 +9,7 @@
 //! Sign-in throttling counts recent failures per typed account name and per client address in the
 //! database (see `storage::throttle`), so every instance enforces the same limits.
 
-use super::clock::now;
+use super::clock::Clock;
 use super::passwords::{decoy_hash, verify_password};
 use super::storage::audit::{self, NewEntry};
 use super::storage::{sessions, throttle, users, Db, StorageError};
@@ -105,6 +105,9 @@ pub struct SessionPolicy {
     pub max_age: Duration,
     pub secure_cookie: bool,
     pub throttle: Throttle,
+    /// The time sessions start, idle and expire by: [`AppState`](super::state::AppState)'s
+    /// clock.
+    pub clock: Clock,
 }
 
 /// The name a sign-in attempt is counted under: the e-mail as typed, trimmed and lower-cased
@@ -129,7 +132,7 @@ impl SessionPolicy {
         client: &str,
     ) -> Result<(User, HeaderValue), SignInError> {
         let key = account_key(email);
-        let now = now();
+        let now = self.clock.now();
         let entry = |action: AuditAction, target_id: Option<i64>, detail: &'static str| NewEntry {
             at: now,
             actor_id: None,
@@ -202,7 +205,7 @@ impl SessionPolicy {
     /// The live session behind a cookie secret, refreshing its idle clock now and then.
     pub async fn resolve(&self, db: &Db, token: &str) -> Result<Option<User>, StorageError> {
         let hash = token_hash(token);
-        let now = now();
+        let now = self.clock.now();
         let Some(live) = sessions::find(db, &hash, now, self.idle_since(now)).await? else {
             return Ok(None);
         };
@@ -215,7 +218,7 @@ impl SessionPolicy {
     /// Deletes sessions that have expired or idled out, and sign-in failures that no longer
     /// count.
     pub async fn purge(&self, db: &Db) -> Result<u64, StorageError> {
-        let now = now();
+        let now = self.clock.now();
         throttle::purge(db, now - self.throttle.window_secs()).await?;
         sessions::purge(db, now, self.idle_since(now)).await
     }

@@ -1,6 +1,6 @@
 //! Start-up: the database (connected and migrated), the first manager, and the shared state.
 
-use super::clock;
+use super::clock::Clock;
 use super::config::Config;
 use super::passwords::hash_password;
 use super::sessions::{SessionPolicy, Throttle};
@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 /// Connects to the database, applies migrations and creates the first manager if configured.
 pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
+    let clock = Clock::system();
     let db = Db::connect(&config.database_url, &pool_settings(&config))
         .await
         .map_err(|e| {
@@ -25,7 +26,7 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::R
         .map_err(|e| anyhow::anyhow!("database migration failed, not starting: {e}"))?;
     if let Some((email, password)) = &config.admin {
         if users::count(&db).await? == 0 {
-            create_manager(&db, email, "Shop", "Manager", password).await?;
+            create_manager(&db, email, "Shop", "Manager", password, clock.now()).await?;
             tracing::info!(%email, "created the first manager from STOCKROOM_ADMIN_EMAIL");
         }
     } else if users::count(&db).await? == 0 {
@@ -39,11 +40,13 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::R
         max_age: config.session_max_age,
         secure_cookie: config.cookie_secure,
         throttle: Throttle::default(),
+        clock: clock.clone(),
     };
     Ok(AppState {
         db,
         config: Arc::new(config),
         sessions,
+        clock,
         leptos_options,
     })
 }
@@ -58,13 +61,14 @@ pub fn pool_settings(config: &Config) -> PoolSettings {
     }
 }
 
-/// Creates a manager account; an easily guessed password is refused with the reason.
+/// Creates a manager account at `now`; an easily guessed password is refused with the reason.
 pub async fn create_manager(
     db: &Db,
     email: &Email,
     first: &str,
     last: &str,
     password: &Password,
+    now: i64,
 ) -> anyhow::Result<i64> {
     password
         .check_strength(&[email.as_str(), first, last])
@@ -77,7 +81,7 @@ pub async fn create_manager(
         role: Role::Manager,
         password_hash: &hash,
     };
-    match users::insert(db, &account, clock::now()).await {
+    match users::insert(db, &account, now).await {
         Ok(id) => Ok(id),
         Err(storage::StorageError::Conflict { .. }) => {
             anyhow::bail!("an account with the email {email} already exists")
