@@ -215,7 +215,8 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
             };
             let started = std::time::Instant::now();
             let done =
-                stockroom::server::seed::bulk::seed(&db, &config.database_url, &plan).await?;
+                stockroom::server::seed::bulk::seed(&db, config.database_url.expose(), &plan)
+                    .await?;
             println!(
                 "seeded {} products, {} bills ({} lines), {} lots, {} movements in {:.1} s",
                 done.products,
@@ -229,10 +230,10 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
         }
         Command::Backup { path } => {
             // Opening a missing SQLite file would create it: back up what exists, or nothing.
-            if let Some(file) = maintenance::sqlite_file(&config.database_url) {
+            if let Some(file) = maintenance::sqlite_file(config.database_url.expose()) {
                 anyhow::ensure!(file.is_file(), "there is no database at {}", file.display());
             }
-            let db = Db::connect(&config.database_url, &cli_pool(&config)).await?;
+            let db = Db::connect(config.database_url.expose(), &cli_pool(&config)).await?;
             let backup = maintenance::backup_sqlite(&db, &path).await;
             db.close().await;
             let backup = backup?;
@@ -266,7 +267,7 @@ fn cli_pool(config: &Config) -> PoolSettings {
 
 /// Opens and migrates the configured database.
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url, &cli_pool(config)).await?;
+    let db = Db::connect(config.database_url.expose(), &cli_pool(config)).await?;
     db.migrate().await?;
     Ok(db)
 }

@@ -13,14 +13,9 @@ use std::sync::Arc;
 /// Connects to the database, applies migrations and creates the first manager if configured.
 pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<AppState> {
     let clock = Clock::system();
-    let db = Db::connect(&config.database_url, &pool_settings(&config))
+    let db = Db::connect(config.database_url.expose(), &pool_settings(&config))
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot open the database at {}: {e}",
-                storage::redact(&config.database_url)
-            )
-        })?;
+        .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", config.database_url))?;
     db.migrate()
         .await
         .map_err(|e| anyhow::anyhow!("database migration failed, not starting: {e}"))?;
