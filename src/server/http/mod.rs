@@ -86,8 +86,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             layers::read_body_in_time,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(layers::answer_in_time))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    let app = layers::answer_within(app, RESPONSE_DEADLINE)
         .layer(middleware::from_fn(crate::server::security::headers))
         .layer(TraceLayer::new_for_http());
     // Added after the layers, so no session is needed and nothing is compressed or buffered.
