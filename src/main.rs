@@ -99,6 +99,10 @@ fn main() -> ExitCode {
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        #[expect(
+            unsafe_code,
+            reason = "glibc offers the arena limit only as this C call"
+        )]
         // SAFETY: `mallopt` only tunes the allocator; it is called before any other thread
         // exists, and an unsupported value is refused with 0, not undefined behaviour.
         unsafe {

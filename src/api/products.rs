@@ -1,5 +1,5 @@
 //! The product catalogue.
-#![allow(
+#![expect(
     clippy::too_many_arguments,
     reason = "a server function takes one argument per form field (its client stub too)"
 )]

@@ -1,7 +1,11 @@
 //! The `stockroom` binary as tests run it: a scratch working folder, a clean environment, servers
 //! on free ports found from their log, stopped with SIGTERM (or killed if a test fails first),
 //! and empty PostgreSQL databases.
-#![allow(dead_code)] // each test binary uses a different part of the harness
+// Not `expect`: whether a part of the harness is unused depends on the test binary.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
 
 use sqlx::Connection;
 use std::io::{BufRead, BufReader};
