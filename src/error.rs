@@ -73,6 +73,10 @@ mod shortfall {
         message: String,
     }
 
+    #[expect(
+        clippy::ptr_arg,
+        reason = "serde hands a variant's fields over as they are declared"
+    )]
     pub fn serialize<S: Serializer>(
         field: &String,
         product: &String,

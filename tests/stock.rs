@@ -6,11 +6,11 @@ mod common;
 use common::{assert_ledger_holds, scalar};
 use sqlx::Row;
 use stockroom::domain::bill::BillKind;
+use stockroom::domain::bill_form::Line;
 use stockroom::domain::ledger::{ExpiringLot, Page, Seek};
 use stockroom::domain::product::COUNT_CAP;
-use stockroom::server::storage::history::{expiring, expiring_count};
-use stockroom::domain::bill_form::Line;
 use stockroom::domain::Day;
+use stockroom::server::storage::history::{expiring, expiring_count};
 use stockroom::server::storage::stock::{record, BillInput, RecordError, Recorded};
 use stockroom::server::storage::Db;
 
@@ -169,16 +169,28 @@ async fn expiry_pages(db: &Db, until: &str, per_page: i64) -> (Vec<Vec<i64>>, Ve
     assert!(page.newer.is_none());
     forward.push(ids(&page));
     while let Some(later) = page.older {
-        page = expiring(db, day("2026-01-10"), day(until), Seek::Before(later), per_page)
-            .await
-            .unwrap();
+        page = expiring(
+            db,
+            day("2026-01-10"),
+            day(until),
+            Seek::Before(later),
+            per_page,
+        )
+        .await
+        .unwrap();
         forward.push(ids(&page));
     }
     back.push(ids(&page));
     while let Some(sooner) = page.newer {
-        page = expiring(db, day("2026-01-10"), day(until), Seek::After(sooner), per_page)
-            .await
-            .unwrap();
+        page = expiring(
+            db,
+            day("2026-01-10"),
+            day(until),
+            Seek::After(sooner),
+            per_page,
+        )
+        .await
+        .unwrap();
         back.push(ids(&page));
     }
     back.reverse();
@@ -231,7 +243,10 @@ async fn expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped
         .await
         .unwrap();
     assert_eq!(
-        (first.rows[0].expires_on.to_string().as_str(), first.rows[0].days_left),
+        (
+            first.rows[0].expires_on.to_string().as_str(),
+            first.rows[0].days_left
+        ),
         ("2026-01-08", -2)
     );
     // Sold-out lots leave the list.

@@ -37,7 +37,11 @@ pub fn error_url(back: &str, fn_path: &str, error: &AppError) -> Option<String> 
     let url = ServerFnUrlError::new(fn_path, error.clone())
         .to_url(&format!("http://form{back}"))
         .ok()?;
-    Some(format!("{}?{}", url.path(), url.query().unwrap_or_default()))
+    Some(format!(
+        "{}?{}",
+        url.path(),
+        url.query().unwrap_or_default()
+    ))
 }
 
 /// For a plain form post that `error` refused: back to `page` with `typed` in the query and
@@ -105,6 +109,9 @@ mod tests {
         assert_eq!(form.lines.len(), 2);
         assert_eq!(form.lines[0].product, "Tea");
         assert_eq!(form.rows(), Some(4));
-        assert_eq!(from_query::<BillForm>("rows=lots&party_name=A").rows(), None);
+        assert_eq!(
+            from_query::<BillForm>("rows=lots&party_name=A").rows(),
+            None
+        );
     }
 }

@@ -78,7 +78,9 @@ pub struct TooLarge;
 
 /// A line's amount: quantity × unit price, or `None` when it would overflow.
 pub fn line_total(quantity: i64, unit_amount: Money) -> Option<Money> {
-    quantity.checked_mul(unit_amount.minor()).map(Money::from_minor)
+    quantity
+        .checked_mul(unit_amount.minor())
+        .map(Money::from_minor)
 }
 
 impl Totals {
@@ -177,7 +179,10 @@ mod tests {
         assert_eq!(totals.tax, Money::from_minor(1_800));
         assert_eq!(totals.total, Money::from_minor(11_800));
         assert_eq!(Totals::of([], 1_800).unwrap(), Totals::default());
-        assert_eq!(Totals::of([(i64::MAX, Money::from_minor(2))], 0), Err(TooLarge));
+        assert_eq!(
+            Totals::of([(i64::MAX, Money::from_minor(2))], 0),
+            Err(TooLarge)
+        );
     }
 
     #[test]

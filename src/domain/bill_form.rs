@@ -364,7 +364,10 @@ mod tests {
 
     #[test]
     fn a_refill_carries_the_typing_back_cut_to_size_without_the_key() {
-        let mut typed = form("Asha", &[line(&"x".repeat(600), "1", "", ""), LineForm::default()]);
+        let mut typed = form(
+            "Asha",
+            &[line(&"x".repeat(600), "1", "", ""), LineForm::default()],
+        );
         typed.party_address = "12 Main St".into();
         let refill = typed.for_refill();
         assert_eq!(refill.rows(), Some(2));

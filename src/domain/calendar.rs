@@ -119,7 +119,10 @@ mod tests {
 
     #[test]
     fn dates_must_be_real_calendar_days_in_a_sane_year() {
-        assert_eq!(Day::parse(" 2026-02-28 ").unwrap().to_string(), "2026-02-28");
+        assert_eq!(
+            Day::parse(" 2026-02-28 ").unwrap().to_string(),
+            "2026-02-28"
+        );
         for bad in [
             "2026-02-30",
             "26-02-01",
@@ -131,7 +134,10 @@ mod tests {
         ] {
             assert_eq!(Day::parse(bad), Err(DayError), "{bad}");
         }
-        assert!(Day::from_stored("1999-12-31").is_some(), "stored dates are read as they are");
+        assert!(
+            Day::from_stored("1999-12-31").is_some(),
+            "stored dates are read as they are"
+        );
     }
 
     #[test]

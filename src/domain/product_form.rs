@@ -180,7 +180,12 @@ mod tests {
             sku: Some("a b".into()),
             unit: Some("5kg".into()),
         };
-        let fields: Vec<String> = bad.parse().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = bad
+            .parse()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(
             fields,
             ["name", "selling_price", "sku", "unit", "upper_limit"]

@@ -300,7 +300,10 @@ mod tests {
                 average_cost: Money::from_minor(150)
             }
         );
-        let lots = [lot(1, 10, 100, None, 1), lot(2, 10, 200, Some("2026-01-01"), 2)];
+        let lots = [
+            lot(1, 10, 100, None, 1),
+            lot(2, 10, 200, Some("2026-01-01"), 2),
+        ];
         let sale = sell(&lots, 12).unwrap();
         assert_eq!(sale.cost_of_goods, Money::from_minor(10 * 200 + 2 * 100));
         assert_eq!(sale.takes.len(), 2);
@@ -327,7 +330,9 @@ mod tests {
                     id: i as i64 + 1,
                     remaining,
                     unit_cost: Money::from_minor(cost),
-                    expires_on: day.map(|d| Day::parse(&format!("2026-{:02}-{:02}", 1 + d / 28, 1 + d % 28)).unwrap()),
+                    expires_on: day.map(|d| {
+                        Day::parse(&format!("2026-{:02}-{:02}", 1 + d / 28, 1 + d % 28)).unwrap()
+                    }),
                     received_at: at,
                 })
                 .collect()

@@ -126,18 +126,27 @@ mod tests {
 
     #[test]
     fn a_name_is_non_empty_and_bounded() {
-        assert_eq!(Name::parse(" Basmati  Rice ").unwrap().as_str(), "Basmati Rice");
+        assert_eq!(
+            Name::parse(" Basmati  Rice ").unwrap().as_str(),
+            "Basmati Rice"
+        );
         assert_eq!(Name::parse("Basmati  RICE").unwrap().key(), "basmati rice");
         assert_eq!(Name::parse("\t"), Err(NameError::Empty));
         assert_eq!(Name::parse(&"x".repeat(121)), Err(NameError::TooLong));
         assert!(Name::parse(&"x".repeat(120)).is_ok());
-        assert_eq!(NameError::Empty.message("Enter a product"), "Enter a product");
+        assert_eq!(
+            NameError::Empty.message("Enter a product"),
+            "Enter a product"
+        );
     }
 
     #[test]
     fn notes_keep_line_breaks_and_are_bounded() {
         assert_eq!(optional_note("  ", 10), Ok(None));
-        assert_eq!(optional_note(" 12\u{7}Main\nSt ", 40), Ok(Some("12 Main\nSt".into())));
+        assert_eq!(
+            optional_note(" 12\u{7}Main\nSt ", 40),
+            Ok(Some("12 Main\nSt".into()))
+        );
         assert!(optional_note(&"9".repeat(41), 40).is_err());
     }
 

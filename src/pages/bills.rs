@@ -1,9 +1,9 @@
 //! `/bills` and `/bills/{id}`: what was bought and sold, with a printable invoice.
 
 use crate::api::history::{get_bill, list_bills};
-use crate::domain::bill::bill_number;
 use crate::components::pager::Pager;
 use crate::components::status::set_status;
+use crate::domain::bill::bill_number;
 use crate::domain::calendar::format_time;
 use leptos::either::Either;
 use leptos::prelude::*;

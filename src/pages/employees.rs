@@ -7,10 +7,10 @@ use crate::api::people::{
     get_employee, list_employees, CreateEmployee, DeactivateEmployee, DeleteEmployee, EmployeeList,
     ReactivateEmployee, ResetEmployeePassword, UpdateEmployee,
 };
-use crate::domain::employee::{Employee, EmployeeForm, Gender};
-use crate::domain::calendar::format_time;
-use crate::error::AppError;
 use crate::components::status::set_status;
+use crate::domain::calendar::format_time;
+use crate::domain::employee::{Employee, EmployeeForm, Gender};
+use crate::error::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;

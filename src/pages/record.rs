@@ -105,24 +105,27 @@ fn BillFormIsland(
             .filter(|e| !e.is_about_a_field())
             .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
     });
-    let input =
-        move |id: String, value: String, label: &'static str, kind: &'static str, extra: Option<&'static str>| {
-            let described = format!("{id}-error");
-            view! {
-                <div class="field">
-                    <label for=id.clone()>{label}</label>
-                    <input
-                        id=id.clone()
-                        name=id.clone()
-                        type=kind
-                        value=value
-                        inputmode=extra
-                        aria-describedby=described.clone()
-                    />
-                    <div id=described>{message(id)}</div>
-                </div>
-            }
-        };
+    let input = move |id: String,
+                      value: String,
+                      label: &'static str,
+                      kind: &'static str,
+                      extra: Option<&'static str>| {
+        let described = format!("{id}-error");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input
+                    id=id.clone()
+                    name=id.clone()
+                    type=kind
+                    value=value
+                    inputmode=extra
+                    aria-describedby=described.clone()
+                />
+                <div id=described>{message(id)}</div>
+            </div>
+        }
+    };
     // What was last typed into a `Product` field, and the products it suggests.
     let typed_product = RwSignal::new(String::new());
     let suggestions = Resource::new(

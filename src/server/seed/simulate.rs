@@ -308,7 +308,14 @@ fn purchase(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
         amounts.push((quantity, Money::from_minor(unit_cost)));
     }
     if line_no > 0 {
-        push_bill(sim, BillKind::Purchase, rng.pick(&SUPPLIERS), &amounts, Money::ZERO, now);
+        push_bill(
+            sim,
+            BillKind::Purchase,
+            rng.pick(&SUPPLIERS),
+            &amounts,
+            Money::ZERO,
+            now,
+        );
     }
 }
 
@@ -368,7 +375,9 @@ fn sale(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
         cost_of_goods += taken.cost_of_goods.minor();
         sim.shop.products[product].quantity -= quantity;
         let lots = &sim.shop.lots;
-        sim.stock[product].open_lots.retain(|&l| lots[l].remaining > 0);
+        sim.stock[product]
+            .open_lots
+            .retain(|&l| lots[l].remaining > 0);
         if sim.shop.products[product].quantity == 0 {
             stocked.remove(product);
         }
@@ -386,7 +395,14 @@ fn sale(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
     }
     if line_no > 0 {
         let party = rng.pick(&CUSTOMERS);
-        push_bill(sim, BillKind::Sale, party, &amounts, Money::from_minor(cost_of_goods), now);
+        push_bill(
+            sim,
+            BillKind::Sale,
+            party,
+            &amounts,
+            Money::from_minor(cost_of_goods),
+            now,
+        );
     }
 }
 
@@ -452,7 +468,11 @@ mod tests {
             .movements
             .iter()
             .any(|m| m.kind == MovementKind::WriteOff && m.bill.is_none()));
-        let sales = shop.bills.iter().filter(|b| b.kind == BillKind::Sale).count();
+        let sales = shop
+            .bills
+            .iter()
+            .filter(|b| b.kind == BillKind::Sale)
+            .count();
         assert!(
             sales > shop.bills.len() / 3,
             "a shop that mostly sells: {sales}"

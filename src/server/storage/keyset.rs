@@ -140,7 +140,10 @@ mod tests {
         };
         let mut conditions = Conditions::default();
         let order = keyset.seek(&mut conditions, Seek::Before(Cursor { at: 86_400, id: 3 }));
-        assert_eq!(conditions.where_sql(), "WHERE (l.expires_on, l.id) > ($1, $2)");
+        assert_eq!(
+            conditions.where_sql(),
+            "WHERE (l.expires_on, l.id) > ($1, $2)"
+        );
         assert_eq!(order, "ORDER BY l.expires_on ASC, l.id ASC");
         assert!(
             matches!(&keyset.key_arg(Cursor { at: 86_400, id: 3 }), Arg::Text(day) if day == "1970-01-02")

@@ -339,7 +339,10 @@ pub fn redact(url: &str) -> String {
 }
 
 /// A `YYYY-MM-DD` column (NULL is `None`) as a [`crate::domain::Day`].
-pub(crate) fn stored_day(row: &sqlx::any::AnyRow, column: &str) -> Result<Option<crate::domain::Day>> {
+pub(crate) fn stored_day(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<Option<crate::domain::Day>> {
     use sqlx::Row;
     let text: Option<String> = row.try_get(column)?;
     text.map(|t| {

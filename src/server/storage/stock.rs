@@ -92,9 +92,7 @@ impl From<sqlx::Error> for RecordError {
 /// Records a purchase or a sale atomically and idempotently.
 pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> {
     let totals = Totals::of(
-        bill.lines
-            .iter()
-            .map(|l| (l.quantity.get(), l.unit_amount)),
+        bill.lines.iter().map(|l| (l.quantity.get(), l.unit_amount)),
         bill.tax_rate_bp,
     )
     .map_err(|_| RecordError::TooLarge)?;
@@ -170,7 +168,8 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
             BillKind::Purchase => receive(&mut tx, bill, bill_id, product, line).await?,
             BillKind::Sale => {
                 let cost = sell(&mut tx, bill, bill_id, product, line).await?;
-                cost_of_goods = Money::from_minor(cost_of_goods.minor().saturating_add(cost.minor()));
+                cost_of_goods =
+                    Money::from_minor(cost_of_goods.minor().saturating_add(cost.minor()));
             }
         }
     }
