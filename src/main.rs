@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use stockroom::domain::{Email, Password};
+use stockroom::server::clock::Clock;
 use stockroom::server::config::Config;
 use stockroom::server::logging::{self, LogTargets};
 use stockroom::server::storage::{maintenance, Db, PoolSettings};
-use stockroom::server::{operations, startup};
+use stockroom::server::{http, operations, startup};
 
 /// Inventory management for small shops.
 #[derive(Parser)]
@@ -98,6 +99,10 @@ fn main() -> ExitCode {
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        #[expect(
+            unsafe_code,
+            reason = "glibc offers the arena limit only as this C call"
+        )]
         // SAFETY: `mallopt` only tunes the allocator; it is called before any other thread
         // exists, and an unsupported value is refused with 0, not undefined behaviour.
         unsafe {
@@ -155,7 +160,7 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
                 startup_ms = started.elapsed().as_millis(),
                 "listening on http://{bound}"
             );
-            startup::serve(state, listener).await
+            http::serve(state, listener).await
         }
         Command::Migrate => {
             open(&config).await?;
@@ -170,8 +175,15 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
             let password = read_password()?;
             let db = open(&config).await?;
-            let id =
-                startup::create_manager(&db, &email, &first_name, &last_name, &password).await?;
+            let id = startup::create_manager(
+                &db,
+                &email,
+                &first_name,
+                &last_name,
+                &password,
+                Clock::system().now(),
+            )
+            .await?;
             println!("created manager {email} (id {id})");
             Ok(())
         }
@@ -189,7 +201,8 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
         } => {
             let db = open(&config).await?;
             if demo {
-                let added = stockroom::server::seed::demo_products(&db).await?;
+                let added =
+                    stockroom::server::seed::demo_products(&db, Clock::system().now()).await?;
                 println!("added {added} demo products");
                 return Ok(());
             }
@@ -201,12 +214,13 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
                 movements,
                 seed,
                 // Midday today (UTC): the same seed gives the same data all day.
-                now: stockroom::server::auth::now().div_euclid(86_400) * 86_400 + 43_200,
+                now: Clock::system().now().div_euclid(86_400) * 86_400 + 43_200,
                 tax_rate_bp: config.tax_rate_bp,
             };
             let started = std::time::Instant::now();
             let done =
-                stockroom::server::seed::bulk::seed(&db, &config.database_url, &plan).await?;
+                stockroom::server::seed::bulk::seed(&db, config.database_url.expose(), &plan)
+                    .await?;
             println!(
                 "seeded {} products, {} bills ({} lines), {} lots, {} movements in {:.1} s",
                 done.products,
@@ -220,10 +234,10 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
         }
         Command::Backup { path } => {
             // Opening a missing SQLite file would create it: back up what exists, or nothing.
-            if let Some(file) = maintenance::sqlite_file(&config.database_url) {
+            if let Some(file) = maintenance::sqlite_file(config.database_url.expose()) {
                 anyhow::ensure!(file.is_file(), "there is no database at {}", file.display());
             }
-            let db = Db::connect(&config.database_url, &cli_pool(&config)).await?;
+            let db = Db::connect(config.database_url.expose(), &cli_pool(&config)).await?;
             let backup = maintenance::backup_sqlite(&db, &path).await;
             db.close().await;
             let backup = backup?;
@@ -257,7 +271,7 @@ fn cli_pool(config: &Config) -> PoolSettings {
 
 /// Opens and migrates the configured database.
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url, &cli_pool(config)).await?;
+    let db = Db::connect(config.database_url.expose(), &cli_pool(config)).await?;
     db.migrate().await?;
     Ok(db)
 }

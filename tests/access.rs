@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::app::{App, MANAGER, STAFF};
 use std::collections::BTreeSet;
-use stockroom::server::auth::Throttle;
+use stockroom::server::sessions::Throttle;
 
 /// What an endpoint requires, as this test expects it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -559,7 +559,7 @@ mod http {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_expiring_lot_is_written_off_from_the_expiry_list() {
         let app = common::app::start().await;
-        let soon = Day::of_unix(stockroom::server::auth::now())
+        let soon = Day::of_unix(stockroom::server::clock::Clock::system().now())
             .plus_days(1)
             .unwrap()
             .to_string();

@@ -13,10 +13,15 @@ use stockroom::domain::dashboard::{
 use stockroom::domain::period::{Month, Period};
 use stockroom::domain::Day;
 use stockroom::domain::{Currency, Money, Role};
-use stockroom::server::auth::now;
+use stockroom::server::clock::Clock;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::stock::{record, BillInput};
+
+/// The machine's time: these figures are recorded and read at today's date.
+fn now() -> i64 {
+    Clock::system().now()
+}
 
 /// Unix seconds of a UTC date and time.
 fn at(date: &str, hour: u8, minute: u8, second: u8) -> i64 {

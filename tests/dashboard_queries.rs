@@ -59,7 +59,7 @@ impl<S: tracing::Subscriber> Layer<S> for CountStatements {
 /// Adds `count` one-line bills (purchases and sales of five products, spread over the last
 /// year), each making a movement (two when a sale spans two lots).
 async fn add_bills(db: &Db, user: i64, first: usize, count: usize) {
-    let now = stockroom::server::auth::now();
+    let now = stockroom::server::clock::Clock::system().now();
     for i in first..first + count {
         let product = format!("Product {}", (i / 2) % 5);
         // Alternate: buy 10 of a product, then sell 3 of it.

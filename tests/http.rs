@@ -6,6 +6,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::app::{MANAGER, STAFF};
+use std::time::Duration;
+use stockroom::server::clock::Clock;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_out_visitors_are_sent_to_login_and_told_where_they_were_going() {
@@ -220,6 +222,39 @@ async fn staff_do_not_see_employees_and_get_a_403_there() {
     assert_eq!(
         app.get("/employees", Some(&manager)).await.status,
         StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apps_clock_dates_what_it_records_and_idles_sessions_out() {
+    let app = common::app::start_at(Clock::fixed(1_760_000_000)).await;
+    let cookie = app.sign_in(MANAGER).await;
+    app.clock.advance(Duration::from_secs(60));
+    app.post_form("/api/logout", "", "/inventory", Some(&cookie))
+        .await;
+    let trail: Vec<(String, i64)> =
+        sqlx::query_as("SELECT action, at FROM audit_log WHERE action LIKE 'sign%' ORDER BY id")
+            .fetch_all(app.db().pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(
+        trail,
+        [
+            ("sign_in".to_owned(), 1_760_000_000),
+            ("sign_out".to_owned(), 1_760_000_060)
+        ]
+    );
+    // The harness's sessions idle out after an hour: of the app's time, not the machine's.
+    let cookie = app.sign_in(MANAGER).await;
+    app.clock.advance(Duration::from_secs(3_599));
+    assert_eq!(
+        app.get("/inventory", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    app.clock.advance(Duration::from_secs(3_601));
+    assert_eq!(
+        app.get("/inventory", Some(&cookie)).await.status,
+        StatusCode::SEE_OTHER
     );
 }
 

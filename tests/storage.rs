@@ -7,7 +7,9 @@ use std::time::Duration;
 use stockroom::domain::product::ProductSort;
 use stockroom::domain::product_form::ProductDraft;
 use stockroom::domain::{Email, Money, Name, Role};
-use stockroom::server::auth::{hash_password, SessionPolicy};
+use stockroom::server::clock::Clock;
+use stockroom::server::passwords::hash_password;
+use stockroom::server::sessions::SessionPolicy;
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::users::{self, NewAccount};
 use stockroom::server::storage::{sessions, StorageError};
@@ -44,6 +46,7 @@ fn policy() -> SessionPolicy {
         max_age: Duration::from_secs(86_400),
         secure_cookie: false,
         throttle: Default::default(),
+        clock: Clock::system(),
     }
 }
 
@@ -81,7 +84,7 @@ on_both_backends! {
         let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
         let resolved = policy.resolve(&t.db, &token).await.unwrap().expect("session is live");
         assert_eq!(resolved, user);
-        sessions::delete(&t.db, &stockroom::server::auth::token_hash(&token)).await.unwrap();
+        sessions::delete(&t.db, &stockroom::server::sessions::token_hash(&token)).await.unwrap();
         assert!(policy.resolve(&t.db, &token).await.unwrap().is_none());
     }
 
@@ -96,7 +99,7 @@ on_both_backends! {
 
     async fn expired_and_idle_sessions_do_not_sign_anyone_in(t: TestDb) {
         let id = add_user(&t, "asha@shop.in", Role::Manager).await;
-        let now = stockroom::server::auth::now();
+        let now = Clock::system().now();
         sessions::create(&t.db, "expired", id, now - 100, now - 1).await.unwrap();
         sessions::create(&t.db, "idle", id, now - 7_200, now + 86_400).await.unwrap();
         assert!(sessions::find(&t.db, "expired", now, now - 3_600).await.unwrap().is_none());

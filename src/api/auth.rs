@@ -21,7 +21,8 @@ pub async fn login(
     password: String,
     #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::auth::{safe_next, SignInError};
+    use crate::server::middleware::safe_next;
+    use crate::server::sessions::SignInError;
     use crate::server::storage::sessions;
     let state = super::context::state()?;
     let client = super::context::client_addr();
@@ -66,7 +67,7 @@ pub async fn logout() -> Result<(), AppError> {
             let actor = super::context::actor(&user);
             let entry = audit::NewEntry::by(
                 &actor,
-                crate::server::auth::now(),
+                super::context::now(),
                 AuditAction::SignedOut,
                 (user.id, user.email.as_str()),
                 "",
@@ -103,9 +104,10 @@ pub async fn change_password(
     #[server(default)] new_password: String,
     #[server(default)] repeat_password: String,
 ) -> Result<(), AppError> {
+    use super::context::now;
     use crate::domain::Password;
     use crate::error::FieldError;
-    use crate::server::auth::{hash_password, now, verify_password};
+    use crate::server::passwords::{hash_password, verify_password};
     use crate::server::storage::{people, users};
     let user = super::context::require_user()?;
     let state = super::context::state()?;

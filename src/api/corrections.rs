@@ -158,7 +158,7 @@ mod server {
             counted: draft.counted,
             reason: draft.reason,
             key: format!("count:{}", draft.key.as_str()),
-            now: crate::server::auth::now(),
+            now: crate::api::context::now(),
         };
         let actor = crate::api::context::actor(&manager);
         let done = corrections::count(&state.db, &input, &actor)
@@ -188,7 +188,7 @@ mod server {
                 quantity: draft.quantity.map(crate::domain::stock::Quantity::get),
                 reason: draft.reason,
                 key: format!("write_off:{}", draft.key.as_str()),
-                now: crate::server::auth::now(),
+                now: crate::api::context::now(),
             };
             let actor = crate::api::context::actor(&manager);
             corrections::write_off(&state.db, &input, &actor)
@@ -246,7 +246,7 @@ mod server {
             lines: draft.lines,
             reason: draft.reason,
             key: format!("return:{}", draft.key.as_str()),
-            now: crate::server::auth::now(),
+            now: crate::api::context::now(),
         };
         let actor = crate::api::context::actor(&manager);
         match returns::record(&state.db, &input, &actor).await {

@@ -19,7 +19,7 @@ pub async fn load_dashboard(
     use crate::server::storage::dashboard::{figures, DashboardQuery};
     let user = super::context::require_user()?;
     let state = super::context::state()?;
-    let now = crate::server::auth::now();
+    let now = super::context::now();
     let period = Period::resolve(period.as_deref(), from.as_deref(), to.as_deref(), now)
         .map_err(|e| AppError::invalid(e.field(), e))?;
     let query = DashboardQuery {

@@ -61,7 +61,7 @@ pub fn back_to_form(page: &str, fn_path: &str, typed: &impl Serialize, error: &A
 /// browser half never calls this).
 pub fn fresh_key() -> String {
     #[cfg(feature = "ssr")]
-    return crate::server::auth::random_key();
+    return crate::server::sessions::random_key();
     #[cfg(not(feature = "ssr"))]
     String::new()
 }

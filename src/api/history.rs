@@ -112,7 +112,7 @@ pub async fn expiring_lots(
     if !(0..=3_650).contains(&days) {
         return Err(AppError::invalid("days", "Choose between 0 and 3650 days"));
     }
-    let today = Day::of_unix(crate::server::auth::now());
+    let today = Day::of_unix(super::context::now());
     let until = today.plus_days(days).ok_or(AppError::Internal)?;
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
     Ok(crate::server::storage::history::expiring(&state.db, today, until, seek, PER_PAGE).await?)
@@ -123,7 +123,7 @@ pub async fn expiring_lots(
 pub async fn expiring_count() -> Result<i64, AppError> {
     super::context::require_user()?;
     let state = super::context::state()?;
-    let until = Day::of_unix(crate::server::auth::now())
+    let until = Day::of_unix(super::context::now())
         .plus_days(DEFAULT_EXPIRY_DAYS)
         .ok_or(AppError::Internal)?;
     Ok(crate::server::storage::history::expiring_count(&state.db, until).await?)

@@ -18,7 +18,7 @@ pub mod context {
 
     use crate::domain::User;
     use crate::error::AppError;
-    use crate::server::auth::CurrentUser;
+    use crate::server::middleware::CurrentUser;
     use crate::server::state::AppState;
     use leptos::prelude::use_context;
 
@@ -28,6 +28,13 @@ pub mod context {
             tracing::error!("AppState missing from the server-function context");
             AppError::Internal
         })
+    }
+
+    /// Now, in seconds since the Unix epoch, by the state's clock (which a test may set).
+    /// Outside a request, where there is no state, the system clock.
+    pub fn now() -> i64 {
+        leptos::prelude::with_context::<AppState, _>(|state| state.clock.now())
+            .unwrap_or_else(|| crate::server::clock::Clock::system().now())
     }
 
     /// The signed-in user of this request, if any (resolved by the session middleware).
@@ -59,7 +66,7 @@ pub mod context {
             .and_then(|parts| {
                 parts
                     .extensions
-                    .get::<crate::server::auth::ClientAddr>()
+                    .get::<crate::server::client::ClientAddr>()
                     .map(|c| c.0.clone())
             })
             .unwrap_or_else(|| "unknown".to_owned())
@@ -69,7 +76,7 @@ pub mod context {
     pub fn session_hash() -> Option<String> {
         use_context::<axum::http::request::Parts>()?
             .extensions
-            .get::<crate::server::auth::SessionToken>()
+            .get::<crate::server::middleware::SessionToken>()
             .map(|t| t.0.clone())
     }
 

@@ -1,6 +1,6 @@
 //! The product catalogue: lists, suggestions, one product's page, and changes to it (parsed
 //! by [`crate::domain::product_form::ProductForm::parse`]).
-#![allow(
+#![expect(
     clippy::too_many_arguments,
     reason = "a server function takes one argument per form field (its client stub too)"
 )]
@@ -157,7 +157,7 @@ async fn save_product(
     super::context::require_user()?;
     let state = super::context::state()?;
     let draft = form.parse().map_err(AppError::InvalidFields)?;
-    match products::update(&state.db, id, &draft, crate::server::auth::now()).await {
+    match products::update(&state.db, id, &draft, super::context::now()).await {
         Ok(()) => {
             leptos_axum::redirect(&format!("/inventory/{id}?saved=1"));
             Ok(())
@@ -183,7 +183,7 @@ pub async fn remove_product(id: i64) -> Result<(), AppError> {
     use crate::server::storage::{products, StorageError};
     let manager = super::context::require_manager()?;
     let state = super::context::state()?;
-    match products::remove(&state.db, id, crate::server::auth::now()).await {
+    match products::remove(&state.db, id, super::context::now()).await {
         Ok(removed) => {
             tracing::info!(
                 product_id = id,

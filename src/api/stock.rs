@@ -14,7 +14,7 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "form-key")]
 pub async fn new_form_key() -> Result<String, AppError> {
     super::context::require_user()?;
-    Ok(crate::server::auth::random_key())
+    Ok(crate::server::sessions::random_key())
 }
 
 /// Records a purchase; returns the bill's id. The browser is sent to the bill's page.
@@ -94,7 +94,7 @@ async fn record_checked(kind: BillKind, form: &BillForm) -> Result<i64, AppError
         draft,
         state.config.tax_rate_bp,
         user.id,
-        crate::server::auth::now(),
+        super::context::now(),
     );
     match stock::record(&state.db, &bill).await {
         Ok(recorded) => {

@@ -1,13 +1,18 @@
-//! Server-only code: configuration, shared state, start-up, sessions, and `storage` (the only
-//! place SQL lives).
+//! Server-only code: configuration, shared state, start-up, `http` (router and serve loop),
+//! sessions, and `storage` (the only place SQL lives).
 
-pub mod auth;
+pub mod client;
+pub mod clock;
 pub mod config;
+pub mod http;
 pub mod invoice;
 pub mod logging;
+pub mod middleware;
 pub mod operations;
+pub mod passwords;
 pub mod security;
 pub mod seed;
+pub mod sessions;
 pub mod startup;
 pub mod state;
 pub mod storage;

@@ -1,94 +1,21 @@
 //! The operator's commands that are not the server: `check-config` (what the environment says,
 //! secrets masked, and whether the database answers) and `healthcheck` (the container's probe).
 
-use super::config::{Config, LogFormat};
+use super::config::settings::SETTINGS;
+use super::config::Config;
 use super::startup::pool_settings;
 use super::storage::{self, maintenance, Backend, Db};
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-/// The effective settings, one `(variable, value)` per line, with secrets masked.
+/// The effective settings, one `(variable, value)` per line in the order of
+/// [`SETTINGS`], with secrets masked.
 pub fn effective_settings(config: &Config) -> Vec<(&'static str, String)> {
-    let secs = |d: Duration| d.as_secs().to_string();
-    let percent = format!(
-        "{}.{:02}",
-        config.tax_rate_bp / 100,
-        config.tax_rate_bp % 100
-    );
-    vec![
-        ("DATABASE_URL", storage::redact(&config.database_url)),
-        (
-            "DATABASE_MAX_CONNECTIONS",
-            config.database_max_connections.to_string(),
-        ),
-        (
-            "DATABASE_ACQUIRE_TIMEOUT_SECONDS",
-            secs(config.database_acquire_timeout),
-        ),
-        (
-            "DATABASE_IDLE_TIMEOUT_SECONDS",
-            secs(config.database_idle_timeout),
-        ),
-        (
-            "DATABASE_MAX_LIFETIME_SECONDS",
-            secs(config.database_max_lifetime),
-        ),
-        ("LISTEN_ADDR", config.listen_addr.to_string()),
-        (
-            "LOG_FORMAT",
-            match config.log_format {
-                LogFormat::Json => "json".into(),
-                LogFormat::Pretty => "pretty".into(),
-            },
-        ),
-        (
-            "LOG_DIR",
-            config.log_dir.as_ref().map_or_else(
-                || "(not set: stdout only)".into(),
-                |d| d.display().to_string(),
-            ),
-        ),
-        ("LOG_MAX_FILES", config.log_max_files.to_string()),
-        ("SHUTDOWN_TIMEOUT_SECONDS", secs(config.shutdown_timeout)),
-        (
-            "HEADER_READ_TIMEOUT_SECONDS",
-            secs(config.header_read_timeout),
-        ),
-        (
-            "REQUEST_BODY_TIMEOUT_SECONDS",
-            secs(config.request_body_timeout),
-        ),
-        ("SHOP_NAME", config.shop_name.clone()),
-        ("CURRENCY", config.currency.code.clone()),
-        ("CURRENCY_SYMBOL", config.currency.symbol.clone()),
-        ("TAX_RATE", format!("{percent}%")),
-        ("COOKIE_SECURE", config.cookie_secure.to_string()),
-        (
-            "SESSION_IDLE_MINUTES",
-            (config.session_idle.as_secs() / 60).to_string(),
-        ),
-        (
-            "SESSION_MAX_DAYS",
-            (config.session_max_age.as_secs() / 86_400).to_string(),
-        ),
-        (
-            "STOCKROOM_ADMIN_EMAIL",
-            config
-                .admin
-                .as_ref()
-                .map_or_else(|| "(not set)".into(), |(email, _)| email.to_string()),
-        ),
-        (
-            "STOCKROOM_ADMIN_PASSWORD",
-            if config.admin.is_some() {
-                "(set, hidden)".into()
-            } else {
-                "(not set)".into()
-            },
-        ),
-        ("STOCKROOM_TEST_ROUTES", config.test_routes.to_string()),
-    ]
+    SETTINGS
+        .iter()
+        .filter_map(|setting| Some((setting.name, (setting.show?)(config))))
+        .collect()
 }
 
 /// The settings as an aligned block of text.
@@ -105,7 +32,7 @@ pub fn settings_report(config: &Config) -> String {
 /// Connects to the configured database without changing it and describes what answered:
 /// the engine, whether the connection is encrypted (PostgreSQL) and the migration status.
 pub async fn database_report(config: &Config) -> anyhow::Result<String> {
-    if let Some(file) = maintenance::sqlite_file(&config.database_url) {
+    if let Some(file) = maintenance::sqlite_file(config.database_url.expose()) {
         if !file.exists() {
             return Ok(format!(
                 "SQLite file {} does not exist yet; the server creates it at start-up",
@@ -117,13 +44,10 @@ pub async fn database_report(config: &Config) -> anyhow::Result<String> {
         max_connections: 1,
         ..pool_settings(config)
     };
-    let db = Db::connect(&config.database_url, &settings)
+    let db = Db::connect(config.database_url.expose(), &settings)
         .await
         .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot reach the database at {}: {e}",
-                storage::redact(&config.database_url)
-            )
+            anyhow::anyhow!("cannot reach the database at {}: {e}", config.database_url)
         })?;
     db.ping().await?;
     let status = maintenance::migration_status(&db).await?;

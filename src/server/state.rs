@@ -1,7 +1,9 @@
-//! What every request handler shares: the database, the configuration and the session policy.
+//! What every request handler shares: the database, the configuration, the session policy and
+//! the clock.
 
-use super::auth::SessionPolicy;
+use super::clock::Clock;
 use super::config::Config;
+use super::sessions::SessionPolicy;
 use super::storage::Db;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -13,6 +15,9 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub sessions: SessionPolicy,
+    /// The time for everything a request records or compares (`api::context::now`); the same
+    /// clock as `sessions.clock`.
+    pub clock: Clock,
     pub leptos_options: LeptosOptions,
 }
 

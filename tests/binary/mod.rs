@@ -1,7 +1,11 @@
 //! The `stockroom` binary as tests run it: a scratch working folder, a clean environment, servers
 //! on free ports found from their log, stopped with SIGTERM (or killed if a test fails first),
 //! and empty PostgreSQL databases.
-#![allow(dead_code)] // each test binary uses a different part of the harness
+// Not `expect`: whether a part of the harness is unused depends on the test binary.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
 
 use sqlx::Connection;
 use std::io::{BufRead, BufReader};
@@ -11,36 +15,16 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use stockroom::server::config::settings::SETTINGS;
 
-/// Every variable the binary reads, so a developer's environment cannot leak into a test.
-pub const CONFIG_KEYS: [&str; 26] = [
-    "DATABASE_URL",
-    "DATABASE_MAX_CONNECTIONS",
-    "DATABASE_ACQUIRE_TIMEOUT_SECONDS",
-    "DATABASE_IDLE_TIMEOUT_SECONDS",
-    "DATABASE_MAX_LIFETIME_SECONDS",
-    "LISTEN_ADDR",
-    "LOG_FORMAT",
-    "LOG_DIR",
-    "LOG_MAX_FILES",
-    "SHUTDOWN_TIMEOUT_SECONDS",
-    "HEADER_READ_TIMEOUT_SECONDS",
-    "REQUEST_BODY_TIMEOUT_SECONDS",
-    "SHOP_NAME",
-    "CURRENCY",
-    "CURRENCY_SYMBOL",
-    "TAX_RATE",
-    "COOKIE_SECURE",
-    "SESSION_IDLE_MINUTES",
-    "SESSION_MAX_DAYS",
-    "STOCKROOM_ADMIN_EMAIL",
-    "STOCKROOM_ADMIN_PASSWORD",
-    "STOCKROOM_TEST_ROUTES",
-    "LEPTOS_SITE_ROOT",
-    "LEPTOS_HASH_FILES",
-    "LEPTOS_OUTPUT_NAME",
-    "RUST_LOG",
-];
+/// Every variable the binary reads (its settings table, and what Leptos reads beside it), so a
+/// developer's environment cannot leak into a test.
+fn config_keys() -> impl Iterator<Item = &'static str> {
+    SETTINGS
+        .iter()
+        .map(|setting| setting.name)
+        .chain(["LEPTOS_HASH_FILES", "LEPTOS_OUTPUT_NAME"])
+}
 
 /// A folder of its own for one test (the binary's working directory), removed at the end.
 pub struct Scratch(pub PathBuf);
@@ -68,7 +52,7 @@ impl Drop for Scratch {
 pub fn stockroom(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_stockroom"));
     command.current_dir(dir).args(args);
-    for key in CONFIG_KEYS {
+    for key in config_keys() {
         command.env_remove(key);
     }
     command.env("RUST_LOG", "info,sqlx=warn");

@@ -9,9 +9,11 @@ use http_body_util::BodyExt;
 use sqlx::Row;
 use std::sync::Arc;
 use stockroom::domain::{Email, Money, Password, Role};
-use stockroom::server::auth::{hash_password, SessionPolicy, Throttle};
+use stockroom::server::clock::Clock;
 use stockroom::server::config::Config;
-use stockroom::server::startup;
+use stockroom::server::http;
+use stockroom::server::passwords::hash_password;
+use stockroom::server::sessions::{SessionPolicy, Throttle};
 use stockroom::server::state::AppState;
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::users::{self, NewAccount};
@@ -23,6 +25,8 @@ pub const STAFF: (&str, &str) = ("staff@shop.test", "staff-passphrase-1");
 /// A running app (in-process) over a test database with a manager, a staff member and products.
 pub struct App {
     router: Router,
+    /// The app's clock: the system's, or one the test sets (see [`start_at`]).
+    pub clock: Clock,
     site: std::path::PathBuf,
     db: TestDb,
 }
@@ -54,6 +58,15 @@ pub async fn start_on(t: TestDb) -> App {
 
 /// An app whose sign-in throttling follows `throttle` (a short window lets a test see it lift).
 pub async fn start_with(t: TestDb, throttle: Throttle) -> App {
+    launch(t, throttle, Clock::system()).await
+}
+
+/// An app on SQLite whose clock the test sets and moves through [`App::clock`].
+pub async fn start_at(clock: Clock) -> App {
+    launch(super::sqlite().await, Throttle::default(), clock).await
+}
+
+async fn launch(t: TestDb, throttle: Throttle, clock: Clock) -> App {
     add_account(&t, MANAGER, Role::Manager).await;
     add_account(&t, STAFF, Role::Staff).await;
     for (name, price) in [
@@ -94,11 +107,14 @@ pub async fn start_with(t: TestDb, throttle: Throttle) -> App {
             max_age: std::time::Duration::from_secs(86_400),
             secure_cookie: false,
             throttle,
+            clock: clock.clone(),
         },
+        clock: clock.clone(),
         leptos_options: options,
     };
     App {
-        router: startup::router(state),
+        router: http::router(state),
+        clock,
         site,
         db: t,
     }

@@ -4,7 +4,12 @@
 //! `stockroom_test_…` on `TEST_POSTGRES_URL` and drop it afterwards. Without that variable the
 //! PostgreSQL half is skipped with a notice — unless `REQUIRE_POSTGRES` is set (as CI does), when
 //! a missing server fails the test instead of passing silently.
-#![allow(dead_code)] // each test binary uses a different part of the harness
+// Not `expect`: each test binary uses a different part of the harness, so whether anything is
+// unused depends on the binary (and an unfulfilled `expect` would fail the one that uses all).
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
 
 pub mod app;
 
@@ -233,7 +238,10 @@ impl Drop for TestDb {
 macro_rules! on_both_backends {
     ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {
         mod sqlite {
-            #[allow(unused_imports)]
+            #[allow(
+                unused_imports,
+                reason = "not `expect`: whether a test body uses its file's imports depends on the invocation"
+            )]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -244,7 +252,10 @@ macro_rules! on_both_backends {
             )*
         }
         mod postgres {
-            #[allow(unused_imports)]
+            #[allow(
+                unused_imports,
+                reason = "not `expect`: whether a test body uses its file's imports depends on the invocation"
+            )]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -322,7 +322,7 @@ impl Pager<'_> {
         let value_x = MARGIN + CONTENT_W - value_w;
         let label_x = MARGIN + CONTENT_W - COL_AMOUNT_W - COL_RATE_W - COL_QTY_W;
         let label_w = value_x - label_x - CELL_PAD_X;
-        let row = |p: &mut Pager, label: &str, amount: Money, style: Style| {
+        let row = |p: &mut Pager<'_>, label: &str, amount: Money, style: Style| {
             let a = p.text(label, style, label_x, label_w, p.y);
             let value_w = value_w - CELL_PAD_X;
             let amount = p.one_line(&currency.format(amount), style, value_w);
@@ -392,7 +392,7 @@ fn fill(color: Rgb) -> Fill {
     }
 }
 
-pub(super) fn draw(surface: &mut Surface, fonts: &Fonts, op: &Op) {
+pub(super) fn draw(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op) {
     match op {
         Op::Text {
             x,

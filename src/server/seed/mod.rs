@@ -5,7 +5,6 @@ pub mod bulk;
 mod catalogue;
 pub mod simulate;
 
-use super::auth::now;
 use super::storage::{products, Db, StorageError};
 use crate::domain::Money;
 
@@ -25,8 +24,9 @@ const DEMO: [(&str, &str, bool, i64, Option<i64>); 12] = [
     ("चाय मसाला 50g", "pcs", false, 6_000, None),
 ];
 
-/// Adds the demo products that are not there yet; returns how many were added.
-pub async fn demo_products(db: &Db) -> Result<usize, StorageError> {
+/// Adds the demo products that are not there yet, as created at `now`; returns how many were
+/// added.
+pub async fn demo_products(db: &Db, now: i64) -> Result<usize, StorageError> {
     let mut added = 0;
     for (name, unit, loose, price, lower) in DEMO {
         let product = products::NewProduct {
@@ -38,7 +38,7 @@ pub async fn demo_products(db: &Db) -> Result<usize, StorageError> {
             lower_limit: lower,
             upper_limit: None,
         };
-        match products::insert(db, &product, now()).await {
+        match products::insert(db, &product, now).await {
             Ok(_) => added += 1,
             Err(StorageError::Conflict { .. }) => {}
             Err(e) => return Err(e),

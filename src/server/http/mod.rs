@@ -1,0 +1,100 @@
+//! The HTTP face of the app: one router with its layers ([`router`]), the handlers that are not
+//! Leptos routes, and the serve loop.
+
+mod handlers;
+mod layers;
+mod serve;
+
+pub use serve::serve;
+
+use super::state::AppState;
+use crate::app::{shell, App};
+use axum::http::{header, HeaderValue};
+use axum::middleware;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Hashed asset names never change content, so browsers may keep them for a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The largest request body accepted: forms are a few kilobytes; anything bigger is refused with
+/// 413 before it is read (at once when `Content-Length` says so).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// A request that has produced no response after this long is answered 503 (and logged) rather
+/// than held open: every statement is bounded well below it (pool 5 s, SQLite busy 10 s), so
+/// only a server render that never finishes gets here — one was seen, rarely, in the test suite.
+pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(30);
+
+/// The whole application as one router: pages, server functions, assets, health.
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            |res: &Response<_>| {
+                res.status()
+                    .is_success()
+                    .then(|| HeaderValue::from_static(IMMUTABLE))
+            },
+        ))
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let test_routes = state.config.test_routes;
+    let app = Router::new()
+        .route("/healthz", get(handlers::healthz))
+        .route("/bills/{id}/invoice.pdf", get(handlers::invoice_pdf))
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(layers::server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::middleware::session_layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::security::same_origin_only,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            layers::read_body_in_time,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    let app = layers::answer_within(app, RESPONSE_DEADLINE)
+        .layer(middleware::from_fn(crate::server::security::headers))
+        .layer(TraceLayer::new_for_http());
+    // Added after the layers, so no session is needed and nothing is compressed or buffered.
+    let app = if test_routes {
+        app.route("/__test/slow", get(handlers::slow))
+    } else {
+        app
+    };
+    app.with_state(state)
+}
