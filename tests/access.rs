@@ -243,7 +243,7 @@ async fn staff_see_the_403_page_and_no_employees_link() {
 fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", stockroom::domain::search::urlencode(v)))
+        .map(|(k, v)| format!("{k}={}", common::urlencode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }

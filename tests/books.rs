@@ -20,13 +20,7 @@ async fn form_key(app: &App, page: &str, cookie: &str) -> String {
 fn encode(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                stockroom::domain::search::urlencode(k),
-                stockroom::domain::search::urlencode(v)
-            )
-        })
+        .map(|(k, v)| format!("{}={}", common::urlencode(k), common::urlencode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -101,10 +95,16 @@ async fn a_purchase_and_a_sale_land_on_their_bills_and_in_the_books() {
     ] {
         assert!(bill.body.contains(needle), "bill page lacks {needle}");
     }
-    let inventory = app.get("/inventory?q=paneer", Some(&cookie)).await.body;
+    // The average cost is for managers (PRODUCT.md, "Who sees costs"); staff see the quantity.
+    let manager = app.sign_in(MANAGER).await;
+    let inventory = app.get("/inventory?q=paneer", Some(&manager)).await.body;
     assert!(
         inventory.contains("10 pcs") && inventory.contains("₹80.00"),
         "quantity and average cost"
+    );
+    let theirs = app.get("/inventory?q=paneer", Some(&cookie)).await.body;
+    assert!(
+        theirs.contains("10 pcs") && !theirs.contains("₹80.00") && !theirs.contains("Cost price")
     );
 
     let key = form_key(&app, "/sell", &cookie).await;

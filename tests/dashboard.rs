@@ -276,13 +276,7 @@ on_both_backends! {
 fn encode(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                stockroom::domain::search::urlencode(k),
-                stockroom::domain::search::urlencode(v)
-            )
-        })
+        .map(|(k, v)| format!("{}={}", common::urlencode(k), common::urlencode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }

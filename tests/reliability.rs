@@ -8,13 +8,13 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request};
+use common::urlencode;
 use common::{assert_ledger_holds, scalar};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use stockroom::domain::search::urlencode;
 use stockroom::server::storage::Db;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

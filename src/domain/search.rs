@@ -17,19 +17,6 @@ pub fn query(text: &str) -> Option<String> {
     (!folded.is_empty()).then_some(folded)
 }
 
-/// Percent-encodes text for a URL's query value (RFC 3986 unreserved characters pass through).
-pub fn urlencode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,15 +25,6 @@ mod tests {
     fn names_differing_only_in_case_and_spacing_fold_alike() {
         assert_eq!(fold("  Basmati   Rice "), fold("basmati rice"));
         assert_eq!(fold("ÇAY"), "çay");
-    }
-
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(
-            urlencode("/inventory?q=a b&x"),
-            "%2Finventory%3Fq%3Da%20b%26x"
-        );
-        assert_eq!(urlencode("चाय"), "%E0%A4%9A%E0%A4%BE%E0%A4%AF");
     }
 
     #[test]

@@ -5,7 +5,6 @@
 use crate::api::products::{list_products, ProductListing};
 use crate::components::viewer;
 use crate::domain::product::ProductSort;
-use crate::domain::search::urlencode;
 use crate::domain::{Product, StockLevel};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -94,20 +93,19 @@ fn ProductSearch(search: String, sort: ProductSort) -> impl IntoView {
 
 /// The inventory's address for a search, an order and a page (defaults left out).
 fn inventory_href(search: &str, sort: ProductSort, page: i64) -> String {
-    let mut params = Vec::new();
+    let mut query = form_urlencoded::Serializer::new(String::new());
     if !search.trim().is_empty() {
-        params.push(format!("q={}", urlencode(search)));
+        query.append_pair("q", search);
     }
     if sort != ProductSort::Name {
-        params.push(format!("sort={}", sort.as_str()));
+        query.append_pair("sort", sort.as_str());
     }
     if page > 1 {
-        params.push(format!("page={page}"));
+        query.append_pair("page", &page.to_string());
     }
-    if params.is_empty() {
-        "/inventory".to_owned()
-    } else {
-        format!("/inventory?{}", params.join("&"))
+    match query.finish() {
+        query if query.is_empty() => "/inventory".to_owned(),
+        query => format!("/inventory?{query}"),
     }
 }
 

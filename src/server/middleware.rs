@@ -5,7 +5,6 @@ use super::client::{client_addr, ClientAddr};
 use super::sessions::{session_cookie, token_hash};
 use super::state::AppState;
 use crate::api::access::{self, Access};
-use crate::domain::search::urlencode;
 use crate::domain::User;
 use crate::error::AppError;
 use axum::extract::{Request, State};
@@ -98,7 +97,8 @@ fn login_url(target: &str) -> String {
     if target == "/" || target.is_empty() {
         "/login".to_owned()
     } else {
-        format!("/login?next={}", urlencode(target))
+        let next: String = form_urlencoded::byte_serialize(target.as_bytes()).collect();
+        format!("/login?next={next}")
     }
 }
 
