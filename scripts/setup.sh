@@ -114,6 +114,9 @@ if [ "${1:-}" = "--test" ]; then
     if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
         apt_install chromium
     fi
+    # The label tests render the labels PDF (pdftoppm) and scan its barcodes back (zbarimg).
+    command -v pdftoppm >/dev/null || apt_install poppler-utils
+    command -v zbarimg >/dev/null || apt_install zbar-tools
     if [ ! -f end2end/node_modules/.package-lock.json ] \
         || ! cmp -s end2end/package-lock.json "$TOOLS_DIR/end2end.lock"; then
         log "npm ci in end2end/"

@@ -47,6 +47,9 @@ const FUNCTIONS: &[(&str, Need)] = &[
     ("/api/session", Anyone),
     ("/api/products/list", SignedIn),
     ("/api/products/suggest", SignedIn),
+    ("/api/products/scan", SignedIn),
+    ("/api/products/named", SignedIn),
+    ("/api/products/assign-barcode", SignedIn),
     ("/api/products/get", SignedIn),
     ("/api/products/update", SignedIn),
     ("/api/products/remove", Manager),
@@ -77,8 +80,12 @@ const FUNCTIONS: &[(&str, Need)] = &[
 ];
 
 /// Routes the router adds by hand (not Leptos pages), checked the same way.
-const OTHER_ROUTES: &[(&str, Need)] =
-    &[("/healthz", Anyone), ("/bills/{id}/invoice.pdf", SignedIn)];
+const OTHER_ROUTES: &[(&str, Need)] = &[
+    ("/healthz", Anyone),
+    ("/bills/{id}/invoice.pdf", SignedIn),
+    ("/bills/{id}/receipt.pdf", SignedIn),
+    ("/labels.pdf", SignedIn),
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {

@@ -149,6 +149,8 @@ on_both_backends! {
             loose: false,
             sku: None,
             unit: None,
+            tax_rate_bp: None,
+            tax_code: None,
         };
         products::update(&t.db, ids[0], &change, 1).await.unwrap();
         assert_eq!(names(find("rice").await.unwrap()), ["Brown Rice 5kg"]);
@@ -187,6 +189,8 @@ on_both_backends! {
             loose: true,
             sku: Some(Some("DAL-1".into())),
             unit: Some("g".into()),
+            tax_rate_bp: None,
+            tax_code: None,
         };
         products::update(&t.db, id, &change, 1).await.unwrap();
         let got = products::get(&t.db, id).await.unwrap().unwrap();

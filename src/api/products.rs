@@ -46,16 +46,45 @@ pub async fn list_products(
     })
 }
 
-/// A product offered while typing on the buy and sell forms.
+/// A product as the buy and sell forms know it: offered while typing, found by a scan, and
+/// priced in the form's live totals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suggestion {
     pub name: String,
+    pub sku: Option<String>,
     pub unit: String,
     pub quantity: i64,
     /// The selling price as the form's field takes it (`45.00`).
     pub selling_price: String,
     /// The average cost, likewise (what a purchase most likely pays again); managers only.
     pub average_cost: Option<String>,
+    /// The rate the line will be taxed at: the product's own, or the shop's.
+    pub tax_rate_bp: u32,
+}
+
+impl Suggestion {
+    /// What the form offers of `product`, seen by someone of `role` in a shop taxing at
+    /// `shop_rate_bp`.
+    #[cfg(feature = "ssr")]
+    fn of(product: crate::domain::Product, role: crate::domain::Role, shop_rate_bp: u32) -> Self {
+        let p = product.for_role(role);
+        Self {
+            selling_price: p.selling_price.to_plain(),
+            average_cost: p.average_cost.map(crate::domain::Money::to_plain),
+            tax_rate_bp: p.tax_rate_bp.unwrap_or(shop_rate_bp),
+            name: p.name,
+            sku: p.sku,
+            unit: p.unit,
+            quantity: p.quantity,
+        }
+    }
+
+    /// Whether the text typed in a `Product` field means this product (its name, case and
+    /// spacing ignored, or its exact SKU).
+    pub fn is_named_by(&self, typed: &str) -> bool {
+        crate::domain::search::fold(typed) == crate::domain::search::fold(&self.name)
+            || self.sku.as_deref().is_some_and(|sku| sku == typed.trim())
+    }
 }
 
 /// Up to eight products whose name starts with or contains `q` (or whose SKU is `q`), those
@@ -66,17 +95,64 @@ pub async fn suggest_products(q: String) -> Result<Vec<Suggestion>, AppError> {
     let user = super::context::require_user()?;
     let state = super::context::state()?;
     let found = products::suggest(&state.db, &q, 8).await?;
+    let rate = state.config.tax_rate_bp;
     Ok(found
         .into_iter()
-        .map(|p| p.for_role(user.role))
-        .map(|p| Suggestion {
-            selling_price: p.selling_price.to_plain(),
-            average_cost: p.average_cost.map(crate::domain::Money::to_plain),
-            name: p.name,
-            unit: p.unit,
-            quantity: p.quantity,
-        })
+        .map(|p| Suggestion::of(p, user.role, rate))
         .collect())
+}
+
+/// The product whose SKU/barcode is `code`, if any: what a scan on `/buy` or `/sell` adds.
+#[server(prefix = "/api", endpoint = "products/scan", input = leptos::server_fn::codec::GetUrl)]
+pub async fn scan_product(code: String) -> Result<Option<Suggestion>, AppError> {
+    use crate::server::storage::products;
+    let user = super::context::require_user()?;
+    let state = super::context::state()?;
+    let rate = state.config.tax_rate_bp;
+    Ok(products::by_code(&state.db, &code)
+        .await?
+        .map(|p| Suggestion::of(p, user.role, rate)))
+}
+
+/// What a bill form's typed `Product` fields (and a scanned code, if any) name, for the page
+/// the server renders: each field's product (to price its line), the shop's rate, and the
+/// scanned product (`None` when the code matches nothing).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedProducts {
+    pub lines: Vec<Option<Suggestion>>,
+    pub shop_rate_bp: u32,
+    pub scanned: Option<Suggestion>,
+}
+
+/// The products the `Product` fields `typed` name, and the one `barcode` names.
+#[server(prefix = "/api", endpoint = "products/named")]
+pub async fn form_products(
+    #[server(default)] typed: Vec<String>,
+    #[server(default)] barcode: String,
+) -> Result<NamedProducts, AppError> {
+    use crate::server::storage::products;
+    let user = super::context::require_user()?;
+    let state = super::context::state()?;
+    let rate = state.config.tax_rate_bp;
+    let found: Vec<Suggestion> = products::named(&state.db, &typed)
+        .await?
+        .into_iter()
+        .map(|p| Suggestion::of(p, user.role, rate))
+        .collect();
+    let scanned = match barcode.trim() {
+        "" => None,
+        code => products::by_code(&state.db, code)
+            .await?
+            .map(|p| Suggestion::of(p, user.role, rate)),
+    };
+    Ok(NamedProducts {
+        lines: typed
+            .iter()
+            .map(|t| found.iter().find(|s| s.is_named_by(t)).cloned())
+            .collect(),
+        shop_rate_bp: rate,
+        scanned,
+    })
 }
 
 /// A product with its open lots and latest movements, for its page.
@@ -86,6 +162,8 @@ pub struct ProductDetail {
     pub lots: Vec<crate::domain::ledger::OpenLot>,
     pub movements: Vec<crate::domain::ledger::Movement>,
     pub currency: Currency,
+    /// The shop's `TAX_RATE`, which a product without a rate of its own pays.
+    pub shop_tax_rate_bp: u32,
 }
 
 /// One product, its lots (first-expiry-first-out) and its 20 latest movements.
@@ -111,6 +189,7 @@ pub async fn get_product(id: i64) -> Result<ProductDetail, AppError> {
         lots,
         movements,
         currency: state.config.currency.clone(),
+        shop_tax_rate_bp: state.config.tax_rate_bp,
     })
 }
 
@@ -125,6 +204,8 @@ pub async fn update_product(
     #[server(default)] loose: Option<String>,
     #[server(default)] sku: Option<String>,
     #[server(default)] unit: Option<String>,
+    #[server(default)] tax_rate: Option<String>,
+    #[server(default)] tax_code: Option<String>,
 ) -> Result<(), AppError> {
     use leptos::server_fn::ServerFn;
     let form = crate::domain::product_form::ProductForm {
@@ -135,6 +216,8 @@ pub async fn update_product(
         loose,
         sku,
         unit,
+        tax_rate,
+        tax_code,
     };
     let result = save_product(id, &form).await;
     if let Err(error) = &result {
@@ -173,6 +256,28 @@ async fn save_product(
             message: "Another product already has this name".into(),
         }),
         Err(StorageError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Gives a product without a SKU an in-store EAN-13 barcode (for its labels); the browser goes
+/// back to the product's page.
+#[server(prefix = "/api", endpoint = "products/assign-barcode")]
+pub async fn assign_barcode(id: i64) -> Result<(), AppError> {
+    use crate::server::storage::{products, StorageError};
+    super::context::require_user()?;
+    let state = super::context::state()?;
+    match products::assign_barcode(&state.db, id, super::context::now()).await {
+        Ok(code) => {
+            tracing::info!(product_id = id, ?code, "barcode assigned");
+            leptos_axum::redirect(&format!("/inventory/{id}?barcode=1"));
+            Ok(())
+        }
+        Err(StorageError::NotFound) => Err(AppError::NotFound),
+        Err(StorageError::Conflict { .. }) => Err(AppError::Conflict {
+            field: "sku".into(),
+            message: "No free in-store barcode is left for this product: type one in".into(),
+        }),
         Err(e) => Err(e.into()),
     }
 }

@@ -58,7 +58,7 @@ fn posted(
         party_address,
         lines,
         key,
-        rows: None,
+        ..BillForm::default()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Views shared by several pages.
 
+pub mod bill_form;
 pub mod chart;
 pub mod corrections;
 pub mod layout;

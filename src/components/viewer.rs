@@ -15,6 +15,16 @@ pub fn role() -> Option<Role> {
     None
 }
 
+/// The shop's currency (from its configuration).
+pub fn currency() -> crate::domain::Currency {
+    #[cfg(feature = "ssr")]
+    return crate::api::context::state()
+        .map(|state| state.config.currency.clone())
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    crate::domain::Currency::default()
+}
+
 /// Whether a manager is looking.
 pub fn is_manager() -> bool {
     role().is_some_and(Role::is_manager)

@@ -2,6 +2,7 @@
 //! totals' arithmetic lives here ([`Totals`]), for the recorder and the seeder alike.
 
 use super::calendar::Day;
+use super::tax::{summarize, tax_on, RateSummary, TaxedLine};
 use super::Money;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -100,13 +101,6 @@ impl FromStr for BillKind {
     }
 }
 
-/// Tax on `subtotal` at `rate_bp` basis points, rounded half-up to a minor unit.
-pub fn tax_on(subtotal: Money, rate_bp: u32) -> Money {
-    let value = i128::from(subtotal.minor()) * i128::from(rate_bp);
-    let rounded = (2 * value + 10_000) / 20_000;
-    Money::from_minor(i64::try_from(rounded).unwrap_or(i64::MAX))
-}
-
 /// A bill's amounts: the sum of its lines, the tax on that sum, and what is paid.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
@@ -127,31 +121,38 @@ pub fn line_total(quantity: i64, unit_amount: Money) -> Option<Money> {
         .map(Money::from_minor)
 }
 
+/// A bill's lines priced: each line's amount and tax, and the bill's totals.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Priced {
+    pub totals: Totals,
+    /// In the order given: the line's amount (`taxable`), its rate and its tax.
+    pub lines: Vec<TaxedLine>,
+}
+
 impl Totals {
-    /// The totals of lines given as `(quantity, unit amount)`, taxed at `tax_rate_bp` basis
-    /// points (half-up to a minor unit).
-    pub fn of(
-        lines: impl IntoIterator<Item = (i64, Money)>,
-        tax_rate_bp: u32,
-    ) -> Result<Self, TooLarge> {
-        let subtotal = lines
-            .into_iter()
-            .try_fold(0i64, |sum, (quantity, unit)| {
-                line_total(quantity, unit).and_then(|t| sum.checked_add(t.minor()))
-            })
-            .map(Money::from_minor)
-            .ok_or(TooLarge)?;
-        let tax = tax_on(subtotal, tax_rate_bp);
-        let total = subtotal
-            .minor()
-            .checked_add(tax.minor())
-            .map(Money::from_minor)
-            .ok_or(TooLarge)?;
-        Ok(Self {
-            subtotal,
-            tax,
-            total,
-        })
+    /// The totals of lines given as `(quantity, unit amount, tax rate in basis points)`: each
+    /// line's tax is rounded half-up to a minor unit on its own, and the bill's tax is their sum
+    /// (PRODUCT.md, "Tax").
+    pub fn of_lines(lines: impl IntoIterator<Item = (i64, Money, u32)>) -> Result<Priced, TooLarge> {
+        let mut priced = Priced::default();
+        let (mut subtotal, mut tax) = (0i64, 0i64);
+        for (quantity, unit, rate_bp) in lines {
+            let taxable = line_total(quantity, unit).ok_or(TooLarge)?;
+            let line_tax = tax_on(taxable, rate_bp);
+            subtotal = subtotal.checked_add(taxable.minor()).ok_or(TooLarge)?;
+            tax = tax.checked_add(line_tax.minor()).ok_or(TooLarge)?;
+            priced.lines.push(TaxedLine {
+                taxable,
+                rate_bp,
+                tax: line_tax,
+            });
+        }
+        priced.totals = Totals {
+            subtotal: Money::from_minor(subtotal),
+            tax: Money::from_minor(tax),
+            total: Money::from_minor(subtotal.checked_add(tax).ok_or(TooLarge)?),
+        };
+        Ok(priced)
     }
 }
 
@@ -167,6 +168,11 @@ pub struct BillLine {
     pub unit_price: Money,
     pub line_total: Money,
     pub expires_on: Option<Day>,
+    /// The rate in force when the line was recorded; `None` on bills taxed as a whole (before
+    /// tax per product).
+    pub tax_rate_bp: Option<u32>,
+    pub tax_code: Option<String>,
+    pub tax: Option<Money>,
 }
 
 /// A recorded bill with its lines.
@@ -197,6 +203,30 @@ impl Bill {
     pub fn number(&self) -> String {
         bill_number(self.kind, self.id)
     }
+
+    /// The tax per rate, as the bill page and the invoice print it. A bill from before tax per
+    /// product was taxed as a whole: one rate, its subtotal and its tax.
+    pub fn tax_summary(&self) -> Vec<RateSummary> {
+        let taxed: Option<Vec<TaxedLine>> = self
+            .lines
+            .iter()
+            .map(|l| {
+                Some(TaxedLine {
+                    taxable: l.line_total,
+                    rate_bp: l.tax_rate_bp?,
+                    tax: l.tax?,
+                })
+            })
+            .collect();
+        match taxed {
+            Some(lines) if !lines.is_empty() => summarize(&lines),
+            _ => vec![RateSummary {
+                rate_bp: self.tax_rate_bp,
+                taxable: self.subtotal,
+                tax: self.tax,
+            }],
+        }
+    }
 }
 
 /// The printed number of bill `id` of `kind`: `P-`, `S-`, and `SR-`/`PR-` for returns.
@@ -215,28 +245,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tax_rounds_half_up_to_a_minor_unit() {
-        assert_eq!(
-            tax_on(Money::from_minor(10_000), 1_800),
-            Money::from_minor(1_800)
-        );
-        assert_eq!(tax_on(Money::from_minor(1), 5_000), Money::from_minor(1)); // 0.5 → 1
-        assert_eq!(tax_on(Money::from_minor(1), 4_900), Money::ZERO); // 0.49 → 0
-        assert_eq!(tax_on(Money::from_minor(12_345), 0), Money::ZERO);
-    }
-
-    #[test]
-    fn totals_sum_the_lines_then_tax_the_sum() {
-        let lines = [(3, Money::from_minor(3_333)), (1, Money::from_minor(1))];
-        let totals = Totals::of(lines, 1_800).unwrap();
-        assert_eq!(totals.subtotal, Money::from_minor(10_000));
-        assert_eq!(totals.tax, Money::from_minor(1_800));
-        assert_eq!(totals.total, Money::from_minor(11_800));
-        assert_eq!(Totals::of([], 1_800).unwrap(), Totals::default());
-        assert_eq!(
-            Totals::of([(i64::MAX, Money::from_minor(2))], 0),
-            Err(TooLarge)
-        );
+    fn each_line_is_taxed_at_its_own_rate_and_the_bill_sums_them() {
+        let m = Money::from_minor;
+        // 3 × ₹33.33 at 18 % (₹99.99 → ₹18.00) and 1 × ₹0.03 at 5 % (0.15 paise → 0).
+        let priced = Totals::of_lines([(3, m(3_333), 1_800), (1, m(3), 500)]).unwrap();
+        assert_eq!(priced.totals.subtotal, m(10_002));
+        assert_eq!(priced.totals.tax, m(1_800));
+        assert_eq!(priced.totals.total, m(11_802));
+        assert_eq!(priced.lines[0].tax, m(1_800));
+        assert_eq!(priced.lines[1].tax, Money::ZERO);
+        assert_eq!(Totals::of_lines([]).unwrap(), Priced::default());
+        assert_eq!(Totals::of_lines([(i64::MAX, m(2), 0)]), Err(TooLarge));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 use super::bill::{BillKind, MAX_LINES, MAX_UNIT_PRICE};
 use super::calendar::Day;
 use super::money::MoneyError;
-use super::stock::Quantity;
+use super::search;
+use super::stock::{parse_quantity, Quantity};
 use super::text::{optional_note, FormKey, Name};
 use super::Money;
 use crate::error::FieldError;
@@ -65,6 +66,12 @@ pub struct BillForm {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<String>,
+    /// A code typed or scanned into `Barcode` without JavaScript: the page adds its product.
+    #[serde(default, skip_serializing)]
+    pub barcode: String,
+    /// A line's `Remove` without JavaScript: the page drops that line.
+    #[serde(default, skip_serializing)]
+    pub remove: Option<String>,
 }
 
 /// The form field name of line `index`'s `part`, e.g. `lines[2][quantity]`.
@@ -241,6 +248,8 @@ impl BillForm {
                 .collect(),
             key: String::new(),
             rows: Some(self.lines.len().to_string()),
+            barcode: String::new(),
+            remove: None,
         }
     }
 
@@ -248,6 +257,41 @@ impl BillForm {
     /// address bar costs only this, not everything typed).
     pub fn rows(&self) -> Option<usize> {
         self.rows.as_deref().and_then(|n| n.trim().parse().ok())
+    }
+
+    /// Adds one of the product named `name` (a scan): one more on the line that already names
+    /// it (by name, or by the code that was scanned), else on the first empty line with `amount`
+    /// as its price, else on a new line.
+    pub fn add_one(&mut self, name: &str, code: &str, amount: &str) {
+        let same = |typed: &str| {
+            search::fold(typed) == search::fold(name) || (!code.is_empty() && typed.trim() == code)
+        };
+        if let Some(line) = self.lines.iter_mut().find(|l| same(&l.product)) {
+            let quantity = parse_quantity(&line.quantity).unwrap_or(0);
+            line.quantity = (quantity + 1).to_string();
+            if line.amount.trim().is_empty() {
+                line.amount = amount.to_owned();
+            }
+            return;
+        }
+        let fresh = LineForm {
+            product: name.to_owned(),
+            quantity: "1".into(),
+            amount: amount.to_owned(),
+            expires_on: String::new(),
+        };
+        if let Some(blank) = self.lines.iter().position(LineForm::is_blank) {
+            self.lines[blank] = fresh;
+        } else if self.lines.len() < MAX_LINES {
+            self.lines.push(fresh);
+        }
+    }
+
+    /// Drops line `index` (a `Remove` without JavaScript).
+    pub fn remove_line(&mut self, index: usize) {
+        if index < self.lines.len() {
+            self.lines.remove(index);
+        }
     }
 
     /// What was typed into line `index`'s `part` (empty when nothing).
@@ -361,6 +405,27 @@ mod tests {
         let err = AppError::InvalidFields(bad.parse(BillKind::Sale).unwrap_err());
         assert!(err.for_field("party_phone").is_some());
         assert!(err.for_field("key").unwrap().contains("expired"));
+    }
+
+    #[test]
+    fn a_scan_adds_one_to_the_line_of_its_product_or_fills_a_new_one() {
+        let mut form = form("Asha", &[line("Tea", "2", "10", ""), LineForm::default()]);
+        form.add_one("tea", "8901", "12.00");
+        assert_eq!((form.typed(0, "quantity"), form.typed(0, "amount")), ("3", "10"));
+        form.add_one("Sugar 1kg", "8902", "45.00");
+        assert_eq!(
+            (form.typed(1, "product"), form.typed(1, "quantity"), form.typed(1, "amount")),
+            ("Sugar 1kg", "1", "45.00")
+        );
+        form.add_one("Sugar 1kg", "8902", "45.00");
+        assert_eq!((form.lines.len(), form.typed(1, "quantity")), (2, "2"));
+        form.lines[0].product = "8903".into();
+        form.add_one("Milk", "8903", "30.00");
+        assert_eq!(form.typed(0, "quantity"), "4", "a line that names the code is the same product");
+        form.add_one("Salt", "8904", "20.00");
+        assert_eq!(form.lines.len(), 3);
+        form.remove_line(1);
+        assert_eq!(form.typed(1, "product"), "Salt");
     }
 
     #[test]

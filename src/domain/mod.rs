@@ -3,6 +3,7 @@
 //! error at once) and the ledger's arithmetic lives here ([`bill::Totals`], [`stock::sell`],
 //! [`stock::Position::receive`]), for the recorder and the seeder alike.
 
+pub mod barcode;
 pub mod bill;
 pub mod bill_form;
 pub mod bill_return;
@@ -21,6 +22,7 @@ pub mod product_form;
 pub mod role;
 pub mod search;
 pub mod stock;
+pub mod tax;
 pub mod text;
 pub mod user;
 

@@ -18,6 +18,10 @@ pub struct Product {
     pub selling_price: Money,
     pub lower_limit: Option<i64>,
     pub upper_limit: Option<i64>,
+    /// Its own tax rate in basis points; `None`: the shop's `TAX_RATE`.
+    pub tax_rate_bp: Option<u32>,
+    /// A tax code such as an HSN/SAC code, printed on bills.
+    pub tax_code: Option<String>,
 }
 
 /// Where a product's quantity stands against its limits.
@@ -222,6 +226,8 @@ mod tests {
             selling_price: Money::ZERO,
             lower_limit: lower,
             upper_limit: upper,
+            tax_rate_bp: None,
+            tax_code: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::bill::MAX_UNIT_PRICE;
 use super::product::{parse_sku, parse_unit, Product};
+use super::tax::{parse_rate, parse_tax_code, percent};
 use super::text::Name;
 use super::Money;
 use crate::error::FieldError;
@@ -31,6 +32,11 @@ pub struct ProductForm {
     pub sku: Option<String>,
     #[serde(default)]
     pub unit: Option<String>,
+    /// A percentage; empty: the shop's rate.
+    #[serde(default)]
+    pub tax_rate: Option<String>,
+    #[serde(default)]
+    pub tax_code: Option<String>,
 }
 
 /// A product form that passed every check.
@@ -45,6 +51,10 @@ pub struct ProductDraft {
     pub sku: Option<Option<String>>,
     /// `None`: keep the product's unit.
     pub unit: Option<String>,
+    /// `None`: keep; `Some(None)`: the shop's rate.
+    pub tax_rate_bp: Option<Option<u32>>,
+    /// `None`: keep; `Some(None)`: no code.
+    pub tax_code: Option<Option<String>>,
 }
 
 /// An optional stock limit: empty is none, otherwise a whole number from 0.
@@ -71,6 +81,8 @@ impl ProductForm {
             loose: product.loose.then(|| "on".to_owned()),
             sku: Some(product.sku.clone().unwrap_or_default()),
             unit: Some(product.unit.clone()),
+            tax_rate: Some(product.tax_rate_bp.map(percent).unwrap_or_default()),
+            tax_code: Some(product.tax_code.clone().unwrap_or_default()),
         }
     }
 
@@ -101,6 +113,17 @@ impl ProductForm {
                 .map_err(|e| errors.push(FieldError::new("unit", e)))
                 .ok()
         });
+        let tax_rate_bp = self.tax_rate.as_deref().map(|t| match t.trim() {
+            "" => None,
+            text => parse_rate(text)
+                .map_err(|e| errors.push(FieldError::new("tax_rate", e)))
+                .ok(),
+        });
+        let tax_code = self.tax_code.as_deref().map(|t| {
+            parse_tax_code(t)
+                .map_err(|e| errors.push(FieldError::new("tax_code", e)))
+                .unwrap_or_default()
+        });
         let mut limit = |field: &str, text: &str| {
             parse_limit(text)
                 .map_err(|e| errors.push(FieldError::new(field, e)))
@@ -128,6 +151,8 @@ impl ProductForm {
                     .is_some_and(|v| !v.is_empty() && v != "false"),
                 sku,
                 unit,
+                tax_rate_bp,
+                tax_code,
             }),
             _ => Err(errors),
         }
@@ -147,6 +172,8 @@ mod tests {
             loose: Some("on".into()),
             sku: Some(" 8901 ".into()),
             unit: None,
+            tax_rate: Some("5".into()),
+            tax_code: Some("0401".into()),
         }
     }
 
@@ -159,6 +186,8 @@ mod tests {
         assert!(draft.loose);
         assert_eq!(draft.sku, Some(Some("8901".into())));
         assert_eq!(draft.unit, None, "an absent unit keeps the product's");
+        assert_eq!(draft.tax_rate_bp, Some(Some(500)));
+        assert_eq!(draft.tax_code, Some(Some("0401".into())));
         let cleared = ProductForm {
             sku: Some(String::new()),
             loose: None,
@@ -179,6 +208,8 @@ mod tests {
             loose: None,
             sku: Some("a b".into()),
             unit: Some("5kg".into()),
+            tax_rate: Some("101".into()),
+            tax_code: Some("<b>".into()),
         };
         let fields: Vec<String> = bad
             .parse()
@@ -188,7 +219,7 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["name", "selling_price", "sku", "unit", "upper_limit"]
+            ["name", "selling_price", "sku", "unit", "tax_rate", "tax_code", "upper_limit"]
         );
         assert!(parse_limit("-1").is_err());
         assert!(parse_limit("1000000001").is_err());

@@ -5,8 +5,9 @@ use crate::components::pager::Pager;
 use crate::components::status::set_status;
 use crate::components::viewer;
 use crate::domain::bill::bill_number;
-use crate::domain::bill::Bill;
+use crate::domain::bill::{Bill, BillKind};
 use crate::domain::calendar::format_time;
+use crate::domain::tax::percent;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -66,6 +67,18 @@ pub fn BillsPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// A line's tax code and rate, under its product, when it was recorded with its own.
+fn tax_note(code: Option<&str>, rate_bp: Option<u32>) -> Option<impl IntoView> {
+    let mut parts = Vec::new();
+    if let Some(code) = code {
+        parts.push(format!("HSN/SAC {code}"));
+    }
+    if let Some(rate) = rate_bp {
+        parts.push(format!("Tax {}%", percent(rate)));
+    }
+    (!parts.is_empty()).then(|| view! { <span class="muted line-note">{parts.join(" · ")}</span> })
 }
 
 /// How a bill links to its returns, or a return to its bill.
@@ -144,15 +157,27 @@ pub fn BillPage() -> impl IntoView {
                         let currency = priced.currency;
                         let mut b = priced.data;
                         let number = b.number();
+                        let summary = b.tax_summary();
                         let lines = std::mem::take(&mut b.lines).into_iter().map(|l| view! {
                             <tr>
-                                <td><a href=format!("/inventory/{}", l.product_id)>{l.product}</a></td>
+                                <td>
+                                    <a href=format!("/inventory/{}", l.product_id)>{l.product}</a>
+                                    {tax_note(l.tax_code.as_deref(), l.tax_rate_bp)}
+                                </td>
                                 <td class="num">{format!("{} {}", l.quantity, l.unit)}</td>
                                 <td class="num">{currency.format(l.unit_price)}</td>
                                 <td class="num">{currency.format(l.line_total)}</td>
                             </tr>
                         }).collect_view();
-                        let tax_label = format!("Tax ({}%)", crate::domain::Money::from_minor(i64::from(b.tax_rate_bp)));
+                        let single = summary.len() == 1;
+                        let tax_rows = summary.into_iter().map(|rate| {
+                            let label = if single {
+                                format!("Tax ({}%)", percent(rate.rate_bp))
+                            } else {
+                                format!("Tax ({}%) on {}", percent(rate.rate_bp), currency.format(rate.taxable))
+                            };
+                            view! { <tr><th scope="row" colspan="3">{label}</th><td class="num">{currency.format(rate.tax)}</td></tr> }
+                        }).collect_view();
                         let links = BillLinks { bill: &b };
                         let (origin, returns, return_link) = (links.origin(), links.returns(), links.return_items());
                         Either::Right(view! {
@@ -161,6 +186,9 @@ pub fn BillPage() -> impl IntoView {
                                 <h1>{format!("{} {number}", b.kind.label())}</h1>
                                 <div class="actions">
                                     {return_link}
+                                    {matches!(b.kind, BillKind::Sale | BillKind::SaleReturn).then(|| view! {
+                                        <a class="button secondary" href=format!("/bills/{}/receipt.pdf", b.id)>"Print receipt"</a>
+                                    })}
                                     <a class="button secondary" href=format!("/bills/{}/invoice.pdf", b.id)>"Download invoice"</a>
                                 </div>
                             </div>
@@ -184,7 +212,7 @@ pub fn BillPage() -> impl IntoView {
                                     <tbody>{lines}</tbody>
                                     <tfoot>
                                         <tr><th scope="row" colspan="3">"Subtotal"</th><td class="num">{currency.format(b.subtotal)}</td></tr>
-                                        <tr><th scope="row" colspan="3">{tax_label}</th><td class="num">{currency.format(b.tax)}</td></tr>
+                                        {tax_rows}
                                         <tr><th scope="row" colspan="3">"Total"</th><td class="num total">{currency.format(b.total)}</td></tr>
                                     </tfoot>
                                 </table>

@@ -51,7 +51,21 @@ pub fn InventoryPage() -> impl IntoView {
                     let search = search.clone();
                     Suspend::new(async move {
                         match listing.await {
-                            Ok(listing) => Either::Left(view! { <ProductTable listing search sort/> }),
+                            Ok(listing) => {
+                                // A scanned or typed SKU/barcode goes straight to its product.
+                                let exact = listing.page.products.iter().find(|p| {
+                                    !search.trim().is_empty() && p.sku.as_deref() == Some(search.trim())
+                                });
+                                #[cfg(feature = "ssr")]
+                                if let Some(product) = exact {
+                                    leptos_axum::redirect(&format!("/inventory/{}", product.id));
+                                    // A page render keeps its 200 unless told: make it a redirect.
+                                    crate::components::status::set_status(302);
+                                }
+                                #[cfg(not(feature = "ssr"))]
+                                let _ = exact;
+                                Either::Left(view! { <ProductTable listing search sort/> })
+                            }
                             Err(error) => Either::Right(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
                         }
                     })
@@ -163,10 +177,13 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
         })
         .collect_view();
     Either::Right(view! {
-        <div class="table-wrap">
+        // Tick products and `Print labels`: a GET form to the labels PDF.
+        <form action="/labels.pdf" method="get" target="_blank" class="labels-form">
+        <div class="table-wrap" role="region" aria-label="Products" tabindex="0">
             <table class="data">
                 <thead>
                     <tr>
+                        <th scope="col"><span class="visually-hidden">"Select"</span></th>
                         <SortHeader
                             label="Name"
                             ascending=ProductSort::Name
@@ -189,6 +206,14 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
                 <tbody>{rows}</tbody>
             </table>
         </div>
+        <div class="actions">
+            <div class="field compact">
+                <label for="label-copies">"Copies"</label>
+                <input id="label-copies" name="copies" type="number" min="1" max="240" value="1" inputmode="numeric"/>
+            </div>
+            <button type="submit" class="button secondary">"Print labels"</button>
+        </div>
+        </form>
         <nav class="pager" aria-label="Pages">
             <span class="muted">{summary}</span>
             {(page.page > 1).then(|| view! { <a href=link(page.page - 1)>"Previous"</a> })}
@@ -210,6 +235,10 @@ fn ProductRow(product: Product, cost: Option<String>, price: String) -> impl Int
     });
     view! {
         <tr>
+            <td>
+                <input type="checkbox" name="product" value=product.id id=format!("pick-{}", product.id)/>
+                <label for=format!("pick-{}", product.id) class="visually-hidden">{format!("Select {}", product.name)}</label>
+            </td>
             <td><a href=format!("/inventory/{}", product.id)>{product.name}</a></td>
             <td class="num">{format!("{} {}", product.quantity, product.unit)} " " {badge}</td>
             {cost.map(|cost| view! { <td class="num">{cost}</td> })}

@@ -1,7 +1,8 @@
 //! `/inventory/{id}`: edit a product, see its lots and latest movements; managers remove it
 //! (deleted without history, archived with).
 
-use crate::api::products::{get_product, ProductDetail, RemoveProduct, UpdateProduct};
+use crate::api::products::{get_product, AssignBarcode, ProductDetail, RemoveProduct, UpdateProduct};
+use std::ops::Not;
 use crate::components::corrections::{CountStock, WriteOffLot};
 use crate::components::status::set_status;
 use crate::components::viewer;
@@ -53,7 +54,9 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         lots,
         movements,
         currency,
+        shop_tax_rate_bp,
     } = detail;
+    let shop_rate = format!("{}% (the shop's rate)", crate::domain::tax::percent(shop_tax_rate_bp));
     let update = ServerAction::<UpdateProduct>::new();
     let remove = ServerAction::<RemoveProduct>::new();
     let saved = use_query_map().get_untracked().get("saved").is_some();
@@ -102,6 +105,9 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         </tr>
     }).collect_view();
     let written_off = use_query_map().get_untracked().get("written_off").is_some();
+    let barcode_assigned = use_query_map().get_untracked().get("barcode").is_some();
+    let has_code = product.sku.is_some();
+    let assign = ServerAction::<AssignBarcode>::new();
     let count =
         manager.then(|| view! { <CountStock product_id=product.id unit=product.unit.clone()/> });
     let movement_rows = movements.into_iter().map(|m| view! {
@@ -140,6 +146,17 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                 {error("selling_price")}
             </div>
             <div class="field">
+                <label for="tax_rate">"Tax rate"</label>
+                <input id="tax_rate" name="tax_rate" inputmode="decimal" value=typed.tax_rate.clone().unwrap_or_default() placeholder=shop_rate aria-describedby="tax_rate-hint"/>
+                <p class="muted" id="tax_rate-hint">"Percent; leave empty for the shop's rate. Past bills keep the rate they were recorded with."</p>
+                {error("tax_rate")}
+            </div>
+            <div class="field">
+                <label for="tax_code">"Tax code"</label>
+                <input id="tax_code" name="tax_code" value=typed.tax_code.clone().unwrap_or_default() placeholder="HSN/SAC, e.g. 0401"/>
+                {error("tax_code")}
+            </div>
+            <div class="field">
                 <label for="sku">"SKU / barcode"</label>
                 <input id="sku" name="sku" autocomplete="off" value=typed.sku.unwrap_or_default()/>
                 {error("sku")}
@@ -173,6 +190,25 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             </div>
             <button type="submit" class="button primary">"Save"</button>
         </ActionForm>
+        <section class="card labels" aria-labelledby="h-labels">
+            <h2 id="h-labels">"Labels"</h2>
+            {barcode_assigned.then(|| view! { <p class="notice" role="status">"Barcode assigned."</p> })}
+            {has_code.not().then(|| view! {
+                <ActionForm action=assign attr:class="inline-form">
+                    <input type="hidden" name="id" value=id/>
+                    <p class="muted">"This product has no barcode yet. Give it one of the shop's own (an EAN-13 from 200) to scan and label it."</p>
+                    <button type="submit" class="button secondary">"Assign barcode"</button>
+                </ActionForm>
+            })}
+            <form action="/labels.pdf" method="get" class="inline-form" target="_blank">
+                <input type="hidden" name="product" value=id/>
+                <div class="field compact">
+                    <label for="copies">"Copies"</label>
+                    <input id="copies" name="copies" type="number" min="1" max="240" value="1" inputmode="numeric"/>
+                </div>
+                <button type="submit" class="button secondary">"Print labels"</button>
+            </form>
+        </section>
         {manager_controls}
         {count}
         <h2>"Lots"</h2>

@@ -35,14 +35,57 @@ pub(super) async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// `GET /bills/{id}/invoice.pdf`: the bill as a PDF, for signed-in users. Rendering takes a
-/// few milliseconds of CPU, so it runs on a blocking thread.
+/// The printouts of one bill.
+#[derive(Clone, Copy, Debug)]
+enum Printout {
+    /// The A4 invoice (a credit note for a return).
+    Invoice,
+    /// The 80 mm till receipt.
+    Receipt,
+}
+
+/// `GET /bills/{id}/invoice.pdf`: the bill as an A4 PDF, for signed-in users.
 pub(super) async fn invoice_pdf(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
     user: Option<axum::Extension<CurrentUser>>,
 ) -> Response {
-    if user.is_none() {
+    bill_pdf(state, &id, user.is_some(), Printout::Invoice).await
+}
+
+/// `GET /bills/{id}/receipt.pdf`: the bill as an 80 mm till receipt, for signed-in users.
+pub(super) async fn receipt_pdf(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    user: Option<axum::Extension<CurrentUser>>,
+) -> Response {
+    bill_pdf(state, &id, user.is_some(), Printout::Receipt).await
+}
+
+/// A PDF answer (rendered on a blocking thread: a few milliseconds of CPU) named `name`.
+async fn pdf(name: String, render: impl FnOnce() -> Vec<u8> + Send + 'static) -> Response {
+    match tokio::task::spawn_blocking(render).await {
+        Ok(pdf) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}.pdf\""),
+                ),
+                (header::CACHE_CONTROL, "private, no-cache".to_owned()),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, %name, "rendering a PDF failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn bill_pdf(state: AppState, id: &str, signed_in: bool, printout: Printout) -> Response {
+    if !signed_in {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue").into_response();
     }
     let Ok(id) = id.parse::<i64>() else {
@@ -52,32 +95,66 @@ pub(super) async fn invoice_pdf(
         Ok(Some(bill)) => bill,
         Ok(None) => return (StatusCode::NOT_FOUND, "No such bill").into_response(),
         Err(error) => {
-            tracing::error!(%error, bill_id = id, "loading a bill for its invoice failed");
+            tracing::error!(%error, bill_id = id, "loading a bill for its PDF failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let number = bill.number();
     let config = state.config.clone();
-    match tokio::task::spawn_blocking(move || {
-        crate::server::invoice::render(&config.shop_name, &bill, &config.currency)
+    let name = match printout {
+        Printout::Invoice => bill.number(),
+        Printout::Receipt => format!("{}-receipt", bill.number()),
+    };
+    pdf(name, move || match printout {
+        Printout::Invoice => crate::server::invoice::render(&config.shop_name, &bill, &config.currency),
+        Printout::Receipt => {
+            crate::server::invoice::receipt::render(&config.shop_name, &bill, &config.currency)
+        }
     })
     .await
-    {
-        Ok(pdf) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{number}.pdf\""),
-                ),
-                (header::CACHE_CONTROL, "private, no-cache".to_owned()),
-            ],
-            pdf,
-        )
-            .into_response(),
-        Err(error) => {
-            tracing::error!(%error, bill_id = id, "rendering an invoice failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// `GET /labels.pdf?product=ID&product=ID…&copies=N`: shelf labels of the products chosen on
+/// `/inventory` or a product's page, `copies` of each, for signed-in users.
+pub(super) async fn labels_pdf(
+    State(state): State<AppState>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    user: Option<axum::Extension<CurrentUser>>,
+) -> Response {
+    use crate::server::invoice::labels::{self, Item, MAX_COPIES};
+    if user.is_none() {
+        return (StatusCode::UNAUTHORIZED, "Sign in to continue").into_response();
+    }
+    let mut ids = Vec::new();
+    let mut copies = 1usize;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*key {
+            "product" => ids.extend(value.trim().parse::<i64>().ok()),
+            "copies" => copies = value.trim().parse().unwrap_or(1).clamp(1, MAX_COPIES),
+            _ => {}
         }
     }
+    ids.truncate(500);
+    let mut items = Vec::new();
+    for id in ids {
+        match storage::products::get(&state.db, id).await {
+            Ok(Some(product)) => items.push(Item {
+                name: product.name,
+                price: product.selling_price,
+                code: product.sku,
+            }),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, product_id = id, "loading a product for its label failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    }
+    if items.is_empty() {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "Choose at least one product to label").into_response();
+    }
+    let config = state.config.clone();
+    pdf("labels".into(), move || {
+        labels::render(&config.shop_name, &items, copies, &config.currency)
+    })
+    .await
 }

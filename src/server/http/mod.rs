@@ -62,6 +62,8 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/healthz", get(handlers::healthz))
         .route("/bills/{id}/invoice.pdf", get(handlers::invoice_pdf))
+        .route("/bills/{id}/receipt.pdf", get(handlers::receipt_pdf))
+        .route("/labels.pdf", get(handlers::labels_pdf))
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

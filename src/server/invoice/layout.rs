@@ -3,6 +3,7 @@
 
 use super::shaping::{char_budget, Fonts, ShapedLine, Weight};
 use super::{non_blank, printable, Labels};
+use crate::domain::tax::percent;
 use crate::domain::bill::{Bill, BillLine};
 use crate::domain::{Currency, Money};
 use krilla::color::rgb;
@@ -37,10 +38,10 @@ const COL_RATE_W: f32 = 76.0;
 const COL_AMOUNT_W: f32 = 88.0;
 const COL_ITEM_W: f32 = CONTENT_W - COL_NO_W - COL_QTY_W - COL_RATE_W - COL_AMOUNT_W;
 
-type Rgb = (u8, u8, u8);
-const BLACK: Rgb = (0, 0, 0);
-const GREY: Rgb = (96, 96, 96);
-const RULE: Rgb = (200, 200, 200);
+pub(super) type Rgb = (u8, u8, u8);
+pub(super) const BLACK: Rgb = (0, 0, 0);
+pub(super) const GREY: Rgb = (96, 96, 96);
+pub(super) const RULE: Rgb = (200, 200, 200);
 const HEADER_BG: Rgb = (235, 235, 235);
 
 #[derive(Clone, Copy, Debug)]
@@ -266,9 +267,21 @@ impl Pager<'_> {
         let inner = |w: f32| w - 2.0 * CELL_PAD_X;
         let numeric = BODY.align(Align::Right);
         let name = self.wrap(&line.product, BODY.lines(MAX_NAME_LINES), inner(COL_ITEM_W));
-        let expiry = match line.expires_on {
-            Some(date) => self.wrap(&format!("Expires {date}"), SMALL, inner(COL_ITEM_W)),
-            None => Vec::new(),
+        // Under the name: the expiry, and the line's tax code and rate when it has its own.
+        let mut notes = Vec::new();
+        if let Some(date) = line.expires_on {
+            notes.push(format!("Expires {date}"));
+        }
+        if let Some(code) = &line.tax_code {
+            notes.push(format!("HSN/SAC {code}"));
+        }
+        if let Some(rate) = line.tax_rate_bp {
+            notes.push(format!("Tax {}%", percent(rate)));
+        }
+        let expiry = if notes.is_empty() {
+            Vec::new()
+        } else {
+            self.wrap(&notes.join(" · "), SMALL, inner(COL_ITEM_W))
         };
         let quantity = match line.unit.trim() {
             "" => line.quantity.to_string(),
@@ -312,7 +325,9 @@ impl Pager<'_> {
         let (bill, currency) = (self.bill, self.currency);
         let normal = Style::new(Weight::Regular, 10.0).align(Align::Right);
         let strong = Style::new(Weight::Bold, 11.0).align(Align::Right);
-        if self.y + 12.0 + 3.0 * (strong.line_height() + 2.0) > BODY_BOTTOM {
+        let rates = bill.tax_summary();
+        let rows = 2.0 + rates.len() as f32;
+        if self.y + 12.0 + rows * (strong.line_height() + 2.0) > BODY_BOTTOM {
             self.next_page(false);
         }
         self.y += 6.0;
@@ -330,7 +345,20 @@ impl Pager<'_> {
             p.y += a.max(b) + 2.0;
         };
         row(self, "Subtotal", bill.subtotal, normal);
-        row(self, &self.labels.tax, bill.tax, normal);
+        // One line per rate, as GST invoices show it: the taxable value and its tax.
+        if let [only] = rates.as_slice() {
+            let label = if only.rate_bp == bill.tax_rate_bp {
+                self.labels.tax.clone()
+            } else {
+                format!("Tax ({}%)", percent(only.rate_bp))
+            };
+            row(self, &label, only.tax, normal);
+        } else {
+            for rate in &rates {
+                let label = format!("Tax ({}%) on {}", percent(rate.rate_bp), currency.format(rate.taxable));
+                row(self, &label, rate.tax, normal);
+            }
+        }
         self.rect(label_x, self.y, MARGIN + CONTENT_W - label_x, 1.0, BLACK);
         self.y += 4.0;
         row(self, "Total", bill.total, strong);

@@ -1,4 +1,5 @@
-//! Invoice PDFs: a pure function from a recorded [`Bill`] to the bytes of an A4 PDF.
+//! The shop's printouts as PDFs: the A4 invoice (or credit note) of a recorded [`Bill`], the
+//! 80 mm till receipt of a sale ([`receipt`]), and sheets of shelf labels ([`labels`]).
 //!
 //! Text is shaped with rustybuzz (see [`shaping`]) and drawn with krilla, which subsets and
 //! embeds the fonts and writes a ToUnicode map, so the text in the PDF can be searched and
@@ -6,7 +7,9 @@
 //! agrees with the bill page. Layout happens first, as a list of drawing operations per page
 //! (so every page can say "Page i of n"); then the PDF is written.
 
+pub mod labels;
 mod layout;
+pub mod receipt;
 mod shaping;
 
 use std::borrow::Cow;
@@ -17,7 +20,8 @@ use krilla::Document;
 
 use crate::domain::bill::{Bill, BillKind};
 use crate::domain::calendar::format_time;
-use crate::domain::{Currency, Money};
+use crate::domain::tax::percent;
+use crate::domain::Currency;
 use layout::{draw, layout, PAGE_H, PAGE_W};
 use shaping::FONTS;
 
@@ -26,23 +30,31 @@ use shaping::FONTS;
 /// Never panics on what the bill holds (any text, any amounts), and is deterministic: the same
 /// bill gives the same bytes. Takes about 10 ms in a release build: call it from a blocking task.
 pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
-    let fonts = &*FONTS;
     let labels = Labels::new(bill, currency);
-    let pages = layout(fonts, shop_name, bill, currency, &labels);
+    let pages = layout(&FONTS, shop_name, bill, currency, &labels);
 
+    let title = format!("{} {}", labels.title, labels.number);
+    let sized = pages.into_iter().map(|ops| (PAGE_W, PAGE_H, ops)).collect::<Vec<_>>();
+    write(&sized, &title, shop_name, Some(bill.created_at))
+}
+
+/// Writes pages of drawing operations (each with its width and height in points) as a PDF.
+fn write(pages: &[(f32, f32, Vec<layout::Op>)], title: &str, author: &str, at: Option<i64>) -> Vec<u8> {
+    let fonts = &*FONTS;
     let mut metadata = Metadata::new()
-        .title(format!("{} {}", labels.title, labels.number))
-        .authors(vec![printable(shop_name, false).into_owned()])
+        .title(printable(title, false).into_owned())
+        .authors(vec![printable(author, false).into_owned()])
         .creator("Stockroom".to_owned());
-    if let Some(date) = pdf_date(bill.created_at) {
+    if let Some(date) = at.and_then(pdf_date) {
         metadata = metadata.creation_date(date);
     }
     let mut document = Document::new();
     document.set_metadata(metadata);
-    for ops in &pages {
-        let mut page = document.start_page_with(
-            PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4 is a valid page size"),
-        );
+    for (width, height, ops) in pages {
+        // Sizes come from our own constants and layouts: always positive and finite.
+        let settings = PageSettings::from_wh(*width, *height)
+            .unwrap_or_else(|| PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4 is a valid page size"));
+        let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         for op in ops {
             draw(&mut surface, fonts, op);
@@ -136,16 +148,11 @@ impl Labels {
     }
 }
 
-/// Basis points as a percentage without trailing zeros: 1800 → "18", 1250 → "12.5".
-fn percent(rate_bp: u32) -> String {
-    let text = Money::from_minor(i64::from(rate_bp)).to_string();
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::bill::BillLine;
+    use crate::domain::Money;
 
     fn line(product: &str, quantity: i64, unit_price: i64) -> BillLine {
         BillLine {
@@ -157,6 +164,9 @@ mod tests {
             unit_price: Money::from_minor(unit_price),
             line_total: Money::from_minor(quantity.saturating_mul(unit_price)),
             expires_on: None,
+            tax_rate_bp: None,
+            tax_code: None,
+            tax: None,
         }
     }
 
@@ -164,7 +174,7 @@ mod tests {
         let subtotal = lines
             .iter()
             .fold(0_i64, |sum, l| sum.saturating_add(l.line_total.minor()));
-        let tax = crate::domain::bill::tax_on(Money::from_minor(subtotal), 500);
+        let tax = crate::domain::tax::tax_on(Money::from_minor(subtotal), 500);
         Bill {
             id: 42,
             kind,

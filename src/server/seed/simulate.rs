@@ -6,6 +6,7 @@
 use super::bulk::Plan;
 use super::catalogue::{BRANDS, CUSTOMERS, ITEMS, SUPPLIERS, VARIANTS};
 use crate::domain::bill::{line_total, BillKind, Totals};
+use crate::domain::tax::tax_on;
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::{sell, LotStock, Position};
 use crate::domain::{search, Day, Money};
@@ -99,12 +100,8 @@ struct Sim {
 
 fn ean13(index: usize) -> String {
     let body = format!("890{:09}", index % 1_000_000_000);
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    let check = crate::domain::barcode::ean13_check(&body).unwrap_or('0');
+    format!("{body}{check}")
 }
 
 fn products(rng: &mut Rng, count: usize) -> (Vec<ProductRow>, Vec<Stock>) {
@@ -304,6 +301,12 @@ fn purchase(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
             unit_price: unit_cost,
             line_total: line_total(quantity, Money::from_minor(unit_cost)).map_or(0, Money::minor),
             expires_on,
+            tax_rate_bp: i64::from(sim.shop.tax_rate_bp),
+            tax: tax_on(
+                line_total(quantity, Money::from_minor(unit_cost)).unwrap_or_default(),
+                sim.shop.tax_rate_bp,
+            )
+            .minor(),
         });
         amounts.push((quantity, Money::from_minor(unit_cost)));
     }
@@ -390,6 +393,12 @@ fn sale(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
             unit_price: price,
             line_total: line_total(quantity, Money::from_minor(price)).map_or(0, Money::minor),
             expires_on: None,
+            tax_rate_bp: i64::from(sim.shop.tax_rate_bp),
+            tax: tax_on(
+                line_total(quantity, Money::from_minor(price)).unwrap_or_default(),
+                sim.shop.tax_rate_bp,
+            )
+            .minor(),
         });
         amounts.push((quantity, Money::from_minor(price)));
     }
@@ -414,7 +423,10 @@ fn push_bill(
     cost_of_goods: Money,
     now: i64,
 ) {
-    let totals = Totals::of(lines.iter().copied(), sim.shop.tax_rate_bp).unwrap_or_default();
+    let rate = sim.shop.tax_rate_bp;
+    let totals = Totals::of_lines(lines.iter().map(|&(q, unit)| (q, unit, rate)))
+        .map(|priced| priced.totals)
+        .unwrap_or_default();
     sim.shop.bills.push(BillRow {
         kind,
         party: party.to_owned(),

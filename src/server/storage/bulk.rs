@@ -50,6 +50,8 @@ pub struct LineRow {
     pub unit_price: i64,
     pub line_total: i64,
     pub expires_on: Option<Day>,
+    pub tax_rate_bp: i64,
+    pub tax: i64,
 }
 
 /// A lot row.
@@ -231,7 +233,7 @@ fn tables(shop: &Shop, bases: [i64; 5]) -> Vec<Table<'_>> {
         },
         Table {
             name: "bill_lines",
-            columns: "id, bill_id, line_no, product_id, quantity, unit_price, line_total, expires_on",
+            columns: "id, bill_id, line_no, product_id, quantity, unit_price, line_total, expires_on, tax_rate_bp, tax",
             len: shop.lines.len(),
             rows: Box::new(move |out, i| {
                 let l = &shop.lines[i];
@@ -244,6 +246,8 @@ fn tables(shop: &Shop, bases: [i64; 5]) -> Vec<Table<'_>> {
                     Value::Int(l.unit_price),
                     Value::Int(l.line_total),
                     l.expires_on.map_or(Value::Null, Value::Day),
+                    Value::Int(l.tax_rate_bp),
+                    Value::Int(l.tax),
                 ]);
             }),
         },

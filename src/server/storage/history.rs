@@ -72,7 +72,8 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
         return Ok(None);
     };
     let lines = sqlx::query(
-        "SELECT l.id, l.product_id, p.name, p.unit, l.quantity, l.unit_price, l.line_total, l.expires_on \
+        "SELECT l.id, l.product_id, p.name, p.unit, l.quantity, l.unit_price, l.line_total, l.expires_on, \
+                l.tax_rate_bp, l.tax_code, l.tax \
          FROM bill_lines l JOIN products p ON p.id = l.product_id WHERE l.bill_id = $1 ORDER BY l.line_no",
     )
     .bind(id)
@@ -89,6 +90,11 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
             unit_price: Money::from_minor(r.try_get("unit_price")?),
             line_total: Money::from_minor(r.try_get("line_total")?),
             expires_on: stored_day(r, "expires_on")?,
+            tax_rate_bp: r
+                .try_get::<Option<i64>, _>("tax_rate_bp")?
+                .and_then(|t| u32::try_from(t).ok()),
+            tax_code: r.try_get("tax_code")?,
+            tax: r.try_get::<Option<i64>, _>("tax")?.map(Money::from_minor),
         })
     })
     .collect::<Result<_>>()?;

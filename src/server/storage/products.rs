@@ -7,8 +7,8 @@ use crate::domain::{search, Money, Product, ProductPage};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-const COLUMNS: &str =
-    "id, name, sku, unit, loose, quantity, average_cost, selling_price, lower_limit, upper_limit";
+const COLUMNS: &str = "id, name, sku, unit, loose, quantity, average_cost, selling_price, \
+                       lower_limit, upper_limit, tax_rate_bp, tax_code";
 
 fn product_from(row: &AnyRow) -> Result<Product> {
     Ok(Product {
@@ -22,6 +22,10 @@ fn product_from(row: &AnyRow) -> Result<Product> {
         selling_price: Money::from_minor(row.try_get("selling_price")?),
         lower_limit: row.try_get("lower_limit")?,
         upper_limit: row.try_get("upper_limit")?,
+        tax_rate_bp: row
+            .try_get::<Option<i64>, _>("tax_rate_bp")?
+            .and_then(|r| u32::try_from(r).ok()),
+        tax_code: row.try_get("tax_code")?,
     })
 }
 
@@ -188,6 +192,50 @@ pub async fn list(
     })
 }
 
+/// The listed product whose SKU/barcode is exactly `code` (what a scanner types).
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Product>> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM products WHERE sku = $1 AND archived = 0"
+    ))
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(product_from).transpose()
+}
+
+/// The listed products a bill form's `Product` fields name: by exact SKU or by name (case and
+/// spacing ignored), one statement for the whole form.
+pub async fn named(db: &Db, typed: &[String]) -> Result<Vec<Product>> {
+    let typed: Vec<&String> = typed.iter().filter(|t| !t.trim().is_empty()).take(100).collect();
+    if typed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = |from: usize| {
+        (from..from + typed.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM products WHERE archived = 0 AND (name_key IN ({}) OR sku IN ({}))",
+        list(1),
+        list(typed.len() + 1)
+    );
+    let mut query = sqlx::query(&sql);
+    for t in &typed {
+        query = query.bind(search::fold(t));
+    }
+    for t in &typed {
+        query = query.bind(t.trim().to_owned());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.iter().map(product_from).collect()
+}
+
 /// Up to `limit` products for a typed prefix: names starting with it first (an index range
 /// scan on `name_key`), then names containing it, then an exact SKU.
 pub async fn suggest(db: &Db, typed: &str, limit: i64) -> Result<Vec<Product>> {
@@ -224,7 +272,9 @@ pub async fn update(db: &Db, id: i64, change: &ProductDraft, now: i64) -> Result
     let done = sqlx::query(
         "UPDATE products SET name = $1, name_key = $2, selling_price = $3, lower_limit = $4, upper_limit = $5, \
                              loose = $6, updated_at = $7, \
-                             sku = CASE WHEN $9 = 1 THEN $10 ELSE sku END, unit = COALESCE($11, unit) \
+                             sku = CASE WHEN $9 = 1 THEN $10 ELSE sku END, unit = COALESCE($11, unit), \
+                             tax_rate_bp = CASE WHEN $12 = 1 THEN $13 ELSE tax_rate_bp END, \
+                             tax_code = CASE WHEN $14 = 1 THEN $15 ELSE tax_code END \
          WHERE id = $8",
     )
     .bind(change.name.as_str())
@@ -238,6 +288,10 @@ pub async fn update(db: &Db, id: i64, change: &ProductDraft, now: i64) -> Result
     .bind(i64::from(change.sku.is_some()))
     .bind(change.sku.clone().flatten())
     .bind(change.unit.as_deref())
+    .bind(i64::from(change.tax_rate_bp.is_some()))
+    .bind(change.tax_rate_bp.flatten().map(i64::from))
+    .bind(i64::from(change.tax_code.is_some()))
+    .bind(change.tax_code.clone().flatten())
     .execute(db.pool())
     .await
     .map_err(classify)?;
@@ -254,6 +308,41 @@ pub enum Removed {
     Deleted,
     /// It has history, so it stays in the books but leaves the lists.
     Archived,
+}
+
+/// Gives product `id`, which has no SKU, an in-store EAN-13 (prefix 200, then 201… should that
+/// number be taken) and returns it; a product that already has a code keeps it (`Ok(None)`).
+pub async fn assign_barcode(db: &Db, id: i64, now: i64) -> Result<Option<String>> {
+    let number = u64::try_from(id).unwrap_or_default();
+    for prefix in 200..=299 {
+        let Some(code) = crate::domain::barcode::in_store_ean13(prefix, number) else {
+            break;
+        };
+        let done = sqlx::query(
+            "UPDATE products SET sku = $1, updated_at = $2 WHERE id = $3 AND sku IS NULL",
+        )
+        .bind(&code)
+        .bind(now)
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .map_err(classify);
+        match done {
+            Ok(r) if r.rows_affected() == 1 => return Ok(Some(code)),
+            Ok(_) => {
+                return match get(db, id).await? {
+                    Some(_) => Ok(None),
+                    None => Err(super::StorageError::NotFound),
+                }
+            }
+            // Someone typed this very number as another product's SKU: the next prefix.
+            Err(super::StorageError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(super::StorageError::Conflict {
+        constraint: "products_sku_key".into(),
+    })
 }
 
 /// Deletes a product without history, archives one with history. One transaction, so a

@@ -85,6 +85,11 @@ struct OriginalLine {
     unit: String,
     quantity: i64,
     unit_price: Money,
+    line_total: Money,
+    /// Lines recorded with tax per product keep their rate, code and tax; older ones do not.
+    tax_rate_bp: Option<i64>,
+    tax_code: Option<String>,
+    tax: Option<Money>,
     returned: i64,
 }
 
@@ -118,7 +123,8 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let rows = sqlx::query(
-        "SELECT l.id, l.product_id, p.name, p.unit, l.quantity, l.unit_price, \
+        "SELECT l.id, l.product_id, p.name, p.unit, l.quantity, l.unit_price, l.line_total, \
+                l.tax_rate_bp, l.tax_code, l.tax, \
                 COALESCE((SELECT CAST(SUM(r.quantity) AS BIGINT) FROM bill_lines r WHERE r.original_line_id = l.id), 0) AS returned \
          FROM bill_lines l JOIN products p ON p.id = l.product_id \
          WHERE l.bill_id = $1 ORDER BY l.line_no",
@@ -135,6 +141,10 @@ where
                 unit: r.try_get("unit")?,
                 quantity: r.try_get("quantity")?,
                 unit_price: Money::from_minor(r.try_get("unit_price")?),
+                line_total: Money::from_minor(r.try_get("line_total")?),
+                tax_rate_bp: r.try_get("tax_rate_bp")?,
+                tax_code: r.try_get("tax_code")?,
+                tax: r.try_get::<Option<i64>, _>("tax")?.map(Money::from_minor),
                 returned: r.try_get("returned")?,
             })
         })
@@ -237,17 +247,23 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
         }
         lines.push((line, *original));
     }
-    // The money: each line at its original price; the tax refunded in proportion to the share
-    // of the original subtotal coming back (see `refund_share`).
-    let subtotal = lines
+    // The money: each line at its original price; its tax refunded at the line's own rate, in
+    // proportion to the share of the line coming back (see `refund_share`). A bill from before
+    // tax per product was taxed as a whole: its tax is refunded in proportion to its subtotal.
+    let value = |quantity: i64, o: &OriginalLine| line_total(quantity, o.unit_price).map_or(0, Money::minor);
+    let subtotal = lines.iter().map(|(l, o)| value(l.quantity, o)).sum::<i64>();
+    let line_taxes: Vec<Option<Money>> = lines
         .iter()
-        .map(|(l, o)| line_total(l.quantity, o.unit_price).map_or(0, Money::minor))
-        .sum::<i64>();
-    let returned_before: i64 = originals
-        .iter()
-        .map(|o| line_total(o.returned, o.unit_price).map_or(0, Money::minor))
-        .sum();
-    let tax = refund_share(bill.tax, bill.subtotal.minor(), returned_before, subtotal);
+        .map(|(l, o)| {
+            o.tax.map(|tax| refund_share(tax, o.line_total.minor(), value(o.returned, o), value(l.quantity, o)))
+        })
+        .collect();
+    let tax = if line_taxes.iter().all(Option::is_some) {
+        Money::from_minor(line_taxes.iter().flatten().map(|t| t.minor()).sum())
+    } else {
+        let returned_before: i64 = originals.iter().map(|o| value(o.returned, o)).sum();
+        refund_share(bill.tax, bill.subtotal.minor(), returned_before, subtotal)
+    };
     let return_id: i64 = sqlx::query(
         "INSERT INTO bills (kind, party_name, party_phone, party_address, subtotal, tax_rate_bp, tax, total, \
                             created_by, created_at, original_bill_id, reason) \
@@ -276,16 +292,20 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
     let mut said = Vec::new();
     for (position, (line, original)) in ordered {
         sqlx::query(
-            "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, original_line_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, original_line_id, \
+                                     tax_rate_bp, tax_code, tax) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(return_id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX) + 1)
         .bind(original.product_id)
         .bind(line.quantity)
         .bind(original.unit_price.minor())
-        .bind(line_total(line.quantity, original.unit_price).map_or(0, Money::minor))
+        .bind(value(line.quantity, original))
         .bind(original.line_id)
+        .bind(original.tax_rate_bp)
+        .bind(original.tax_code.as_deref())
+        .bind(line_taxes[position].map(Money::minor))
         .execute(&mut *tx)
         .await?;
         let context = Context {

@@ -8,7 +8,7 @@
 
 use super::ledger::{self, NewLot, NewMovement, Tx};
 use super::{classify, keys, Db, StorageError};
-use crate::domain::bill::{line_total, BillKind, Totals};
+use crate::domain::bill::{BillKind, Totals};
 use crate::domain::bill_form::{BillDraft, Line, Party};
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::sell as take_from_lots;
@@ -98,12 +98,6 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         );
         return Err(RecordError::Storage(StorageError::NotFound));
     }
-    let totals = Totals::of(
-        bill.lines.iter().map(|l| (l.quantity.get(), l.unit_amount)),
-        bill.tax_rate_bp,
-    )
-    .map_err(|_| RecordError::TooLarge)?;
-
     let mut tx = db.begin_write().await?;
     // The key is claimed first, inside the transaction: a concurrent submit with the same key
     // waits here (PostgreSQL) or behind the write lock (SQLite) and then sees the committed bill.
@@ -111,6 +105,29 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         tx.rollback().await?;
         return replay(db, &bill.key, bill.user_id).await;
     }
+
+    // Resolve every product first (its tax rate prices the line), then work through them in id
+    // order (see the module note).
+    let mut lines = Vec::with_capacity(bill.lines.len());
+    for (position, line) in bill.lines.iter().enumerate() {
+        let product = if bill.kind == BillKind::Purchase {
+            find_or_create_product(&mut tx, &line.product, bill.now).await?
+        } else {
+            find_product(&mut tx, &line.product).await?.ok_or_else(|| {
+                RecordError::UnknownProduct {
+                    line: line.index,
+                    name: line.product.to_string(),
+                }
+            })?
+        };
+        lines.push((position, product, line));
+    }
+    let priced = Totals::of_lines(lines.iter().map(|(_, product, line)| {
+        let rate = product.tax_rate_bp.unwrap_or(bill.tax_rate_bp);
+        (line.quantity.get(), line.unit_amount, rate)
+    }))
+    .map_err(|_| RecordError::TooLarge)?;
+    let totals = priced.totals;
 
     let bill_id: i64 = sqlx::query(
         "INSERT INTO bills (kind, party_name, party_phone, party_address, subtotal, tax_rate_bp, tax, total, \
@@ -131,36 +148,25 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
     .await?
     .try_get("id")?;
 
-    // Resolve every product first, then work through them in id order (see the module note).
-    let mut lines = Vec::with_capacity(bill.lines.len());
-    for (position, line) in bill.lines.iter().enumerate() {
-        let product = if bill.kind == BillKind::Purchase {
-            find_or_create_product(&mut tx, &line.product, bill.now).await?
-        } else {
-            find_product(&mut tx, &line.product).await?.ok_or_else(|| {
-                RecordError::UnknownProduct {
-                    line: line.index,
-                    name: line.product.to_string(),
-                }
-            })?
-        };
-        lines.push((position, product, line));
-    }
-    lines.sort_by_key(|(position, product, _)| (product.id, *position));
-
+    let mut ordered: Vec<_> = lines.iter().zip(&priced.lines).collect();
+    ordered.sort_by_key(|((position, product, _), _)| (product.id, *position));
     let mut cost_of_goods = Money::ZERO;
-    for (position, product, line) in &lines {
+    for ((position, product, line), taxed) in ordered {
         sqlx::query(
-            "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, expires_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, expires_on, \
+                                     tax_rate_bp, tax_code, tax) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(bill_id)
         .bind(i64::try_from(*position).unwrap_or(i64::MAX) + 1)
         .bind(product.id)
         .bind(line.quantity.get())
         .bind(line.unit_amount.minor())
-        .bind(line_total(line.quantity.get(), line.unit_amount).map_or(0, Money::minor))
+        .bind(taxed.taxable.minor())
         .bind(line.expires_on.map(|d| d.to_string()))
+        .bind(i64::from(taxed.rate_bp))
+        .bind(product.tax_code.as_deref())
+        .bind(taxed.tax.minor())
         .execute(&mut *tx)
         .await?;
         if bill.kind.takes_stock_out() {
@@ -199,36 +205,52 @@ struct ProductRef {
     id: i64,
     name: String,
     unit: String,
+    /// `None`: the shop's rate.
+    tax_rate_bp: Option<u32>,
+    tax_code: Option<String>,
 }
+
+const PRODUCT_REF: &str = "id, name, unit, tax_rate_bp, tax_code";
 
 fn product_ref(row: &sqlx::any::AnyRow) -> Result<ProductRef, sqlx::Error> {
     Ok(ProductRef {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         unit: row.try_get("unit")?,
+        tax_rate_bp: row
+            .try_get::<Option<i64>, _>("tax_rate_bp")?
+            .and_then(|r| u32::try_from(r).ok()),
+        tax_code: row.try_get("tax_code")?,
     })
 }
 
 async fn find_product(tx: &mut Tx, name: &Name) -> Result<Option<ProductRef>, RecordError> {
-    let row =
-        sqlx::query("SELECT id, name, unit FROM products WHERE name_key = $1 AND archived = 0")
-            .bind(name.key())
-            .fetch_optional(&mut **tx)
-            .await?;
+    // An exact SKU or barcode first (a scanner types it into the `Product` field), then the name.
+    let row = sqlx::query(&format!(
+        "SELECT {PRODUCT_REF} FROM products WHERE archived = 0 AND (sku = $1 OR name_key = $2) \
+         ORDER BY CASE WHEN sku = $1 THEN 0 ELSE 1 END LIMIT 1"
+    ))
+    .bind(name.as_str())
+    .bind(name.key())
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(row.as_ref().map(product_ref).transpose()?)
 }
 
-/// The product with this name; a purchase of an unknown name creates it (and a purchase of an
-/// archived one brings it back).
+/// The product with this SKU or name; a purchase of an unknown name creates it (and a
+/// purchase of an archived one brings it back).
 async fn find_or_create_product(
     tx: &mut Tx,
     name: &Name,
     now: i64,
 ) -> Result<ProductRef, RecordError> {
-    let row = sqlx::query(
+    if let Some(found) = find_product(tx, name).await? {
+        return Ok(found);
+    }
+    let row = sqlx::query(&format!(
         "INSERT INTO products (name, name_key, created_at, updated_at) VALUES ($1, $2, $3, $3) \
-         ON CONFLICT (name_key) DO UPDATE SET archived = 0 RETURNING id, name, unit",
-    )
+         ON CONFLICT (name_key) DO UPDATE SET archived = 0 RETURNING {PRODUCT_REF}"
+    ))
     .bind(name.as_str())
     .bind(name.key())
     .bind(now)
