@@ -40,7 +40,9 @@ async fn catalogue(db: &Db) -> (i64, i64) {
         lower_limit: None,
         upper_limit: None,
     };
-    let ghee = products::insert(db, &new("Ghee 1L", Some("8901")), 0).await.unwrap();
+    let ghee = products::insert(db, &new("Ghee 1L", Some("8901")), 0)
+        .await
+        .unwrap();
     let salt = products::insert(db, &new("Salt", None), 0).await.unwrap();
     set_tax(db, ghee, Some(500), Some("0405")).await;
     (ghee, salt)
@@ -62,7 +64,13 @@ async fn set_tax(db: &Db, id: i64, rate: Option<u32>, code: Option<&str>) {
     products::update(db, id, &change, 1).await.unwrap();
 }
 
-async fn trade(db: &Db, actor: &Actor, kind: BillKind, key: &str, lines: Vec<stockroom::domain::bill_form::Line>) -> i64 {
+async fn trade(
+    db: &Db,
+    actor: &Actor,
+    kind: BillKind,
+    key: &str,
+    lines: Vec<stockroom::domain::bill_form::Line>,
+) -> i64 {
     let input = BillInput {
         kind,
         party: common::party("Asha"),
@@ -78,14 +86,22 @@ async fn trade(db: &Db, actor: &Actor, kind: BillKind, key: &str, lines: Vec<sto
 
 /// Each line of `bill`: its rate, tax code and tax.
 async fn line_taxes(db: &Db, bill: i64) -> Vec<(i64, Option<String>, i64)> {
-    sqlx::query("SELECT tax_rate_bp, tax_code, tax FROM bill_lines WHERE bill_id = $1 ORDER BY line_no")
-        .bind(bill)
-        .fetch_all(db.pool_for_tests())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get::<i64, _>(0), r.get::<Option<String>, _>(1), r.get::<i64, _>(2)))
-        .collect()
+    sqlx::query(
+        "SELECT tax_rate_bp, tax_code, tax FROM bill_lines WHERE bill_id = $1 ORDER BY line_no",
+    )
+    .bind(bill)
+    .fetch_all(db.pool_for_tests())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.get::<i64, _>(0),
+            r.get::<Option<String>, _>(1),
+            r.get::<i64, _>(2),
+        )
+    })
+    .collect()
 }
 
 on_both_backends! {
@@ -145,7 +161,11 @@ async fn rice_for_sale(app: &App, quantity: i64) -> i64 {
         .execute(app.db().pool_for_tests())
         .await
         .unwrap();
-    let user = scalar(app.db(), "SELECT id FROM users WHERE email = 'manager@shop.test'").await;
+    let user = scalar(
+        app.db(),
+        "SELECT id FROM users WHERE email = 'manager@shop.test'",
+    )
+    .await;
     let input = |kind, key: &str, lines| BillInput {
         kind,
         party: common::party("Asha"),
@@ -155,13 +175,27 @@ async fn rice_for_sale(app: &App, quantity: i64) -> i64 {
         key: key.into(),
         now: NOW,
     };
-    record(app.db(), &input(BillKind::Purchase, "rp", numbered(vec![line("Basmati Rice", 20, 50_000, None)])))
-        .await
-        .unwrap();
-    record(app.db(), &input(BillKind::Sale, "rs", numbered(vec![line("Basmati Rice", quantity, 64_900, None)])))
-        .await
-        .unwrap()
-        .bill_id()
+    record(
+        app.db(),
+        &input(
+            BillKind::Purchase,
+            "rp",
+            numbered(vec![line("Basmati Rice", 20, 50_000, None)]),
+        ),
+    )
+    .await
+    .unwrap();
+    record(
+        app.db(),
+        &input(
+            BillKind::Sale,
+            "rs",
+            numbered(vec![line("Basmati Rice", quantity, 64_900, None)]),
+        ),
+    )
+    .await
+    .unwrap()
+    .bill_id()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,11 +204,27 @@ async fn without_javascript_a_scan_adds_the_product_and_a_second_scan_adds_one_m
     rice_for_sale(&app, 1).await;
     let cookie = app.sign_in(STAFF).await;
     let first = app
-        .get(&format!("/sell?{}", encode(&[("party_name", "Asha"), ("barcode", "8901234567890"), ("scan", "1")])), Some(&cookie))
+        .get(
+            &format!(
+                "/sell?{}",
+                encode(&[
+                    ("party_name", "Asha"),
+                    ("barcode", "8901234567890"),
+                    ("scan", "1")
+                ])
+            ),
+            Some(&cookie),
+        )
         .await
         .body;
-    assert!(first.contains(r#"value="Basmati Rice""#), "the scanned product fills a line");
-    assert!(first.contains(r#"value="1""#) && first.contains(r#"value="649.00""#), "one, at its selling price");
+    assert!(
+        first.contains(r#"value="Basmati Rice""#),
+        "the scanned product fills a line"
+    );
+    assert!(
+        first.contains(r#"value="1""#) && first.contains(r#"value="649.00""#),
+        "one, at its selling price"
+    );
     assert!(first.contains(r#"value="Asha""#), "what was typed stays");
     let second = app
         .get(
@@ -192,19 +242,40 @@ async fn without_javascript_a_scan_adds_the_product_and_a_second_scan_adds_one_m
         )
         .await
         .body;
-    assert!(second.contains(r#"value="2""#), "the same code again: one more on that line");
+    assert!(
+        second.contains(r#"value="2""#),
+        "the same code again: one more on that line"
+    );
     assert_eq!(second.matches(r#"value="Basmati Rice""#).count(), 1);
     // The totals are the server's without JavaScript: 2 × ₹649.
     assert!(second.contains("₹1,298.00"), "the total is shown");
-    let unknown = app.get("/sell?barcode=0000000000000", Some(&cookie)).await.body;
+    let unknown = app
+        .get("/sell?barcode=0000000000000", Some(&cookie))
+        .await
+        .body;
     assert!(unknown.contains("No product with barcode 0000000000000"));
     // Removing a line without JavaScript.
     let removed = app
-        .get(&format!("/sell?{}", encode(&[("lines[0][product]", "Salt"), ("lines[1][product]", "Dal"), ("remove", "0")])), Some(&cookie))
+        .get(
+            &format!(
+                "/sell?{}",
+                encode(&[
+                    ("lines[0][product]", "Salt"),
+                    ("lines[1][product]", "Dal"),
+                    ("remove", "0")
+                ])
+            ),
+            Some(&cookie),
+        )
         .await
         .body;
     assert!(!removed.contains(r#"value="Salt""#) && removed.contains(r#"value="Dal""#));
-    for name in [">Barcode</label>", ">Add by barcode</button>", ">Scan with camera</button>", "Remove line 1"] {
+    for name in [
+        ">Barcode</label>",
+        ">Add by barcode</button>",
+        ">Scan with camera</button>",
+        "Remove line 1",
+    ] {
         assert!(first.contains(name), "the sell page lacks {name}");
     }
 }
@@ -216,7 +287,13 @@ async fn searching_the_inventory_for_a_barcode_opens_its_product() {
     let cookie = app.sign_in(STAFF).await;
     let reply = app.get("/inventory?q=8901234567890", Some(&cookie)).await;
     let id = app.product_id("Basmati Rice").await;
-    assert!(reply.status.is_redirection(), "{} {:?} {}", reply.status, reply.headers, &reply.body[reply.body.len().saturating_sub(3000)..]);
+    assert!(
+        reply.status.is_redirection(),
+        "{} {:?} {}",
+        reply.status,
+        reply.headers,
+        &reply.body[reply.body.len().saturating_sub(3000)..]
+    );
     assert_eq!(reply.header(header::LOCATION), format!("/inventory/{id}"));
     let part = app.get("/inventory?q=8901", Some(&cookie)).await;
     assert_eq!(part.status, StatusCode::OK, "only an exact code jumps");
@@ -228,7 +305,10 @@ async fn a_receipt_is_an_80_mm_pdf_and_the_bill_page_shows_tax_per_rate() {
     let sale = rice_for_sale(&app, 2).await;
     let cookie = app.sign_in(STAFF).await;
     let page = app.get(&format!("/bills/{sale}"), Some(&cookie)).await.body;
-    assert!(page.contains(">Print receipt</a>") && page.contains("Tax (0%)"), "{page}");
+    assert!(
+        page.contains(">Print receipt</a>") && page.contains("Tax (0%)"),
+        "{page}"
+    );
     let request = Request::get(format!("/bills/{sale}/receipt.pdf"))
         .header(header::COOKIE, &cookie)
         .header(header::HOST, "localhost")
@@ -238,7 +318,10 @@ async fn a_receipt_is_an_80_mm_pdf_and_the_bill_page_shows_tax_per_rate() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
     let text = String::from_utf8_lossy(&body);
-    let media = text.split("/MediaBox").nth(1).expect("a page with a media box");
+    let media = text
+        .split("/MediaBox")
+        .nth(1)
+        .expect("a page with a media box");
     let width: f32 = media
         .trim_start()
         .trim_start_matches('[')
@@ -246,7 +329,10 @@ async fn a_receipt_is_an_80_mm_pdf_and_the_bill_page_shows_tax_per_rate() {
         .nth(2)
         .and_then(|w| w.trim_end_matches(']').parse().ok())
         .expect("a width");
-    assert!((width - 226.77).abs() < 0.1, "80 mm is 226.77 pt, not {width}");
+    assert!(
+        (width - 226.77).abs() < 0.1,
+        "80 mm is 226.77 pt, not {width}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,10 +356,29 @@ async fn a_label_sheet_prints_barcodes_that_scan_back_to_the_sku() {
             .args(args)
             .current_dir(&dir)
             .output()
-            .unwrap_or_else(|e| panic!("{program} is needed (scripts/setup.sh --test installs it): {e}"))
+            .unwrap_or_else(|e| {
+                panic!("{program} is needed (scripts/setup.sh --test installs it): {e}")
+            })
     };
-    let render = run("pdftoppm", &["-r", "300", "-png", "-f", "1", "-l", "1", "labels.pdf", "sheet"]);
-    assert!(render.status.success(), "{}", String::from_utf8_lossy(&render.stderr));
+    let render = run(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "labels.pdf",
+            "sheet",
+        ],
+    );
+    assert!(
+        render.status.success(),
+        "{}",
+        String::from_utf8_lossy(&render.stderr)
+    );
     let image = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(Result::ok)
@@ -282,7 +387,10 @@ async fn a_label_sheet_prints_barcodes_that_scan_back_to_the_sku() {
         .expect("a rendered page");
     let scan = run("zbarimg", &["--quiet", "--raw", image.to_str().unwrap()]);
     let read = String::from_utf8_lossy(&scan.stdout);
-    assert!(read.lines().any(|l| l.trim() == "8901234567890"), "the labels' barcodes scan back: {read:?}");
+    assert!(
+        read.lines().any(|l| l.trim() == "8901234567890"),
+        "the labels' barcodes scan back: {read:?}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     // Nothing chosen: no PDF.
     let none = Request::get("/labels.pdf?copies=2")
@@ -298,12 +406,31 @@ async fn a_product_without_a_code_is_given_one_from_its_page() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
     let id = app.product_id("Toor Dal").await;
-    let page = app.get(&format!("/inventory/{id}"), Some(&cookie)).await.body;
-    for name in [">Assign barcode</button>", ">Print labels</button>", ">Copies</label>", ">Tax rate</label>", ">Tax code</label>"] {
+    let page = app
+        .get(&format!("/inventory/{id}"), Some(&cookie))
+        .await
+        .body;
+    for name in [
+        ">Assign barcode</button>",
+        ">Print labels</button>",
+        ">Copies</label>",
+        ">Tax rate</label>",
+        ">Tax code</label>",
+    ] {
         assert!(page.contains(name), "the product page lacks {name}");
     }
-    let done = app.post_form("/api/products/assign-barcode", &format!("id={id}"), &format!("/inventory/{id}"), Some(&cookie)).await;
-    assert_eq!(done.header(header::LOCATION), format!("/inventory/{id}?barcode=1"));
+    let done = app
+        .post_form(
+            "/api/products/assign-barcode",
+            &format!("id={id}"),
+            &format!("/inventory/{id}"),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        done.header(header::LOCATION),
+        format!("/inventory/{id}?barcode=1")
+    );
     let sku: String = sqlx::query("SELECT sku FROM products WHERE id = $1")
         .bind(id)
         .fetch_one(app.db().pool_for_tests())
@@ -313,9 +440,24 @@ async fn a_product_without_a_code_is_given_one_from_its_page() {
     assert!(stockroom::domain::barcode::is_ean13(&sku) && sku.starts_with("200"));
     // A bad tax rate is refused next to its field and changes nothing.
     let bad = app
-        .post_form("/api/products/update", &format!("id={id}&name=Toor+Dal&selling_price=160&tax_rate=101"), &format!("/inventory/{id}"), Some(&cookie))
+        .post_form(
+            "/api/products/update",
+            &format!("id={id}&name=Toor+Dal&selling_price=160&tax_rate=101"),
+            &format!("/inventory/{id}"),
+            Some(&cookie),
+        )
         .await;
-    let back = app.get(bad.header(header::LOCATION), Some(&cookie)).await.body;
+    let back = app
+        .get(bad.header(header::LOCATION), Some(&cookie))
+        .await
+        .body;
     assert!(back.contains("Enter a percentage from 0 to 100"), "{back}");
-    assert_eq!(scalar(app.db(), &format!("SELECT COALESCE(tax_rate_bp, -1) FROM products WHERE id = {id}")).await, -1);
+    assert_eq!(
+        scalar(
+            app.db(),
+            &format!("SELECT COALESCE(tax_rate_bp, -1) FROM products WHERE id = {id}")
+        )
+        .await,
+        -1
+    );
 }

@@ -119,7 +119,12 @@ pub fn BillFormIsland(
 
     // Pricing: each line at its product's rate (the shop's for a product not known yet).
     let rate_of = move |name: &str| {
-        known.with(|k| k.iter().find(|s| s.is_named_by(name)).map(|s| s.tax_rate_bp))
+        known
+            .with(|k| {
+                k.iter()
+                    .find(|s| s.is_named_by(name))
+                    .map(|s| s.tax_rate_bp)
+            })
             .unwrap_or(shop_rate_bp)
     };
     let priced = move |line: &Line| -> Option<(i64, Money, u32)> {
@@ -129,7 +134,9 @@ pub fn BillFormIsland(
     };
     let totals = Memo::new(move |_| {
         let priced = lines.with(|ls| ls.iter().filter_map(priced).collect::<Vec<_>>());
-        Totals::of_lines(priced).map(|p| p.totals).unwrap_or_default()
+        Totals::of_lines(priced)
+            .map(|p| p.totals)
+            .unwrap_or_default()
     });
 
     // Scanning: one more of the scanned product on its line, else a new line.
@@ -224,7 +231,12 @@ pub fn BillFormIsland(
         }
     };
 
-    let field = move |line: Line, part: &'static str, label: &'static str, signal: RwSignal<String>, mode: Option<&'static str>, kind_attr: &'static str| {
+    let field = move |line: Line,
+                      part: &'static str,
+                      label: &'static str,
+                      signal: RwSignal<String>,
+                      mode: Option<&'static str>,
+                      kind_attr: &'static str| {
         let index = move || lines.with(|ls| ls.iter().position(|l| l.id == line.id).unwrap_or(0));
         let id = format!("line-{}-{part}", line.id);
         let described = format!("{id}-error");

@@ -47,7 +47,10 @@ mod tests {
 
     #[test]
     fn in_store_codes_stay_in_their_range() {
-        assert_eq!(in_store_ean13(200, 42).as_deref().map(|c| &c[..12]), Some("200000000042"));
+        assert_eq!(
+            in_store_ean13(200, 42).as_deref().map(|c| &c[..12]),
+            Some("200000000042")
+        );
         assert!(in_store_ean13(199, 1).is_none() && in_store_ean13(300, 1).is_none());
         assert!(in_store_ean13(200, 1_000_000_000).is_none());
     }

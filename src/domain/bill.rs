@@ -133,7 +133,9 @@ impl Totals {
     /// The totals of lines given as `(quantity, unit amount, tax rate in basis points)`: each
     /// line's tax is rounded half-up to a minor unit on its own, and the bill's tax is their sum
     /// (PRODUCT.md, "Tax").
-    pub fn of_lines(lines: impl IntoIterator<Item = (i64, Money, u32)>) -> Result<Priced, TooLarge> {
+    pub fn of_lines(
+        lines: impl IntoIterator<Item = (i64, Money, u32)>,
+    ) -> Result<Priced, TooLarge> {
         let mut priced = Priced::default();
         let (mut subtotal, mut tax) = (0i64, 0i64);
         for (quantity, unit, rate_bp) in lines {

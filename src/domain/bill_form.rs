@@ -411,17 +411,28 @@ mod tests {
     fn a_scan_adds_one_to_the_line_of_its_product_or_fills_a_new_one() {
         let mut form = form("Asha", &[line("Tea", "2", "10", ""), LineForm::default()]);
         form.add_one("tea", "8901", "12.00");
-        assert_eq!((form.typed(0, "quantity"), form.typed(0, "amount")), ("3", "10"));
+        assert_eq!(
+            (form.typed(0, "quantity"), form.typed(0, "amount")),
+            ("3", "10")
+        );
         form.add_one("Sugar 1kg", "8902", "45.00");
         assert_eq!(
-            (form.typed(1, "product"), form.typed(1, "quantity"), form.typed(1, "amount")),
+            (
+                form.typed(1, "product"),
+                form.typed(1, "quantity"),
+                form.typed(1, "amount")
+            ),
             ("Sugar 1kg", "1", "45.00")
         );
         form.add_one("Sugar 1kg", "8902", "45.00");
         assert_eq!((form.lines.len(), form.typed(1, "quantity")), (2, "2"));
         form.lines[0].product = "8903".into();
         form.add_one("Milk", "8903", "30.00");
-        assert_eq!(form.typed(0, "quantity"), "4", "a line that names the code is the same product");
+        assert_eq!(
+            form.typed(0, "quantity"),
+            "4",
+            "a line that names the code is the same product"
+        );
         form.add_one("Salt", "8904", "20.00");
         assert_eq!(form.lines.len(), 3);
         form.remove_line(1);

@@ -219,7 +219,15 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["name", "selling_price", "sku", "unit", "tax_rate", "tax_code", "upper_limit"]
+            [
+                "name",
+                "selling_price",
+                "sku",
+                "unit",
+                "tax_rate",
+                "tax_code",
+                "upper_limit"
+            ]
         );
         assert!(parse_limit("-1").is_err());
         assert!(parse_limit("1000000001").is_err());

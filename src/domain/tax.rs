@@ -13,7 +13,8 @@ pub const MAX_TAX_CODE_CHARS: usize = 20;
 /// A percentage typed as `18`, `5.5`, `12.25` or `18%`, as basis points.
 pub fn parse_rate(text: &str) -> Result<u32, String> {
     let v = text.trim().trim_end_matches('%').trim();
-    let err = || "Enter a percentage from 0 to 100 with at most two decimals, e.g. 18 or 5.5".to_owned();
+    let err =
+        || "Enter a percentage from 0 to 100 with at most two decimals, e.g. 18 or 5.5".to_owned();
     let (whole, fraction) = v.split_once('.').unwrap_or((v, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if whole.is_empty() || fraction.len() > 2 || !digits(whole) || !digits(fraction) {
@@ -81,7 +82,8 @@ pub fn summarize<'a>(lines: impl IntoIterator<Item = &'a TaxedLine>) -> Vec<Rate
     for line in lines {
         match rates.iter_mut().find(|r| r.rate_bp == line.rate_bp) {
             Some(r) => {
-                r.taxable = Money::from_minor(r.taxable.minor().saturating_add(line.taxable.minor()));
+                r.taxable =
+                    Money::from_minor(r.taxable.minor().saturating_add(line.taxable.minor()));
                 r.tax = Money::from_minor(r.tax.minor().saturating_add(line.tax.minor()));
             }
             None => rates.push(RateSummary {
@@ -124,7 +126,10 @@ mod tests {
 
     #[test]
     fn tax_rounds_half_up_to_a_minor_unit() {
-        assert_eq!(tax_on(Money::from_minor(10_000), 1_800), Money::from_minor(1_800));
+        assert_eq!(
+            tax_on(Money::from_minor(10_000), 1_800),
+            Money::from_minor(1_800)
+        );
         assert_eq!(tax_on(Money::from_minor(1), 5_000), Money::from_minor(1));
         assert_eq!(tax_on(Money::from_minor(1), 4_900), Money::ZERO);
     }

@@ -1,8 +1,9 @@
 //! `/inventory/{id}`: edit a product, see its lots and latest movements; managers remove it
 //! (deleted without history, archived with).
 
-use crate::api::products::{get_product, AssignBarcode, ProductDetail, RemoveProduct, UpdateProduct};
-use std::ops::Not;
+use crate::api::products::{
+    get_product, AssignBarcode, ProductDetail, RemoveProduct, UpdateProduct,
+};
 use crate::components::corrections::{CountStock, WriteOffLot};
 use crate::components::status::set_status;
 use crate::components::viewer;
@@ -12,6 +13,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use std::ops::Not;
 
 /// The product page.
 #[component]
@@ -56,7 +58,10 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         currency,
         shop_tax_rate_bp,
     } = detail;
-    let shop_rate = format!("{}% (the shop's rate)", crate::domain::tax::percent(shop_tax_rate_bp));
+    let shop_rate = format!(
+        "{}% (the shop's rate)",
+        crate::domain::tax::percent(shop_tax_rate_bp)
+    );
     let update = ServerAction::<UpdateProduct>::new();
     let remove = ServerAction::<RemoveProduct>::new();
     let saved = use_query_map().get_untracked().get("saved").is_some();

@@ -43,7 +43,11 @@ pub fn SellPage() -> impl IntoView {
 #[component]
 fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -> impl IntoView {
     let mut typed: BillForm = crate::api::form::typed();
-    if let Some(index) = typed.remove.take().and_then(|i| i.trim().parse::<usize>().ok()) {
+    if let Some(index) = typed
+        .remove
+        .take()
+        .and_then(|i| i.trim().parse::<usize>().ok())
+    {
         typed.remove_line(index);
     }
     let code = std::mem::take(&mut typed.barcode).trim().to_owned();
@@ -52,7 +56,11 @@ fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -
         let code = code.clone();
         Resource::new(|| (), move |_| form_products(names.clone(), code.clone()))
     };
-    let title = if kind == BillKind::Purchase { "Buy" } else { "Sell" };
+    let title = if kind == BillKind::Purchase {
+        "Buy"
+    } else {
+        "Sell"
+    };
     view! {
         <Title text=title/>
         <h1>{title}</h1>

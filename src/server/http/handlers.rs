@@ -105,7 +105,9 @@ async fn bill_pdf(state: AppState, id: &str, signed_in: bool, printout: Printout
         Printout::Receipt => format!("{}-receipt", bill.number()),
     };
     pdf(name, move || match printout {
-        Printout::Invoice => crate::server::invoice::render(&config.shop_name, &bill, &config.currency),
+        Printout::Invoice => {
+            crate::server::invoice::render(&config.shop_name, &bill, &config.currency)
+        }
         Printout::Receipt => {
             crate::server::invoice::receipt::render(&config.shop_name, &bill, &config.currency)
         }
@@ -150,7 +152,11 @@ pub(super) async fn labels_pdf(
         }
     }
     if items.is_empty() {
-        return (StatusCode::UNPROCESSABLE_ENTITY, "Choose at least one product to label").into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose at least one product to label",
+        )
+            .into_response();
     }
     let config = state.config.clone();
     pdf("labels".into(), move || {

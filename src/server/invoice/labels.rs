@@ -58,7 +58,11 @@ fn text(
 ) -> f32 {
     let mut top = y;
     for line in fonts.wrap(&printable(words, false), weight, size, width, lines) {
-        let left = if center { x + (width - line.width).max(0.0) / 2.0 } else { x };
+        let left = if center {
+            x + (width - line.width).max(0.0) / 2.0
+        } else {
+            x
+        };
         ops.push(Op::Text {
             x: left,
             baseline: top + size * 1.05,
@@ -74,12 +78,36 @@ fn text(
 fn label(fonts: &Fonts, ops: &mut Vec<Op>, item: &Item, currency: &Currency, x: f32, y: f32) {
     let inner = LABEL_W - 2.0 * PAD;
     let (x, mut top) = (x + PAD, y + PAD);
-    top += text(fonts, ops, &item.name, (Weight::Bold, 8.5), (x, top, inner), 2, false);
+    top += text(
+        fonts,
+        ops,
+        &item.name,
+        (Weight::Bold, 8.5),
+        (x, top, inner),
+        2,
+        false,
+    );
     let price = currency.format(item.price);
-    top += text(fonts, ops, &price, (Weight::Bold, 12.0), (x, top, inner), 1, false);
+    top += text(
+        fonts,
+        ops,
+        &price,
+        (Weight::Bold, 12.0),
+        (x, top, inner),
+        1,
+        false,
+    );
     let Some(code) = &item.code else { return };
     let Some(modules) = bars(code) else {
-        text(fonts, ops, code, (Weight::Regular, 7.0), (x, top + 2.0, inner), 1, true);
+        text(
+            fonts,
+            ops,
+            code,
+            (Weight::Regular, 7.0),
+            (x, top + 2.0, inner),
+            1,
+            true,
+        );
         return;
     };
     let module = (inner / (modules.len() as f32 + 2.0 * QUIET)).min(MAX_MODULE);
@@ -106,14 +134,25 @@ fn label(fonts: &Fonts, ops: &mut Vec<Op>, item: &Item, currency: &Currency, x: 
         }
     }
     let under = bars_top + BARS_H + 1.0;
-    text(fonts, ops, code, (Weight::Regular, 7.0), (x, under, inner), 1, true);
+    text(
+        fonts,
+        ops,
+        code,
+        (Weight::Regular, 7.0),
+        (x, under, inner),
+        1,
+        true,
+    );
 }
 
 /// `copies` labels of each of `items`, in order, on as many A4 sheets as they need.
 pub fn render(shop_name: &str, items: &[Item], copies: usize, currency: &Currency) -> Vec<u8> {
     let fonts = &*FONTS;
     let copies = copies.clamp(1, MAX_COPIES);
-    let all: Vec<&Item> = items.iter().flat_map(|item| std::iter::repeat_n(item, copies)).collect();
+    let all: Vec<&Item> = items
+        .iter()
+        .flat_map(|item| std::iter::repeat_n(item, copies))
+        .collect();
     let per_sheet = COLUMNS * ROWS;
     let mut pages = Vec::new();
     for sheet in all.chunks(per_sheet).take(100) {
@@ -155,9 +194,17 @@ mod tests {
             price: Money::from_minor(64_900),
             code: Some("RICE-5".into()),
         };
-        let one = render("Shop", &[item.clone()], 24, &Currency::default());
+        let one = render(
+            "Shop",
+            std::slice::from_ref(&item),
+            24,
+            &Currency::default(),
+        );
         let two = render("Shop", &[item], 25, &Currency::default());
         assert!(one.starts_with(b"%PDF") && two.starts_with(b"%PDF"));
-        assert!(two.len() > one.len(), "the 25th label starts a second sheet");
+        assert!(
+            two.len() > one.len(),
+            "the 25th label starts a second sheet"
+        );
     }
 }

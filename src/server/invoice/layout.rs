@@ -3,8 +3,8 @@
 
 use super::shaping::{char_budget, Fonts, ShapedLine, Weight};
 use super::{non_blank, printable, Labels};
-use crate::domain::tax::percent;
 use crate::domain::bill::{Bill, BillLine};
+use crate::domain::tax::percent;
 use crate::domain::{Currency, Money};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -355,7 +355,11 @@ impl Pager<'_> {
             row(self, &label, only.tax, normal);
         } else {
             for rate in &rates {
-                let label = format!("Tax ({}%) on {}", percent(rate.rate_bp), currency.format(rate.taxable));
+                let label = format!(
+                    "Tax ({}%) on {}",
+                    percent(rate.rate_bp),
+                    currency.format(rate.taxable)
+                );
                 row(self, &label, rate.tax, normal);
             }
         }

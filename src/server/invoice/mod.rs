@@ -34,12 +34,20 @@ pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
     let pages = layout(&FONTS, shop_name, bill, currency, &labels);
 
     let title = format!("{} {}", labels.title, labels.number);
-    let sized = pages.into_iter().map(|ops| (PAGE_W, PAGE_H, ops)).collect::<Vec<_>>();
+    let sized = pages
+        .into_iter()
+        .map(|ops| (PAGE_W, PAGE_H, ops))
+        .collect::<Vec<_>>();
     write(&sized, &title, shop_name, Some(bill.created_at))
 }
 
 /// Writes pages of drawing operations (each with its width and height in points) as a PDF.
-fn write(pages: &[(f32, f32, Vec<layout::Op>)], title: &str, author: &str, at: Option<i64>) -> Vec<u8> {
+fn write(
+    pages: &[(f32, f32, Vec<layout::Op>)],
+    title: &str,
+    author: &str,
+    at: Option<i64>,
+) -> Vec<u8> {
     let fonts = &*FONTS;
     let mut metadata = Metadata::new()
         .title(printable(title, false).into_owned())
@@ -52,8 +60,9 @@ fn write(pages: &[(f32, f32, Vec<layout::Op>)], title: &str, author: &str, at: O
     document.set_metadata(metadata);
     for (width, height, ops) in pages {
         // Sizes come from our own constants and layouts: always positive and finite.
-        let settings = PageSettings::from_wh(*width, *height)
-            .unwrap_or_else(|| PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4 is a valid page size"));
+        let settings = PageSettings::from_wh(*width, *height).unwrap_or_else(|| {
+            PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4 is a valid page size")
+        });
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         for op in ops {

@@ -32,9 +32,18 @@ struct Roll<'a> {
 }
 
 impl Roll<'_> {
-    /// Text wrapped to `width` at `x`, aligned; returns the height used.
-    fn place(&mut self, text: &str, weight: Weight, size: f32, x: f32, width: f32, align: Align, color: Rgb) -> f32 {
-        let lines = self.fonts.wrap(&printable(text, true), weight, size, width, 6);
+    /// Text wrapped to `width` at `x` (`(x, width)`), aligned; returns the height used.
+    fn place(
+        &mut self,
+        text: &str,
+        (weight, size): (Weight, f32),
+        (x, width): (f32, f32),
+        align: Align,
+        color: Rgb,
+    ) -> f32 {
+        let lines = self
+            .fonts
+            .wrap(&printable(text, true), weight, size, width, 6);
         let mut y = self.y;
         for line in lines {
             let left = match align {
@@ -55,14 +64,21 @@ impl Roll<'_> {
 
     /// A paragraph across the roll.
     fn para(&mut self, text: &str, weight: Weight, size: f32, align: Align) {
-        self.y += self.place(text, weight, size, MARGIN, CONTENT, align, BLACK);
+        self.y += self.place(text, (weight, size), (MARGIN, CONTENT), align, BLACK);
     }
 
     /// A label on the left and an amount on the right, on one line (the label wraps).
     fn pair(&mut self, label: &str, amount: &str, weight: Weight, size: f32, color: Rgb) {
         let amount_w = self.fonts.measure(amount, weight, size).min(CONTENT / 2.0);
-        let a = self.place(label, weight, size, MARGIN, CONTENT - amount_w - 6.0, Align::Left, color);
-        let b = self.place(amount, weight, size, MARGIN, CONTENT, Align::Right, BLACK);
+        let label_w = CONTENT - amount_w - 6.0;
+        let a = self.place(label, (weight, size), (MARGIN, label_w), Align::Left, color);
+        let b = self.place(
+            amount,
+            (weight, size),
+            (MARGIN, CONTENT),
+            Align::Right,
+            BLACK,
+        );
         self.y += a.max(b);
     }
 
@@ -87,17 +103,36 @@ pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
         ops: Vec::new(),
         y: MARGIN,
     };
-    let title = if bill.kind.is_return() { "Credit note" } else { "Receipt" };
+    let title = if bill.kind.is_return() {
+        "Credit note"
+    } else {
+        "Receipt"
+    };
     roll.para(shop_name, Weight::Bold, 11.0, Align::Center);
-    roll.para(&format!("{title} {}", bill.number()), Weight::Regular, 8.0, Align::Center);
-    roll.para(&format_time(bill.created_at), Weight::Regular, 8.0, Align::Center);
+    roll.para(
+        &format!("{title} {}", bill.number()),
+        Weight::Regular,
+        8.0,
+        Align::Center,
+    );
+    roll.para(
+        &format_time(bill.created_at),
+        Weight::Regular,
+        8.0,
+        Align::Center,
+    );
     if bill.kind == BillKind::Sale || bill.kind == BillKind::SaleReturn {
         roll.para(&bill.party_name, Weight::Regular, 8.0, Align::Center);
     }
     roll.rule();
     for line in &bill.lines {
         roll.para(&line.product, Weight::Regular, 8.5, Align::Left);
-        let mut detail = format!("  {} {} × {}", line.quantity, line.unit, money(line.unit_price));
+        let mut detail = format!(
+            "  {} {} × {}",
+            line.quantity,
+            line.unit,
+            money(line.unit_price)
+        );
         if let Some(code) = &line.tax_code {
             detail.push_str(&format!(" · HSN/SAC {code}"));
         }
@@ -107,7 +142,13 @@ pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
         roll.pair(&detail, &money(line.line_total), Weight::Regular, 8.0, GREY);
     }
     roll.rule();
-    roll.pair("Subtotal", &money(bill.subtotal), Weight::Regular, 8.5, BLACK);
+    roll.pair(
+        "Subtotal",
+        &money(bill.subtotal),
+        Weight::Regular,
+        8.5,
+        BLACK,
+    );
     for rate in bill.tax_summary() {
         let label = format!("Tax {}% on {}", percent(rate.rate_bp), money(rate.taxable));
         roll.pair(&label, &money(rate.tax), Weight::Regular, 8.5, BLACK);

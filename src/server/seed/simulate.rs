@@ -6,9 +6,9 @@
 use super::bulk::Plan;
 use super::catalogue::{BRANDS, CUSTOMERS, ITEMS, SUPPLIERS, VARIANTS};
 use crate::domain::bill::{line_total, BillKind, Totals};
-use crate::domain::tax::tax_on;
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::{sell, LotStock, Position};
+use crate::domain::tax::tax_on;
 use crate::domain::{search, Day, Money};
 use crate::server::storage::bulk::{BillRow, LineRow, LotRow, MovementRow, ProductRow, Shop};
 use std::cmp::Reverse;

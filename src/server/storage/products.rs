@@ -210,7 +210,11 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<Product>> {
 /// The listed products a bill form's `Product` fields name: by exact SKU or by name (case and
 /// spacing ignored), one statement for the whole form.
 pub async fn named(db: &Db, typed: &[String]) -> Result<Vec<Product>> {
-    let typed: Vec<&String> = typed.iter().filter(|t| !t.trim().is_empty()).take(100).collect();
+    let typed: Vec<&String> = typed
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .take(100)
+        .collect();
     if typed.is_empty() {
         return Ok(Vec::new());
     }

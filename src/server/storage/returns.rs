@@ -250,12 +250,21 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
     // The money: each line at its original price; its tax refunded at the line's own rate, in
     // proportion to the share of the line coming back (see `refund_share`). A bill from before
     // tax per product was taxed as a whole: its tax is refunded in proportion to its subtotal.
-    let value = |quantity: i64, o: &OriginalLine| line_total(quantity, o.unit_price).map_or(0, Money::minor);
+    let value = |quantity: i64, o: &OriginalLine| {
+        line_total(quantity, o.unit_price).map_or(0, Money::minor)
+    };
     let subtotal = lines.iter().map(|(l, o)| value(l.quantity, o)).sum::<i64>();
     let line_taxes: Vec<Option<Money>> = lines
         .iter()
         .map(|(l, o)| {
-            o.tax.map(|tax| refund_share(tax, o.line_total.minor(), value(o.returned, o), value(l.quantity, o)))
+            o.tax.map(|tax| {
+                refund_share(
+                    tax,
+                    o.line_total.minor(),
+                    value(o.returned, o),
+                    value(l.quantity, o),
+                )
+            })
         })
         .collect();
     let tax = if line_taxes.iter().all(Option::is_some) {
