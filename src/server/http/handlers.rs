@@ -59,7 +59,7 @@ pub(super) async fn invoice_pdf(
     let number = bill.number();
     let config = state.config.clone();
     match tokio::task::spawn_blocking(move || {
-        crate::server::invoice::render(&config.shop_name, &bill, &config.currency)
+        crate::server::invoice::render(&config.shop_name, &bill, &config.currency, &config.zone)
     })
     .await
     {
