@@ -10,6 +10,9 @@ export LISTEN_ADDR="127.0.0.1:$port"
 export STOCKROOM_ADMIN_EMAIL=manager@e2e.test
 export STOCKROOM_ADMIN_PASSWORD=e2e-manager-passphrase
 export LOG_FORMAT=pretty RUST_LOG=${RUST_LOG:-info}
+# The journeys write their dates as UTC (`toISOString`); the time-zone journey starts a second
+# server with SHOP_TIMEZONE set far from UTC (see playwright.config.ts).
+export SHOP_TIMEZONE=${SHOP_TIMEZONE:-UTC}
 "$bin" migrate
 "$bin" seed --demo
 exec "$bin" serve

@@ -213,9 +213,13 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
                 products,
                 movements,
                 seed,
-                // Midday today (UTC): the same seed gives the same data all day.
-                now: Clock::system().now().div_euclid(86_400) * 86_400 + 43_200,
+                // Two years until today in the shop's zone; the same seed gives the same data all day.
+                now: stockroom::server::seed::bulk::midday_today(
+                    &config.zone,
+                    Clock::system().now(),
+                ),
                 tax_rate_bp: config.tax_rate_bp,
+                zone: config.zone.clone(),
             };
             let started = std::time::Instant::now();
             let done =

@@ -242,7 +242,11 @@ async fn add_line_without_javascript_keeps_what_was_typed() {
 async fn lots_expiring_soon_are_listed_and_counted_in_the_navigation() {
     let app = common::app::start().await;
     let cookie = app.sign_in(STAFF).await;
-    let today = stockroom::domain::Day::of_unix(stockroom::server::clock::Clock::system().now());
+    // The app under test runs in UTC (tests/common/app.rs).
+    let today = stockroom::domain::calendar::Zone::day_of(
+        &stockroom::server::zone::ShopZone::utc(),
+        stockroom::server::clock::Clock::system().now(),
+    );
     let soon = today.plus_days(2).unwrap().to_string();
     let later = today.plus_days(400).unwrap().to_string();
     buy(

@@ -9,14 +9,16 @@ use sqlx::Row;
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::bill_form::Line;
 use stockroom::domain::bill_return::ReturnLine;
+use stockroom::domain::calendar::Zone;
 use stockroom::domain::period::Month;
-use stockroom::domain::{Day, Money};
+use stockroom::domain::Money;
 use stockroom::server::storage::audit::Actor;
 use stockroom::server::storage::corrections::{self, CorrectionError, CountInput, WriteOffInput};
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
 use stockroom::server::storage::returns::{self, ReturnError, ReturnInput};
 use stockroom::server::storage::stock::{record, BillInput, Recorded};
 use stockroom::server::storage::{Db, PoolSettings};
+use stockroom::server::zone::ShopZone;
 
 /// 2026-01-15 10:00 UTC.
 const NOW: i64 = 1_768_471_200;
@@ -376,11 +378,12 @@ on_both_backends! {
 
         let month = Month { year: 2026, month: 1 };
         let query = DashboardQuery {
-            start: month.start(),
-            end: month.next().start(),
+            start: month.start(&ShopZone::utc()),
+            end: month.next().start(&ShopZone::utc()),
             months: vec![month],
-            expiring_until: Day::of_unix(NOW).plus_days(3).unwrap(),
+            expiring_until: ShopZone::utc().day_of(NOW).plus_days(3).unwrap(),
             now: NOW + 3_600,
+            zone: ShopZone::utc(),
         };
         let f = figures(&t.db, &query).await.unwrap();
         let m = Money::from_minor;
@@ -559,7 +562,8 @@ mod http {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_expiring_lot_is_written_off_from_the_expiry_list() {
         let app = common::app::start().await;
-        let soon = Day::of_unix(stockroom::server::clock::Clock::system().now())
+        let soon = ShopZone::utc()
+            .day_of(stockroom::server::clock::Clock::system().now())
             .plus_days(1)
             .unwrap()
             .to_string();

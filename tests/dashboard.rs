@@ -7,20 +7,26 @@ use axum::http::{header, StatusCode};
 use common::app::{App, MANAGER, STAFF};
 use common::TestDb;
 use stockroom::domain::bill::BillKind;
+use stockroom::domain::calendar::Zone;
 use stockroom::domain::dashboard::{
     Alerts, Dashboard, Figures, MonthTotals, ProductTotals, StockAlert, Totals,
 };
 use stockroom::domain::period::{Month, Period};
-use stockroom::domain::Day;
 use stockroom::domain::{Currency, Money, Role};
 use stockroom::server::clock::Clock;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::stock::{record, BillInput};
+use stockroom::server::zone::ShopZone;
 
 /// The machine's time: these figures are recorded and read at today's date.
 fn now() -> i64 {
     Clock::system().now()
+}
+
+/// These figures are read in UTC, as the fixtures' times are written.
+fn utc() -> ShopZone {
+    ShopZone::utc()
 }
 
 /// Unix seconds of a UTC date and time.
@@ -80,7 +86,7 @@ async fn fixture(t: &TestDb) {
     let user = common::clerk(&t.db, "clerk@shop.test").await;
     product(t, "Rice", Some(5), None).await;
     product(t, "Dal", None, Some(10)).await;
-    let curd_expiry = Day::of_unix(now()).plus_days(2).unwrap().to_string();
+    let curd_expiry = utc().day_of(now()).plus_days(2).unwrap().to_string();
     use BillKind::{Purchase, Sale};
     bill(
         t,
@@ -135,13 +141,15 @@ async fn fixture(t: &TestDb) {
 }
 
 async fn figures_for(t: &TestDb, from: &str, to: &str) -> (Period, Figures) {
-    let period = Period::resolve(Some("custom"), Some(from), Some(to), now()).unwrap();
+    let period =
+        Period::resolve(Some("custom"), Some(from), Some(to), utc().day_of(now())).unwrap();
     let query = DashboardQuery {
-        start: period.start(),
-        end: period.end(),
+        start: period.start(&utc()),
+        end: period.end(&utc()),
         months: period.chart_months(),
-        expiring_until: Day::of_unix(now()).plus_days(3).unwrap(),
+        expiring_until: utc().day_of(now()).plus_days(3).unwrap(),
         now: now(),
+        zone: utc(),
     };
     let figures = figures(&t.db, &query).await.unwrap();
     (period, figures)
@@ -252,9 +260,9 @@ on_both_backends! {
         assert_eq!(after.months, before.months, "ended months are remembered");
         // This month is summed on every view: a sale now shows at once.
         let this_month = |f: &Figures| f.months.last().unwrap().1;
-        let (_, first) = figures_for(&t, &Day::of_unix(now()).to_string(), &Day::of_unix(now()).to_string()).await;
+        let (_, first) = figures_for(&t, &utc().day_of(now()).to_string(), &utc().day_of(now()).to_string()).await;
         bill(&t, user, BillKind::Sale, now(), &[("Dal", 1, 2_500, None)]).await;
-        let (_, second) = figures_for(&t, &Day::of_unix(now()).to_string(), &Day::of_unix(now()).to_string()).await;
+        let (_, second) = figures_for(&t, &utc().day_of(now()).to_string(), &utc().day_of(now()).to_string()).await;
         assert_eq!(this_month(&second).earned.minor(), this_month(&first).earned.minor() + 2_500);
     }
 

@@ -17,6 +17,7 @@ fn plan() -> Plan {
         seed: 11,
         now: NOW,
         tax_rate_bp: 500,
+        zone: stockroom::server::zone::ShopZone::utc(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::domain::bill::Bill;
 #[cfg(feature = "ssr")]
-use crate::domain::calendar::{Day, DAY_SECS};
+use crate::domain::calendar::{Day, Zone};
 #[cfg(feature = "ssr")]
 use crate::domain::ledger::Seek;
 use crate::domain::ledger::{BillSummary, ExpiringLot, Movement, Page};
@@ -56,7 +56,7 @@ pub async fn get_bill(id: i64) -> Result<Priced<Bill>, AppError> {
 }
 
 /// Ledger movements, newest first, filtered by product name, type and date range (`YYYY-MM-DD`,
-/// both ends inclusive).
+/// both ends inclusive, days of the shop's time zone).
 #[server(prefix = "/api", endpoint = "movements/list")]
 pub async fn list_movements(
     #[server(default)] product: Option<String>,
@@ -76,30 +76,35 @@ pub async fn list_movements(
                 .map_err(|_| AppError::invalid("kind", "Choose a type from the list"))?,
         ),
     };
-    let day_start =
-        |field: &str, text: Option<String>, offset: i64| -> Result<Option<i64>, AppError> {
-            match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                None => Ok(None),
-                Some(text) => {
-                    let day = Day::parse(text).map_err(|e| AppError::invalid(field, e))?;
-                    Ok(Some(day.start() + offset))
-                }
-            }
-        };
+    let zone = &state.config.zone;
+    // `To` includes its whole day: the filter ends where the next local day starts (23 or 25
+    // hours later across a daylight-saving change).
+    let day_start = |field: &str, text: Option<String>, after: i64| match text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => Ok(None),
+        Some(text) => {
+            let day = Day::parse(text).map_err(|e| AppError::invalid(field, e))?;
+            let day = day.plus_days(after).ok_or(AppError::Internal)?;
+            Ok::<_, AppError>(Some(zone.start_of(day)))
+        }
+    };
     let filter = MovementFilter {
         product,
         product_id: None,
         kind,
         from: day_start("from", from, 0)?,
-        until: day_start("to", to, DAY_SECS)?,
+        until: day_start("to", to, 1)?,
     };
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
     let page = movements(&state.db, &filter, seek, PER_PAGE).await?;
     priced(page)
 }
 
-/// Lots with stock left expiring within `days` days (default 3), including expired ones,
-/// soonest first, a page at a time (`before`: later lots, `after`: sooner ones).
+/// Lots with stock left expiring within `days` days (default 3) of the shop's today (in its
+/// time zone), including expired ones, soonest first, a page at a time (`before`: later lots, `after`: sooner ones).
 #[server(prefix = "/api", endpoint = "expiry/list")]
 pub async fn expiring_lots(
     #[server(default)] days: Option<i64>,
@@ -112,7 +117,7 @@ pub async fn expiring_lots(
     if !(0..=3_650).contains(&days) {
         return Err(AppError::invalid("days", "Choose between 0 and 3650 days"));
     }
-    let today = Day::of_unix(super::context::now());
+    let today = state.config.zone.day_of(super::context::now());
     let until = today.plus_days(days).ok_or(AppError::Internal)?;
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
     Ok(crate::server::storage::history::expiring(&state.db, today, until, seek, PER_PAGE).await?)
@@ -123,7 +128,10 @@ pub async fn expiring_lots(
 pub async fn expiring_count() -> Result<i64, AppError> {
     super::context::require_user()?;
     let state = super::context::state()?;
-    let until = Day::of_unix(super::context::now())
+    let until = state
+        .config
+        .zone
+        .day_of(super::context::now())
         .plus_days(DEFAULT_EXPIRY_DAYS)
         .ok_or(AppError::Internal)?;
     Ok(crate::server::storage::history::expiring_count(&state.db, until).await?)

@@ -9,4 +9,5 @@ pub mod pager;
 pub mod status;
 #[cfg(feature = "hydrate")]
 pub mod swap;
+pub mod time;
 pub mod viewer;

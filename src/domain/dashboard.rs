@@ -88,16 +88,15 @@ pub struct Figures {
     pub has_history: bool,
 }
 
-/// Puts the database's per-month rows (keyed by the month's first second; months without
-/// bills missing) onto `months`, with zeros where nothing happened. Other rows are ignored.
-pub fn fill_months(months: &[Month], rows: &[(i64, MonthTotals)]) -> Vec<(Month, MonthTotals)> {
+/// Puts the database's per-month rows (months without bills missing) onto `months`, with zeros
+/// where nothing happened. Other rows are ignored.
+pub fn fill_months(months: &[Month], rows: &[(Month, MonthTotals)]) -> Vec<(Month, MonthTotals)> {
     months
         .iter()
         .map(|month| {
-            let start = month.start();
             let totals = rows
                 .iter()
-                .find(|(s, _)| *s == start)
+                .find(|(m, _)| m == month)
                 .map(|(_, t)| *t)
                 .unwrap_or_default();
             (*month, totals)
@@ -237,7 +236,8 @@ mod tests {
     use super::*;
 
     fn this_month() -> Period {
-        Period::resolve(None, None, None, 1_773_568_800).unwrap()
+        use crate::domain::calendar::{Utc, Zone};
+        Period::resolve(None, None, None, Utc.day_of(1_773_568_800)).unwrap()
     }
 
     #[test]
@@ -260,10 +260,7 @@ mod tests {
             year: 2024,
             month: 12,
         };
-        let filled = fill_months(
-            &months,
-            &[(months[1].start(), feb), (december.start(), feb)],
-        );
+        let filled = fill_months(&months, &[(months[1], feb), (december, feb)]);
         assert_eq!(
             filled,
             vec![(months[0], MonthTotals::default()), (months[1], feb)]

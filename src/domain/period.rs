@@ -1,7 +1,9 @@
 //! Periods and months for the dashboard: which days a period choice means and which months
-//! its chart shows. Whole days and months in UTC for now.
+//! its chart shows. Days and months are the shop's own (its [`Zone`]): a period starts at the
+//! first second of its first local day and ends before the first second after its last, so a
+//! month in a daylight-saving zone is summed over its 743 or 745 hours, not a multiple of 24.
 
-use super::calendar::Day;
+use super::calendar::{Day, Zone};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::{Date, Duration};
@@ -80,7 +82,8 @@ impl PeriodError {
     }
 }
 
-/// A chosen period: whole days from `from` to `to`, both included (`YYYY-MM-DD`, UTC).
+/// A chosen period: whole days from `from` to `to`, both included (`YYYY-MM-DD`, the shop's
+/// calendar days).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     pub kind: PeriodKind,
@@ -102,24 +105,15 @@ fn day_text(date: Date) -> String {
     Day::from_date(date).to_string()
 }
 
-fn day_start(date: Date) -> i64 {
-    Day::from_date(date).start()
-}
-
-/// The UTC date of a Unix time (1970-01-01 if out of range).
-pub fn utc_date(unix: i64) -> Date {
-    Day::of_unix(unix).date()
-}
-
 impl Period {
-    /// The period a request asks for, on the day `now` (Unix seconds) falls on. No `period` but
-    /// a date means a custom range; no `period` and no dates means this month. A preset ignores
-    /// dates sent with it (the form always sends them).
+    /// The period a request asks for on the shop's day `today`. No `period` but a date means a
+    /// custom range; no `period` and no dates means this month. A preset ignores dates sent with
+    /// it (the form always sends them).
     pub fn resolve(
         period: Option<&str>,
         from: Option<&str>,
         to: Option<&str>,
-        now: i64,
+        today: Day,
     ) -> Result<Self, PeriodError> {
         let (from, to) = (given(from), given(to));
         let kind = match given(period) {
@@ -127,7 +121,7 @@ impl Period {
             None if from.is_some() || to.is_some() => PeriodKind::Custom,
             None => PeriodKind::ThisMonth,
         };
-        let today = utc_date(now);
+        let today = today.date();
         let (first, last) = match kind {
             PeriodKind::ThisMonth => (today.replace_day(1).unwrap_or(today), today),
             PeriodKind::Last30Days => (today.saturating_sub(Duration::days(29)), today),
@@ -156,14 +150,16 @@ impl Period {
         parse_day(&self.to).unwrap_or(Date::MIN)
     }
 
-    /// The first second of the period (Unix, included).
-    pub fn start(&self) -> i64 {
-        day_start(self.first_day())
+    /// The first second of the period in `zone` (Unix, included).
+    pub fn start(&self, zone: &impl Zone) -> i64 {
+        zone.start_of(Day::from_date(self.first_day()))
     }
 
-    /// The first second after the period (Unix, excluded).
-    pub fn end(&self) -> i64 {
-        day_start(self.last_day()) + 86_400
+    /// The first second after the period in `zone` (Unix, excluded): the start of the next day,
+    /// however long the last one was.
+    pub fn end(&self, zone: &impl Zone) -> i64 {
+        let next = self.last_day().next_day().unwrap_or(Date::MAX);
+        zone.start_of(Day::from_date(next))
     }
 
     /// The months the chart shows: the 12 months up to the period's last one, or every month of
@@ -186,7 +182,7 @@ impl Period {
     }
 }
 
-/// A calendar month (UTC).
+/// A calendar month (the shop's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Month {
     pub year: i32,
@@ -254,21 +250,22 @@ impl Month {
             .unwrap_or(Date::MIN)
     }
 
-    /// The first second of the month (Unix).
-    pub fn start(self) -> i64 {
-        day_start(self.first_day())
+    /// The first second of the month in `zone` (Unix).
+    pub fn start(self, zone: &impl Zone) -> i64 {
+        zone.start_of(Day::from_date(self.first_day()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::calendar::Utc;
 
     /// 2026-03-15 10:00 UTC.
     const MID_MARCH: i64 = 1_773_568_800;
 
     fn resolve(period: &str, from: &str, to: &str) -> Result<Period, PeriodError> {
-        Period::resolve(Some(period), Some(from), Some(to), MID_MARCH)
+        Period::resolve(Some(period), Some(from), Some(to), Utc.day_of(MID_MARCH))
     }
 
     fn range(p: &Period) -> (&str, &str) {
@@ -301,8 +298,8 @@ mod tests {
     fn a_custom_range_needs_two_dates_in_order() {
         let custom = resolve("custom", "2025-01-01", "2025-03-31").unwrap();
         assert_eq!(custom.kind, PeriodKind::Custom);
-        assert_eq!(custom.start(), 1_735_689_600, "2025-01-01 00:00 UTC");
-        assert_eq!(custom.end(), 1_743_465_600, "2025-04-01 00:00 UTC");
+        assert_eq!(custom.start(&Utc), 1_735_689_600, "2025-01-01 00:00 UTC");
+        assert_eq!(custom.end(&Utc), 1_743_465_600, "2025-04-01 00:00 UTC");
         assert_eq!(
             resolve("", "2025-01-01", "2025-01-01").unwrap().kind,
             PeriodKind::Custom,
@@ -373,7 +370,7 @@ mod tests {
                 month: 12
             }
         );
-        assert_eq!(dec.start(), 1_764_547_200, "2025-12-01 00:00 UTC");
+        assert_eq!(dec.start(&Utc), 1_764_547_200, "2025-12-01 00:00 UTC");
         assert_eq!(
             Month {
                 year: 2026,
@@ -383,6 +380,6 @@ mod tests {
             2
         );
         assert_eq!(dec.months_since(dec.next()), 0);
-        assert_eq!(Month::of(utc_date(MID_MARCH)).key(), "2026-03");
+        assert_eq!(Month::of(Utc.day_of(MID_MARCH).date()).key(), "2026-03");
     }
 }

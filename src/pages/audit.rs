@@ -3,7 +3,7 @@
 use crate::api::people::list_audit;
 use crate::components::pager::Pager;
 use crate::components::status::set_status;
-use crate::domain::calendar::format_time;
+use crate::components::time::{shop_time, zone_name};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,7 +34,7 @@ pub fn AuditPage() -> impl IntoView {
                     Ok(page) => {
                         let rows = page.rows.into_iter().map(|entry| view! {
                             <tr>
-                                <td>{format_time(entry.at)}</td>
+                                <td>{shop_time(entry.at)}</td>
                                 <td>{entry.actor.unwrap_or_else(|| "—".to_owned())}</td>
                                 <td>{entry.action.label()}</td>
                                 <td>{entry.target.unwrap_or_default()}</td>
@@ -46,7 +46,7 @@ pub fn AuditPage() -> impl IntoView {
                             <div class="table-wrap">
                                 <table class="data">
                                     <thead><tr>
-                                        <th scope="col">"When (UTC)"</th>
+                                        <th scope="col">{format!("When ({})", zone_name())}</th>
                                         <th scope="col">"Who"</th>
                                         <th scope="col">"What"</th>
                                         <th scope="col">"Account"</th>

@@ -3,10 +3,10 @@
 use crate::api::history::{get_bill, list_bills};
 use crate::components::pager::Pager;
 use crate::components::status::set_status;
+use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::bill::bill_number;
 use crate::domain::bill::{Bill, BillKind};
-use crate::domain::calendar::format_time;
 use crate::domain::tax::percent;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -40,7 +40,7 @@ pub fn BillsPage() -> impl IntoView {
                             view! {
                                 <tr>
                                     <td><a href=format!("/bills/{}", b.id)>{number}</a></td>
-                                    <td>{format_time(b.created_at)}</td>
+                                    <td>{shop_time(b.created_at)}</td>
                                     <td>{b.party_name}</td>
                                     <td>{b.kind.label()}</td>
                                     <td class="num">{currency.format(b.total)}</td>
@@ -195,7 +195,7 @@ pub fn BillPage() -> impl IntoView {
                             {origin}
                             {returns}
                             <dl class="facts">
-                                <dt>"Date"</dt><dd>{format_time(b.created_at)}</dd>
+                                <dt>"Date"</dt><dd>{shop_time(b.created_at)}</dd>
                                 <dt>"Party"</dt><dd>{b.party_name.clone()}</dd>
                                 {b.party_phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
                                 {b.party_address.clone().map(|a| view! { <dt>"Address"</dt><dd>{a}</dd> })}

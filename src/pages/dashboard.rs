@@ -240,7 +240,7 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
         {welcome}
         <section class="dash-section" aria-labelledby="h-sales">
             <h2 id="h-sales">"Sales"</h2>
-            <p class="muted period-range">{d.period.describe()}" · amounts before tax"</p>
+            <p class="muted period-range">{format!("{} · {} time · amounts before tax", d.period.describe(), crate::components::time::zone_name())}</p>
             {sales_figures}
             {sales_chart}
         </section>

@@ -8,7 +8,7 @@ use crate::api::people::{
     ReactivateEmployee, ResetEmployeePassword, UpdateEmployee,
 };
 use crate::components::status::set_status;
-use crate::domain::calendar::format_time;
+use crate::components::time::shop_time;
 use crate::domain::employee::{Employee, EmployeeForm, Gender};
 use crate::error::AppError;
 use leptos::either::Either;
@@ -317,7 +317,7 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
             <a href="/employees">"Back to employees"</a>
         </div>
         <p class="stock-line">
-            {format!("{} · {} · added {}", role_label(employee.user.role), status, format_time(employee.created_at))}
+            {format!("{} · {} · added {}", role_label(employee.user.role), status, shop_time(employee.created_at))}
         </p>
         {saved.then(|| view! { <p class="notice" role="status">"Saved."</p> })}
         {changed.map(|text| view! { <p class="notice" role="status">{text}</p> })}

@@ -3,8 +3,8 @@
 use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS};
 use crate::components::corrections::WriteOffLot;
 use crate::components::pager::{Pager, PagerLabels};
+use crate::components::time::shop_time;
 use crate::components::viewer;
-use crate::domain::calendar::format_time;
 use crate::domain::ledger::MovementKind;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -74,7 +74,7 @@ pub fn TransactionsPage() -> impl IntoView {
                         let page = priced.data;
                         let rows = page.rows.into_iter().map(|m| view! {
                             <tr>
-                                <td>{format_time(m.created_at)}</td>
+                                <td>{shop_time(m.created_at)}</td>
                                 <td><a href=format!("/inventory/{}", m.product_id)>{m.product}</a></td>
                                 <td>
                                     {match m.bill_id {

@@ -6,8 +6,8 @@ use crate::api::products::{
 };
 use crate::components::corrections::{CountStock, WriteOffLot};
 use crate::components::status::set_status;
+use crate::components::time::shop_time;
 use crate::components::viewer;
-use crate::domain::calendar::format_time;
 use crate::domain::product_form::ProductForm;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -117,7 +117,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         manager.then(|| view! { <CountStock product_id=product.id unit=product.unit.clone()/> });
     let movement_rows = movements.into_iter().map(|m| view! {
         <tr>
-            <td>{format_time(m.created_at)}</td>
+            <td>{shop_time(m.created_at)}</td>
             <td>{match m.bill_id {
                 Some(b) => Either::Left(view! { <a href=format!("/bills/{b}")>{m.kind.label()}</a> }),
                 None => Either::Right(m.kind.label()),

@@ -1,5 +1,5 @@
 //! Server-only code: configuration, shared state, start-up, `http` (router and serve loop),
-//! sessions, and `storage` (the only place SQL lives).
+//! sessions, `storage` (the only place SQL lives) and `zone` (the shop's time zone).
 
 pub mod client;
 pub mod clock;
@@ -16,3 +16,4 @@ pub mod sessions;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod zone;

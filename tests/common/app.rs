@@ -52,21 +52,30 @@ async fn add_account(t: &TestDb, (email, password): (&str, &str), role: Role) {
     users::insert(&t.db, &account, 0).await.unwrap();
 }
 
+/// The shop's time zone of a test app unless the test names one: the existing tests write and
+/// read their times in UTC.
+const TEST_ZONE: &str = "UTC";
+
 pub async fn start_on(t: TestDb) -> App {
     start_with(t, Throttle::default()).await
 }
 
 /// An app whose sign-in throttling follows `throttle` (a short window lets a test see it lift).
 pub async fn start_with(t: TestDb, throttle: Throttle) -> App {
-    launch(t, throttle, Clock::system()).await
+    launch(t, throttle, Clock::system(), TEST_ZONE).await
 }
 
 /// An app on SQLite whose clock the test sets and moves through [`App::clock`].
 pub async fn start_at(clock: Clock) -> App {
-    launch(super::sqlite().await, Throttle::default(), clock).await
+    launch(super::sqlite().await, Throttle::default(), clock, TEST_ZONE).await
 }
 
-async fn launch(t: TestDb, throttle: Throttle, clock: Clock) -> App {
+/// An app over `t` for a shop in `zone` (`SHOP_TIMEZONE`), with a clock the test sets.
+pub async fn start_in(t: TestDb, zone: &str, clock: Clock) -> App {
+    launch(t, Throttle::default(), clock, zone).await
+}
+
+async fn launch(t: TestDb, throttle: Throttle, clock: Clock, zone: &str) -> App {
     add_account(&t, MANAGER, Role::Manager).await;
     add_account(&t, STAFF, Role::Staff).await;
     for (name, price) in [
@@ -98,7 +107,8 @@ async fn launch(t: TestDb, throttle: Throttle, clock: Clock) -> App {
         .site_root(site.display().to_string())
         .site_pkg_dir("pkg")
         .build();
-    let config = Config::from_lookup(|_| None).unwrap();
+    let config =
+        Config::from_lookup(|key| (key == "SHOP_TIMEZONE").then(|| zone.to_owned())).unwrap();
     let state = AppState {
         db: t.db.clone(),
         config: Arc::new(config),

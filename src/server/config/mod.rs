@@ -9,6 +9,7 @@ pub mod settings;
 pub use database_url::DatabaseUrl;
 
 use crate::domain::{Currency, Email, Password};
+use crate::server::zone::ShopZone;
 use settings::Setting;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,6 +49,8 @@ pub struct Config {
     pub currency: Currency,
     /// Tax in basis points (1800 = 18%).
     pub tax_rate_bp: u32,
+    /// `SHOP_TIMEZONE`: the zone every date and time people see or type is in.
+    pub zone: ShopZone,
     /// Whether the session cookie is marked `Secure` (set when served over HTTPS).
     pub cookie_secure: bool,
     pub session_idle: Duration,
@@ -105,6 +108,7 @@ impl Config {
         let currency_code = env.read(&CURRENCY);
         let currency_symbol = env.read(&CURRENCY_SYMBOL);
         let tax_rate_bp = env.read(&TAX_RATE);
+        let zone = env.read(&SHOP_TIMEZONE);
         let cookie_secure = env.read(&COOKIE_SECURE);
         let public_url = env.read(&PUBLIC_URL);
         let session_idle = env.read(&SESSION_IDLE_MINUTES);
@@ -150,6 +154,7 @@ impl Config {
                     code: currency_code,
                 },
                 tax_rate_bp: tax_rate_bp?,
+                zone: zone?,
                 cookie_secure: cookie_secure?,
                 session_idle: session_idle?,
                 session_max_age: session_max_age?,
@@ -207,6 +212,20 @@ mod tests {
         assert_eq!(c.currency, Currency::default());
         assert_eq!(c.tax_rate_bp, 0);
         assert!(c.admin.is_none());
+        assert_eq!(c.zone.name(), "Asia/Kolkata");
+    }
+
+    #[test]
+    fn the_shop_timezone_is_an_iana_name_and_an_unknown_one_is_named() {
+        let c = config(&[("SHOP_TIMEZONE", "America/New_York")]).unwrap();
+        assert_eq!(c.zone.name(), "America/New_York");
+        let text = config(&[("SHOP_TIMEZONE", "Asia/Bangalore")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains(r#"SHOP_TIMEZONE: unknown time zone "Asia/Bangalore""#),
+            "{text}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::database_url::DatabaseUrl;
 use super::parse::*;
 use super::{Config, LogFormat};
 use crate::domain::{Email, Password};
+use crate::server::zone::ShopZone;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -209,6 +210,13 @@ pub const TAX_RATE: Setting<u32> = Setting::new(
     parse_percent_bp,
     |c| format!("{}.{:02}%", c.tax_rate_bp / 100, c.tax_rate_bp % 100),
 );
+pub const SHOP_TIMEZONE: Setting<ShopZone> = Setting::new(
+    "SHOP_TIMEZONE",
+    crate::server::zone::DEFAULT_ZONE,
+    "the shop's time zone, an IANA name (`Europe/Berlin`, `America/New_York`, `UTC`): every date and time shown or typed — bill times, today, days left, date filters, the dashboard's days and months, PDFs — is in it; an unknown name stops the server",
+    ShopZone::named,
+    |c| c.zone.name().to_owned(),
+);
 pub const COOKIE_SECURE: Setting<bool> = Setting::new(
     "COOKIE_SECURE",
     "false",
@@ -271,7 +279,7 @@ pub const LEPTOS_SITE_ROOT: About = About::read_elsewhere(
 );
 
 /// Every setting, in the order README's table and `check-config` list them.
-pub const SETTINGS: [About; 27] = [
+pub const SETTINGS: [About; 28] = [
     DATABASE_URL.about,
     DATABASE_MAX_CONNECTIONS.about,
     DATABASE_ACQUIRE_TIMEOUT_SECONDS.about,
@@ -291,6 +299,7 @@ pub const SETTINGS: [About; 27] = [
     CURRENCY.about,
     CURRENCY_SYMBOL.about,
     TAX_RATE.about,
+    SHOP_TIMEZONE.about,
     COOKIE_SECURE.about,
     PUBLIC_URL.about,
     SESSION_IDLE_MINUTES.about,

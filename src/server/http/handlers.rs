@@ -106,11 +106,14 @@ async fn bill_pdf(state: AppState, id: &str, signed_in: bool, printout: Printout
     };
     pdf(name, move || match printout {
         Printout::Invoice => {
-            crate::server::invoice::render(&config.shop_name, &bill, &config.currency)
+            crate::server::invoice::render(&config.shop_name, &bill, &config.currency, &config.zone)
         }
-        Printout::Receipt => {
-            crate::server::invoice::receipt::render(&config.shop_name, &bill, &config.currency)
-        }
+        Printout::Receipt => crate::server::invoice::receipt::render(
+            &config.shop_name,
+            &bill,
+            &config.currency,
+            &config.zone,
+        ),
     })
     .await
 }

@@ -19,18 +19,20 @@ use krilla::page::PageSettings;
 use krilla::Document;
 
 use crate::domain::bill::{Bill, BillKind};
-use crate::domain::calendar::format_time;
+use crate::domain::calendar::{LocalTime, Zone};
 use crate::domain::tax::percent;
 use crate::domain::Currency;
+use crate::server::zone::ShopZone;
 use layout::{draw, layout, PAGE_H, PAGE_W};
 use shaping::FONTS;
 
-/// Renders `bill` as an A4 PDF invoice of `shop_name`, on as many pages as its lines need.
+/// Renders `bill` as an A4 PDF invoice of `shop_name`, on as many pages as its lines need, its
+/// date and time (printed and in the metadata, with the offset) in the shop's `zone`.
 ///
 /// Never panics on what the bill holds (any text, any amounts), and is deterministic: the same
 /// bill gives the same bytes. Takes about 10 ms in a release build: call it from a blocking task.
-pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
-    let labels = Labels::new(bill, currency);
+pub fn render(shop_name: &str, bill: &Bill, currency: &Currency, zone: &ShopZone) -> Vec<u8> {
+    let labels = Labels::new(bill, currency, zone);
     let pages = layout(&FONTS, shop_name, bill, currency, &labels);
 
     let title = format!("{} {}", labels.title, labels.number);
@@ -38,7 +40,7 @@ pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
         .into_iter()
         .map(|ops| (PAGE_W, PAGE_H, ops))
         .collect::<Vec<_>>();
-    write(&sized, &title, shop_name, Some(bill.created_at))
+    write(&sized, &title, shop_name, zone.local(bill.created_at))
 }
 
 /// Writes pages of drawing operations (each with its width and height in points) as a PDF.
@@ -46,7 +48,7 @@ fn write(
     pages: &[(f32, f32, Vec<layout::Op>)],
     title: &str,
     author: &str,
-    at: Option<i64>,
+    at: Option<LocalTime>,
 ) -> Vec<u8> {
     let fonts = &*FONTS;
     let mut metadata = Metadata::new()
@@ -79,18 +81,22 @@ fn write(
         .expect("krilla writes PDFs with the bundled fonts")
 }
 
-/// The bill's date as PDF metadata (UTC), when the timestamp is a real date.
-fn pdf_date(unix: i64) -> Option<DateTime> {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).ok()?;
+/// The bill's local date and time as PDF metadata, with its offset from UTC (`+05'30`).
+/// The PDF carries the offset's sign on its hours, so an offset under an hour west of UTC
+/// (none is in use today) would read as east.
+fn pdf_date(local: LocalTime) -> Option<DateTime> {
+    let (year, month, day) = local.day().ymd();
+    let (hour, minute, second) = local.hms();
+    let offset = local.offset_secs();
     Some(
-        DateTime::new(u16::try_from(t.year()).ok()?)
-            .month(u8::from(t.month()))
-            .day(t.day())
-            .hour(t.hour())
-            .minute(t.minute())
-            .second(t.second())
-            .utc_offset_hour(0)
-            .utc_offset_minute(0),
+        DateTime::new(u16::try_from(year).ok()?)
+            .month(month)
+            .day(day)
+            .hour(hour)
+            .minute(minute)
+            .second(second)
+            .utc_offset_hour(i8::try_from(offset / 3_600).ok()?)
+            .utc_offset_minute(u8::try_from(offset.unsigned_abs() % 3_600 / 60).ok()?),
     )
 }
 
@@ -129,7 +135,7 @@ struct Labels {
 }
 
 impl Labels {
-    fn new(bill: &Bill, currency: &Currency) -> Labels {
+    fn new(bill: &Bill, currency: &Currency, zone: &ShopZone) -> Labels {
         let (title, party) = match bill.kind {
             BillKind::Sale => ("Tax invoice", "Bill to"),
             BillKind::Purchase => ("Purchase bill", "Supplier"),
@@ -145,7 +151,7 @@ impl Labels {
             title,
             party,
             number: bill.number(),
-            date: format_time(bill.created_at),
+            date: zone.show(bill.created_at),
             tax: format!("Tax ({}%)", percent(bill.tax_rate_bp)),
             rate: header("Rate"),
             amount: header("Amount"),
@@ -222,12 +228,12 @@ mod tests {
 
     fn pages(bill: &Bill) -> usize {
         let currency = Currency::default();
-        let labels = Labels::new(bill, &currency);
+        let labels = Labels::new(bill, &currency, &ShopZone::utc());
         layout(&FONTS, "Sharma Kirana Store", bill, &currency, &labels).len()
     }
 
     fn render_ok(shop_name: &str, bill: &Bill, currency: &Currency) {
-        let pdf = render(shop_name, bill, currency);
+        let pdf = render(shop_name, bill, currency, &ShopZone::default());
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.trim_ascii_end().ends_with(b"%%EOF"));
     }
@@ -266,9 +272,10 @@ mod tests {
     fn the_same_bill_gives_the_same_bytes() {
         let bill = bill(BillKind::Sale, lines(5));
         let currency = Currency::default();
+        let zone = ShopZone::default();
         assert_eq!(
-            render("Shop", &bill, &currency),
-            render("Shop", &bill, &currency)
+            render("Shop", &bill, &currency, &zone),
+            render("Shop", &bill, &currency, &zone)
         );
     }
 
@@ -324,7 +331,7 @@ mod tests {
     #[test]
     fn labels_follow_the_kind_of_bill_and_the_currency() {
         let sale = bill(BillKind::Sale, Vec::new());
-        let labels = Labels::new(&sale, &Currency::default());
+        let labels = Labels::new(&sale, &Currency::default(), &ShopZone::utc());
         assert_eq!((labels.title, labels.party), ("Tax invoice", "Bill to"));
         assert_eq!(labels.number, "S-000042");
         assert_eq!(
@@ -342,7 +349,7 @@ mod tests {
             code: "USD".into(),
             symbol: " $ ".into(),
         };
-        let labels = Labels::new(&purchase, &dollars);
+        let labels = Labels::new(&purchase, &dollars, &ShopZone::utc());
         assert_eq!((labels.title, labels.party), ("Purchase bill", "Supplier"));
         assert_eq!(
             (labels.tax.as_str(), labels.amount.as_str()),
@@ -351,6 +358,29 @@ mod tests {
         assert_eq!(
             labels.bare.format(Money::from_minor(12_345_678)),
             "123,456.78"
+        );
+    }
+
+    #[test]
+    fn the_date_is_the_shops_wall_clock_printed_and_in_the_metadata_with_its_offset() {
+        // 2026-01-31 19:00 UTC: half past midnight on 1 February in India.
+        let mut sale = bill(BillKind::Sale, lines(1));
+        sale.created_at = 1_769_886_000;
+        let india = ShopZone::named("Asia/Kolkata").unwrap();
+        let labels = Labels::new(&sale, &Currency::default(), &india);
+        assert_eq!(labels.date, "2026-02-01 00:30");
+        let pdf = render("Shop", &sale, &Currency::default(), &india);
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(
+            text.contains("D:20260201003000+05'30"),
+            "creation date in India"
+        );
+        let newfoundland = ShopZone::named("America/St_Johns").unwrap();
+        let pdf = render("Shop", &sale, &Currency::default(), &newfoundland);
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(
+            text.contains("D:20260131153000-03'30"),
+            "creation date in St. John's"
         );
     }
 
@@ -384,6 +414,7 @@ mod tests {
             "शर्मा किराना स्टोर / Sharma Kirana Store",
             &bill,
             &Currency::default(),
+            &ShopZone::default(),
         );
         let path = std::env::temp_dir().join("invoice-sample.pdf");
         std::fs::write(&path, pdf).expect("the temporary directory is writable");

@@ -6,9 +6,10 @@ use super::layout::{Op, Rgb, BLACK, GREY, RULE};
 use super::shaping::{Fonts, Weight, FONTS};
 use super::{printable, write};
 use crate::domain::bill::{Bill, BillKind};
-use crate::domain::calendar::format_time;
+use crate::domain::calendar::Zone;
 use crate::domain::tax::percent;
 use crate::domain::{Currency, Money};
+use crate::server::zone::ShopZone;
 
 /// The roll's width: 80 mm in points.
 pub const WIDTH: f32 = 80.0 * 72.0 / 25.4;
@@ -96,7 +97,7 @@ impl Roll<'_> {
 }
 
 /// Renders `bill` as an 80 mm receipt of `shop_name`.
-pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
+pub fn render(shop_name: &str, bill: &Bill, currency: &Currency, zone: &ShopZone) -> Vec<u8> {
     let money = |m: Money| currency.format(m);
     let mut roll = Roll {
         fonts: &FONTS,
@@ -116,7 +117,7 @@ pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
         Align::Center,
     );
     roll.para(
-        &format_time(bill.created_at),
+        &zone.show(bill.created_at),
         Weight::Regular,
         8.0,
         Align::Center,
@@ -162,6 +163,6 @@ pub fn render(shop_name: &str, bill: &Bill, currency: &Currency) -> Vec<u8> {
         &[(WIDTH, height, roll.ops)],
         &format!("{title} {}", bill.number()),
         shop_name,
-        Some(bill.created_at),
+        zone.local(bill.created_at),
     )
 }

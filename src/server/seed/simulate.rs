@@ -6,6 +6,7 @@
 use super::bulk::Plan;
 use super::catalogue::{BRANDS, CUSTOMERS, ITEMS, SUPPLIERS, VARIANTS};
 use crate::domain::bill::{line_total, BillKind, Totals};
+use crate::domain::calendar::Zone;
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::{sell, LotStock, Position};
 use crate::domain::tax::tax_on;
@@ -167,7 +168,7 @@ pub fn simulate(plan: &Plan, user_id: i64) -> Shop {
     let mut expiring: BinaryHeap<Reverse<(Day, usize)>> = BinaryHeap::new();
     let mut day = None;
     while sim.shop.movements.len() < plan.movements {
-        let today = Day::of_unix(clock);
+        let today = plan.zone.day_of(clock);
         if day != Some(today) {
             let cutoff = today.plus_days(-WRITE_OFF_AFTER_DAYS).unwrap_or(today);
             while expiring.peek().is_some_and(|Reverse((e, _))| *e < cutoff) {
@@ -193,7 +194,13 @@ pub fn simulate(plan: &Plan, user_id: i64) -> Shop {
         if sells {
             sale(&mut sim, &mut rng, &mut stocked, clock);
         } else {
-            purchase(&mut sim, &mut rng, &mut stocked, clock);
+            purchase(
+                &mut sim,
+                &mut rng,
+                &mut stocked,
+                clock,
+                plan.zone.day_of(clock),
+            );
         }
         for (lot, row) in sim.shop.lots.iter().enumerate().skip(lots_before) {
             if let Some(expires_on) = row.expires_on {
@@ -243,9 +250,9 @@ fn distinct(rng: &mut Rng, pool_len: usize, count: usize) -> Vec<usize> {
     picked
 }
 
-fn purchase(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
+/// A purchase at `now`, on the shop's day `today` (its lots expire counting from it).
+fn purchase(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64, today: Day) {
     let bill = sim.shop.bills.len();
-    let today = Day::of_unix(now);
     let line_count = usize::try_from(rng.range(1, 5)).unwrap_or(1);
     let mut amounts = Vec::new();
     let mut line_no = 0;
@@ -449,6 +456,7 @@ mod tests {
             seed: 7,
             now: 1_790_000_000,
             tax_rate_bp: 500,
+            zone: crate::server::zone::ShopZone::utc(),
         }
     }
 

@@ -10,6 +10,7 @@ use crate::domain::dashboard::{
 use crate::domain::period::Month;
 use crate::domain::product::COUNT_CAP;
 use crate::domain::Money;
+use crate::server::zone::ShopZone;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -28,6 +29,26 @@ pub struct DashboardQuery {
     pub expiring_until: crate::domain::Day,
     /// The time of the request (Unix): months that ended well before it are final.
     pub now: i64,
+    /// The shop's time zone: where each chart month begins and ends.
+    pub zone: ShopZone,
+}
+
+/// A chart month and the instants it spans in the shop's zone: `[start, stop)`.
+#[derive(Clone, Copy, Debug)]
+struct MonthSpan {
+    month: Month,
+    start: i64,
+    stop: i64,
+}
+
+impl MonthSpan {
+    fn of(month: Month, zone: &ShopZone) -> Self {
+        Self {
+            month,
+            start: month.start(zone),
+            stop: month.next().start(zone),
+        }
+    }
 }
 
 /// How long after a month ends its sums are taken as final: a bill is stamped with the time
@@ -40,8 +61,12 @@ const MONTH_SETTLES_SECS: i64 = 3_600;
 /// chain scale) on every dashboard view would be the same answer each time. Every instance
 /// keeps its own copy, and they agree. Only `stockroom seed` writes bills into the past; it
 /// runs against a database before the server starts.
+///
+/// A month is remembered by the instants it spans, not by its name: the same month in another
+/// time zone is another range of bills, so a process reading the ledger in a new
+/// `SHOP_TIMEZONE` sums it afresh instead of reusing the old zone's figures.
 #[derive(Clone, Debug, Default)]
-pub struct ClosedMonths(Arc<Mutex<HashMap<i64, MonthTotals>>>);
+pub struct ClosedMonths(Arc<Mutex<HashMap<(i64, i64), MonthTotals>>>);
 
 /// How many dashboards are summed at once in this process. Each runs six aggregate statements
 /// side by side; a crowd of them only shares the same cores more thinly while every SQLite
@@ -50,19 +75,19 @@ pub struct ClosedMonths(Arc<Mutex<HashMap<i64, MonthTotals>>>);
 pub const DASHBOARDS_AT_ONCE: usize = 2;
 
 impl ClosedMonths {
-    fn known(&self, month: &Month) -> Option<MonthTotals> {
+    fn known(&self, span: &MonthSpan) -> Option<MonthTotals> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&month.start())
+            .get(&(span.start, span.stop))
             .copied()
     }
 
-    fn remember(&self, month: &Month, totals: MonthTotals) {
+    fn remember(&self, span: &MonthSpan, totals: MonthTotals) {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(month.start(), totals);
+            .insert((span.start, span.stop), totals);
     }
 }
 
@@ -72,7 +97,7 @@ pub async fn figures(db: &Db, query: &DashboardQuery) -> Result<Figures> {
     let _turn = db.dashboard_turns.acquire().await.ok();
     let (bill_sums, months, products, (low_stock, overstock), snapshot, expiring) = tokio::try_join!(
         bill_sums(db, query.start, query.end),
-        monthly(db, &query.months, query.now),
+        monthly(db, &query.months, &query.zone, query.now),
         sales_by_product(db, query.start, query.end),
         stock_alerts(db),
         stock_snapshot(db),
@@ -134,32 +159,39 @@ async fn bill_sums(db: &Db, start: i64, end: i64) -> Result<(Money, Money, Money
 
 /// The same sums per chart month. Months that ended are remembered ([`ClosedMonths`]), so a
 /// view sums only the months not yet known — usually just the current one. The months'
-/// boundaries (UTC today; a shop's own time zone later) are computed here and joined as a small
-/// table, so each month is one index range scan and both databases run the same SQL.
-async fn monthly(db: &Db, months: &[Month], now: i64) -> Result<Vec<(Month, MonthTotals)>> {
+/// boundaries in the shop's time zone (a month in a daylight-saving zone is an hour short or
+/// long; one in India starts at 18:30 UTC) are computed here from the zone's rules and joined
+/// as a small table, so each month is one index range scan and both databases run the same SQL.
+async fn monthly(
+    db: &Db,
+    months: &[Month],
+    zone: &ShopZone,
+    now: i64,
+) -> Result<Vec<(Month, MonthTotals)>> {
     let mut known = Vec::new();
     let mut missing = Vec::new();
-    for month in months {
-        match db.closed_months.known(month) {
-            Some(totals) => known.push((month.start(), totals)),
-            None => missing.push(*month),
+    for span in months.iter().map(|m| MonthSpan::of(*m, zone)) {
+        match db.closed_months.known(&span) {
+            Some(totals) => known.push((span.month, totals)),
+            None => missing.push(span),
         }
     }
     if !missing.is_empty() {
         let summed = sum_months(db, &missing).await?;
-        for (month, totals) in fill_months(&missing, &summed) {
-            if month.next().start() + MONTH_SETTLES_SECS <= now {
-                db.closed_months.remember(&month, totals);
+        let names: Vec<Month> = missing.iter().map(|span| span.month).collect();
+        for (span, (month, totals)) in missing.iter().zip(fill_months(&names, &summed)) {
+            if span.stop + MONTH_SETTLES_SECS <= now {
+                db.closed_months.remember(span, totals);
             }
-            known.push((month.start(), totals));
+            known.push((month, totals));
         }
     }
     Ok(fill_months(months, &known))
 }
 
-/// Sums `months` from the bills: one row per month that has any.
-async fn sum_months(db: &Db, months: &[Month]) -> Result<Vec<(i64, MonthTotals)>> {
-    let bounds = (0..months.len())
+/// Sums the months of `spans` from the bills: one row per month that has any.
+async fn sum_months(db: &Db, spans: &[MonthSpan]) -> Result<Vec<(Month, MonthTotals)>> {
+    let bounds = (0..spans.len())
         .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
         .collect::<Vec<_>>()
         .join(", ");
@@ -178,23 +210,26 @@ async fn sum_months(db: &Db, months: &[Month]) -> Result<Vec<(i64, MonthTotals)>
          WHERE s.start IS NOT NULL OR l.start IS NOT NULL"
     );
     let mut statement = sqlx::query(&sql);
-    for month in months {
-        statement = statement.bind(month.start()).bind(month.next().start());
+    for span in spans {
+        statement = statement.bind(span.start).bind(span.stop);
     }
     let rows = db.fetch_all_then_shrink(statement).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<i64, _>("start")?,
-                MonthTotals {
-                    earned: money(r, "earned")?,
-                    spent: money(r, "spent")?,
-                    cost_of_goods: money(r, "cost_of_goods")?,
-                    losses: money(r, "losses")?,
-                },
-            ))
-        })
-        .collect()
+    let mut summed = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let start: i64 = r.try_get("start")?;
+        // Each row starts one of the spans bound above.
+        let Some(span) = spans.iter().find(|span| span.start == start) else {
+            continue;
+        };
+        let totals = MonthTotals {
+            earned: money(r, "earned")?,
+            spent: money(r, "spent")?,
+            cost_of_goods: money(r, "cost_of_goods")?,
+            losses: money(r, "losses")?,
+        };
+        summed.push((span.month, totals));
+    }
+    Ok(summed)
 }
 
 /// What one scan of the period's movements gives.

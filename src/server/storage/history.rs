@@ -263,7 +263,7 @@ pub async fn expiring(
             })
         },
         |lot| Cursor {
-            at: lot.expires_on.start(),
+            at: lot.expires_on.key(),
             id: lot.lot_id,
         },
     )

@@ -13,7 +13,7 @@ pub(crate) enum Order {
     /// Newest first by a Unix-time column (`Before` reads older rows).
     NewestFirst,
     /// Soonest first by a `YYYY-MM-DD` column (`Before` reads later rows); the cursor carries
-    /// the day as the Unix time of its start.
+    /// the day as its [`Day::key`].
     SoonestFirst,
 }
 
@@ -32,7 +32,7 @@ impl Keyset {
     fn key_arg(self, cursor: Cursor) -> Arg {
         match self.order {
             Order::NewestFirst => Arg::Int(cursor.at),
-            Order::SoonestFirst => Arg::Text(Day::of_unix(cursor.at).to_string()),
+            Order::SoonestFirst => Arg::Text(Day::from_key(cursor.at).to_string()),
         }
     }
 
