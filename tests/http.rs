@@ -348,3 +348,36 @@ async fn the_same_sign_in_and_inventory_work_on_postgresql() {
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("Toor Dal") && !reply.body.contains("Basmati"));
 }
+
+/// Every test builds its own app, so routers are built while other tests' pages render. Building
+/// one used to switch resource loading off for the whole process for a moment, and a page whose
+/// data was first asked for in that moment never finished (leptos-rs/leptos#4773; the suites saw
+/// it as a rare 503 after the 30 s deadline). Routes are now found once per process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_routers_never_stalls_a_page_being_rendered() {
+    let app = std::sync::Arc::new(common::app::start().await);
+    let manager = app.sign_in(MANAGER).await;
+    let renders = tokio::spawn({
+        let app = app.clone();
+        async move {
+            for _ in 0..150 {
+                let page = tokio::time::timeout(
+                    Duration::from_secs(15),
+                    app.get("/inventory", Some(&manager)),
+                )
+                .await
+                .expect("a page rendered while routers are built still finishes");
+                assert_eq!(page.status, StatusCode::OK);
+                assert!(page.body.contains("Toor Dal"));
+            }
+        }
+    });
+    let mut built = 0;
+    while !renders.is_finished() {
+        app.build_another_router();
+        built += 1;
+        tokio::task::yield_now().await;
+    }
+    renders.await.unwrap();
+    assert!(built > 0, "routers were built while pages rendered");
+}

@@ -25,6 +25,7 @@ pub const STAFF: (&str, &str) = ("staff@shop.test", "staff-passphrase-1");
 /// A running app (in-process) over a test database with a manager, a staff member and products.
 pub struct App {
     router: Router,
+    state: AppState,
     /// The app's clock: the system's, or one the test sets (see [`start_at`]).
     pub clock: Clock,
     site: std::path::PathBuf,
@@ -123,7 +124,8 @@ async fn launch(t: TestDb, throttle: Throttle, clock: Clock, zone: &str) -> App 
         leptos_options: options,
     };
     App {
-        router: http::router(state),
+        router: http::router(state.clone()),
+        state,
         clock,
         site,
         db: t,
@@ -182,6 +184,11 @@ impl App {
         .await
         .unwrap_or_else(|_| panic!("{asked}: no answer within 60 s"));
         reply(response.unwrap()).await
+    }
+
+    /// Builds the whole router again, as every test's app does at its start, and drops it.
+    pub fn build_another_router(&self) {
+        drop(http::router(self.state.clone()));
     }
 
     /// The test database, to check what the app wrote.

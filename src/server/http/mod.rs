@@ -15,7 +15,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -32,13 +33,28 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// A request that has produced no response after this long is answered 503 (and logged) rather
 /// than held open: every statement is bounded well below it (pool 5 s, SQLite busy 10 s), so
-/// only a server render that never finishes gets here — one was seen, rarely, in the test suite.
+/// only a server render that never finishes would get here (see [`routes`] for the one cause
+/// found, and fixed).
 pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(30);
+
+/// The app's routes, found once per process and shared by every router built in it.
+///
+/// Finding them renders the app once with resource loading switched off by a flag that
+/// `leptos_server` keeps for the whole process (leptos-rs/leptos#4773): a resource that another
+/// render, on another thread, first polls while that flag is up waits forever, and its page with
+/// it. One server builds one router before it listens, so it never met this; the test suites
+/// build a router per test, in parallel, and about one run in six had a page hang until the
+/// response deadline. Finding the routes once, before anything in the process can render, closes
+/// that window for good (`tests/reliability.rs` builds routers while pages render).
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
 
 /// The whole application as one router: pages, server functions, assets, health.
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = routes();
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let pkg = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
