@@ -12,7 +12,7 @@ BIN := $(TARGET_DIR)/release/stockroom
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
 
-.PHONY: help setup run build dev test fmt lint unit e2e rehearse create-manager clean bench
+.PHONY: help setup run build dev test fmt lint unit e2e rehearse create-manager clean bench soak
 
 help:
 	@echo "make run    build and serve http://127.0.0.1:3000 (SQLite under ./data/)"
@@ -20,6 +20,7 @@ help:
 	@echo "make dev    cargo leptos watch (rebuilds and reloads on save)"
 	@echo "make create-manager EMAIL=you@shop.example   create a manager account (asks for a password)"
 	@echo "make bench  seed 100k products / 1M movements on SQLite and PostgreSQL, load-test, write BENCHMARKS.md"
+	@echo "make soak   every page rendered 100,000 times concurrently; any unfinished render fails (STRESS_RENDERS=N)"
 	@echo "make rehearse  the Docker image's runtime stage, rehearsed without Docker (see docs/deploy.md)"
 
 setup:
@@ -63,6 +64,10 @@ e2e: build
 bench: build
 	@scripts/setup.sh --bench
 	STOCKROOM_BIN=$(BIN) python3 scripts/bench.py
+
+# Not part of `make test`: the render stress harness (tests/stress.rs) at 100,000 renders.
+soak: setup
+	STRESS_RENDERS=$${STRESS_RENDERS:-100000} cargo test --features ssr --test stress -- --nocapture
 
 # The Dockerfile's runtime stage rebuilt from the release build and checked (no Docker needed).
 rehearse: build

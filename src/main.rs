@@ -9,7 +9,7 @@ use stockroom::domain::{Email, Password};
 use stockroom::server::clock::Clock;
 use stockroom::server::config::Config;
 use stockroom::server::logging::{self, LogTargets};
-use stockroom::server::storage::{maintenance, Db, PoolSettings};
+use stockroom::server::storage::{maintenance, restore, Db, PoolSettings};
 use stockroom::server::{http, operations, startup};
 
 /// Inventory management for small shops.
@@ -60,6 +60,13 @@ enum Command {
     /// RDS snapshots).
     Backup {
         /// A new file for the copy; an existing file is never overwritten.
+        path: PathBuf,
+    },
+    /// Put a backup made by `stockroom backup` back as the SQLite database of DATABASE_URL, with
+    /// every server stopped (the replaced database is kept beside it). PostgreSQL: pg_restore,
+    /// see docs/deploy.md.
+    Restore {
+        /// The backup file to restore.
         path: PathBuf,
     },
     /// Check the environment and the database, and print the effective settings (secrets masked).
@@ -150,6 +157,10 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
     match command {
         Command::Serve => {
             let addr = config.listen_addr;
+            // While this server runs, `stockroom restore` refuses to replace its SQLite file.
+            let _in_use = maintenance::sqlite_file(config.database_url.expose())
+                .map(|file| restore::claim(&file))
+                .transpose()?;
             let state = startup::prepare(config, leptos_options(addr)?).await?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -250,6 +261,32 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
                 backup.path.display(),
                 backup.bytes
             );
+            Ok(())
+        }
+        Command::Restore { path } => {
+            let Some(file) = maintenance::sqlite_file(config.database_url.expose()) else {
+                return Err(restore::RestoreError::Postgres.into());
+            };
+            let done = restore::restore_sqlite(&path, &file, Clock::system().now()).await?;
+            println!(
+                "restored {} from {} ({} bytes, integrity ok): {} products, {} bills; \
+                 {} of {} migrations applied{}",
+                done.database.display(),
+                path.display(),
+                done.bytes,
+                done.products,
+                done.bills,
+                done.applied,
+                done.known,
+                if done.applied < done.known {
+                    " (the rest run when the server starts)"
+                } else {
+                    ""
+                }
+            );
+            if let Some(kept) = done.kept {
+                println!("the database it replaced is kept at {}", kept.display());
+            }
             Ok(())
         }
         Command::CheckConfig => {

@@ -458,6 +458,98 @@ async fn sign_in_throttling_also_counts_per_client_address() {
     );
 }
 
+/// Signs in from `addr` as a browser holding `device` (its device cookie) would.
+async fn login_with_device(
+    app: &App,
+    (email, password): (&str, &str),
+    addr: &str,
+    device: &str,
+) -> common::app::Reply {
+    let request = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("x-forwarded-for", addr)
+        .header(header::COOKIE, device)
+        .body(Body::from(form(&[
+            ("email", email),
+            ("password", password),
+        ])))
+        .unwrap();
+    app.send(request).await
+}
+
+/// The device cookie (`stockroom_device=…`) a successful sign-in set.
+fn device_cookie_of(reply: &common::app::Reply) -> String {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("stockroom_device="))
+        .and_then(|v| v.split(';').next())
+        .expect("a successful sign-in sets the device cookie")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_at_the_owners_email_do_not_keep_the_owner_out_of_their_own_browser() {
+    let app = common::app::start().await;
+    let shop = "198.51.100.20";
+    let first = login_from(&app, MANAGER.0, MANAGER.1, shop).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let device = device_cookie_of(&first);
+    let cookie = first.header(header::SET_COOKIE);
+    assert!(cookie.starts_with("stockroom_session="), "{cookie}");
+    assert!(
+        device.len() > "stockroom_device=".len() + 32,
+        "a long random secret: {device}"
+    );
+
+    // Someone who knows the e-mail spends its whole budget from elsewhere...
+    for _ in 0..5 {
+        let guess = login_from(&app, MANAGER.0, "a-guess", "203.0.113.66").await;
+        assert_eq!(guess.status, StatusCode::UNAUTHORIZED);
+    }
+    let more = login_from(&app, MANAGER.0, "a-guess", "203.0.113.66").await;
+    assert_eq!(more.status, StatusCode::TOO_MANY_REQUESTS);
+    // ...and from many other addresses: new browsers stay throttled, right password or not.
+    let new_browser = login_from(&app, MANAGER.0, MANAGER.1, "192.0.2.1").await;
+    assert_eq!(new_browser.status, StatusCode::TOO_MANY_REQUESTS);
+    // A made-up device cookie is no key either.
+    let forged = format!("stockroom_device={}", "ab".repeat(32));
+    let forged = login_with_device(&app, MANAGER, "192.0.2.2", &forged).await;
+    assert_eq!(forged.status, StatusCode::TOO_MANY_REQUESTS);
+    // Nor is the manager's device cookie for another account.
+    let other = login_with_device(&app, (STAFF.0, "a-guess"), shop, &device).await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+
+    // The owner's own browser gets in, at once, and keeps its device cookie.
+    let owner = login_with_device(&app, MANAGER, shop, &device).await;
+    assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
+    assert_eq!(device_cookie_of(&owner), device);
+    let session = owner
+        .header(header::SET_COOKIE)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.get("/inventory", Some(&session)).await.status,
+        StatusCode::OK
+    );
+    // The guessing still counts against new browsers.
+    let still = login_from(&app, MANAGER.0, MANAGER.1, "192.0.2.3").await;
+    assert_eq!(still.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // A known browser is throttled on its own failures: five typos, then a wait.
+    for _ in 0..5 {
+        let typo = login_with_device(&app, (MANAGER.0, "typo"), shop, &device).await;
+        assert_eq!(typo.status, StatusCode::UNAUTHORIZED);
+    }
+    let after = login_with_device(&app, MANAGER, shop, &device).await;
+    assert_eq!(after.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_throttled_plain_form_sign_in_shows_when_to_try_again() {
     let throttle = Throttle {

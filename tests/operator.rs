@@ -5,14 +5,14 @@
 mod binary;
 mod common;
 
-use binary::{migration_files, run, Scratch};
+use binary::{migration_files, run, Scratch, Server};
 use sqlx::Row;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use stockroom::domain::bill::BillKind;
 use stockroom::server::storage::stock::{record, BillInput};
-use stockroom::server::storage::{Db, PoolSettings};
+use stockroom::server::storage::{maintenance, Db, PoolSettings};
 
 fn bill(kind: BillKind, user_id: i64, key: String, product: &str, quantity: i64) -> BillInput {
     BillInput {
@@ -250,4 +250,226 @@ fn check_config_fails_when_the_database_does_not_answer() {
         "{stderr}"
     );
     assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+async fn bills_in(db: &Db) -> i64 {
+    sqlx::query("SELECT COUNT(*) FROM bills")
+        .fetch_one(db.pool_for_tests())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+/// Records purchase and sale pairs on `db` until `stop` is set; returns how many pairs.
+fn keep_selling(db: Db, user: i64, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<usize> {
+    tokio::spawn(async move {
+        let mut pairs = 0;
+        while !stop.load(Ordering::Relaxed) {
+            let product = ["Rice", "Dal", "Tea"][pairs % 3];
+            record(
+                &db,
+                &bill(BillKind::Purchase, user, format!("p{pairs}"), product, 5),
+            )
+            .await
+            .unwrap();
+            record(
+                &db,
+                &bill(BillKind::Sale, user, format!("s{pairs}"), product, 3),
+            )
+            .await
+            .unwrap();
+            pairs += 1;
+        }
+        pairs
+    })
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_during_sales_restores_with_the_server_stopped_and_the_books_intact() {
+    let t = common::sqlite().await;
+    let user = common::clerk(&t.db, "clerk@shop.test").await;
+    let scratch = Scratch::new();
+    let env = [("DATABASE_URL", t.url.as_str())];
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = keep_selling(t.db.clone(), user, stop.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let copy = scratch.0.join("shop-backup.db");
+    let out = tokio::task::spawn_blocking({
+        let (dir, copy, url) = (scratch.0.clone(), copy.clone(), t.url.clone());
+        move || {
+            run(
+                &dir,
+                &[("DATABASE_URL", &url)],
+                &["backup", copy.to_str().unwrap()],
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, Ordering::Relaxed);
+    assert!(writer.await.unwrap() > 0);
+    let live_bills = bills_in(&t.db).await;
+    let copied = Db::connect(
+        &format!("sqlite://{}", copy.display()),
+        &PoolSettings::default(),
+    )
+    .await
+    .unwrap();
+    let backup_bills = bills_in(&copied).await;
+    copied.close().await;
+    assert!(
+        0 < backup_bills && backup_bills < live_bills,
+        "the copy is a moment during the writes: {backup_bills} of {live_bills}"
+    );
+    t.db.close().await;
+
+    // Not over a running server, and not from something that is not a sound backup.
+    let (child, lines) = Server::start(&scratch.0, &env);
+    let server = Server::listening(child, &lines);
+    let refused = run(&scratch.0, &env, &["restore", copy.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("in use by a running Stockroom"),
+        "{}",
+        text(&refused)
+    );
+    assert!(server.terminate().success());
+    let junk = scratch.0.join("junk.db");
+    std::fs::write(
+        &junk,
+        b"this is not a database, just bytes, but long enough",
+    )
+    .unwrap();
+    let refused = run(&scratch.0, &env, &["restore", junk.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("is not a sound database"),
+        "{}",
+        text(&refused)
+    );
+    let missing = run(&scratch.0, &env, &["restore", "no-such-file.db"]);
+    assert!(
+        text(&missing).contains("there is no backup"),
+        "{}",
+        text(&missing)
+    );
+
+    let file = maintenance::sqlite_file(&t.url).unwrap();
+    let restored = run(&scratch.0, &env, &["restore", copy.to_str().unwrap()]);
+    assert!(restored.status.success(), "{}", text(&restored));
+    let said = text(&restored);
+    assert!(
+        said.contains(&format!("{backup_bills} bills")) && said.contains("kept at"),
+        "{said}"
+    );
+    let kept = said
+        .lines()
+        .find_map(|line| line.strip_prefix("the database it replaced is kept at "))
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    let db = Db::connect(&t.url, &PoolSettings::default()).await.unwrap();
+    assert_eq!(
+        bills_in(&db).await,
+        backup_bills,
+        "the bills up to the backup"
+    );
+    assert_eq!(ledger_breaks(&db).await, 0);
+    db.close().await;
+    let old = Db::connect(&format!("sqlite://{kept}"), &PoolSettings::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        bills_in(&old).await,
+        live_bills,
+        "the replaced database is kept whole"
+    );
+    old.close().await;
+    assert!(file.exists());
+
+    // The server starts on the restored database and serves.
+    let (child, lines) = Server::start(&scratch.0, &env);
+    let server = Server::listening(child, &lines);
+    stockroom::server::operations::healthcheck(server.addr, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(server.terminate().success());
+}
+
+/// The PostgreSQL procedure of docs/deploy.md ("Backups and restores"), run for real: pg_dump
+/// while sales go on, pg_restore into a new database, a server on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pg_dump_taken_during_sales_restores_into_a_new_database_with_the_books_intact() {
+    let Some(t) = common::postgres().await else {
+        return;
+    };
+    let Some(fresh) = binary::EmptyPostgres::create().await else {
+        return;
+    };
+    let user = common::clerk(&t.db, "clerk@shop.test").await;
+    let scratch = Scratch::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = keep_selling(t.db.clone(), user, stop.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dump = scratch.0.join("stockroom.dump");
+    // The test's own thread waits for pg_dump; the writer goes on on the runtime's workers.
+    let out = std::process::Command::new("pg_dump")
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(&dump)
+        .arg(&t.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, Ordering::Relaxed);
+    assert!(writer.await.unwrap() > 0);
+    let live_bills = bills_in(&t.db).await;
+
+    let out = std::process::Command::new("pg_restore")
+        .args([
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--dbname",
+        ])
+        .arg(&fresh.url)
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let db = Db::connect(&fresh.url, &PoolSettings::default())
+        .await
+        .unwrap();
+    let restored_bills = bills_in(&db).await;
+    assert!(
+        0 < restored_bills && restored_bills <= live_bills,
+        "{restored_bills} of {live_bills}"
+    );
+    assert_eq!(ledger_breaks(&db).await, 0);
+    let status = maintenance::migration_status(&db).await.unwrap();
+    assert_eq!(
+        status.applied, status.known,
+        "the dump carries the schema's version"
+    );
+    db.close().await;
+
+    let env = [("DATABASE_URL", fresh.url.as_str())];
+    let (child, lines) = Server::start(&scratch.0, &env);
+    let server = Server::listening(child, &lines);
+    stockroom::server::operations::healthcheck(server.addr, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(server.terminate().success());
 }

@@ -254,13 +254,13 @@ on_both_backends! {
             ("ravi@shop.in", "203.0.113.1", 120),
             ("asha@shop.in", "203.0.113.1", 10),
         ] {
-            throttle::record_failure(&t.db, key, addr, at).await.unwrap();
+            throttle::record_failure(&t.db, key, addr, None, at).await.unwrap();
         }
-        let recent = throttle::recent(&t.db, "asha@shop.in", "203.0.113.1", 50).await.unwrap();
+        let recent = throttle::recent(&t.db, "asha@shop.in", "203.0.113.1", None, 50).await.unwrap();
         assert_eq!(recent.account, [100, 110]);
         assert_eq!(recent.client, [100, 120]);
         throttle::clear_account(&t.db, "asha@shop.in").await.unwrap();
-        let recent = throttle::recent(&t.db, "asha@shop.in", "203.0.113.1", 0).await.unwrap();
+        let recent = throttle::recent(&t.db, "asha@shop.in", "203.0.113.1", None, 0).await.unwrap();
         assert!(recent.account.is_empty());
         assert_eq!(recent.client, [120], "the address keeps its count");
         assert_eq!(throttle::purge(&t.db, 120).await.unwrap(), 1);

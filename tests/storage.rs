@@ -78,7 +78,8 @@ on_both_backends! {
     async fn sign_in_opens_a_session_that_sign_out_ends(t: TestDb) {
         add_user(&t, "asha@shop.in", Role::Manager).await;
         let policy = policy();
-        let (user, cookie) = policy.sign_in(&t.db, "asha@shop.in", "a-long-enough-password", "203.0.113.1").await.unwrap();
+        let signed_in = policy.sign_in(&t.db, "asha@shop.in", "a-long-enough-password", "203.0.113.1", None).await.unwrap();
+        let (user, cookie) = (signed_in.user, signed_in.session_cookie);
         let cookie = cookie.to_str().unwrap().to_owned();
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
         let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
@@ -92,7 +93,7 @@ on_both_backends! {
         add_user(&t, "asha@shop.in", Role::Manager).await;
         let policy = policy();
         for (email, password) in [("asha@shop.in", "wrong-password"), ("ghost@shop.in", "a-long-enough-password"), ("not an email", "x")] {
-            let err = policy.sign_in(&t.db, email, password, "203.0.113.1").await.unwrap_err();
+            let err = policy.sign_in(&t.db, email, password, "203.0.113.1", None).await.unwrap_err();
             assert_eq!(err.to_string(), "Invalid email or password");
         }
     }

@@ -26,19 +26,24 @@ pub async fn login(
     use crate::server::storage::sessions;
     let state = super::context::state()?;
     let client = super::context::client_addr();
+    let device = use_context::<axum::http::request::Parts>().and_then(|parts| {
+        crate::server::sessions::device_cookie(&parts.headers).map(str::to_owned)
+    });
     match state
         .sessions
-        .sign_in(&state.db, &email, &password, &client)
+        .sign_in(&state.db, &email, &password, &client, device.as_deref())
         .await
     {
-        Ok((user, cookie)) => {
+        Ok(signed_in) => {
+            let user = signed_in.user;
             tracing::info!(user_id = user.id, "signed in");
             // A session this browser already had ends: one browser, one session.
             if let Some(old) = super::context::session_hash() {
                 sessions::delete(&state.db, &old).await?;
             }
             let response = expect_context::<leptos_axum::ResponseOptions>();
-            response.insert_header(axum::http::header::SET_COOKIE, cookie);
+            response.append_header(axum::http::header::SET_COOKIE, signed_in.session_cookie);
+            response.append_header(axum::http::header::SET_COOKIE, signed_in.device_cookie);
             leptos_axum::redirect(&safe_next(next.as_deref()));
             Ok(())
         }

@@ -7,12 +7,16 @@
 //! The cookie carries 256 random bits; the table keeps only their SHA-256.
 //!
 //! Sign-in throttling counts recent failures per typed account name and per client address in the
-//! database (see `storage::throttle`), so every instance enforces the same limits.
+//! database (see `storage::throttle`), so every instance enforces the same limits. A browser
+//! that has signed in to an account before carries a device cookie (`storage::devices`); for
+//! that account it is held only to its own failures, so whoever knows the owner's e-mail can
+//! burn the account's budget for new browsers but cannot keep the owner's own browser out
+//! (OWASP's account-lockout denial of service).
 
 use super::clock::Clock;
 use super::passwords::{decoy_hash, verify_password};
 use super::storage::audit::{self, NewEntry};
-use super::storage::{sessions, throttle, users, Db, StorageError};
+use super::storage::{devices, sessions, throttle, users, Db, StorageError};
 use crate::domain::employee::AuditAction;
 use crate::domain::{Email, User};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -22,6 +26,14 @@ use std::time::Duration;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "stockroom_session";
+
+/// The device cookie's name: a random secret that outlives sessions and says "this browser has
+/// signed in here before". It signs no one in; it only changes how sign-in is throttled.
+pub const DEVICE_COOKIE: &str = "stockroom_device";
+
+/// How long a device cookie lasts, and a known browser is remembered unused: 400 days, the most
+/// browsers keep a cookie.
+const DEVICE_MAX_AGE_SECS: i64 = 400 * 24 * 60 * 60;
 
 /// How often a session's `last_seen_at` is written: often enough for idle expiry, rarely enough
 /// that reading a page is not a database write.
@@ -88,12 +100,17 @@ impl Throttle {
     }
 
     /// When sign-in opens again, if it is closed now. `times` are failure times, oldest first.
-    fn blocked_until(&self, failures: &throttle::RecentFailures) -> Option<i64> {
+    /// A browser known to the account is held to its own failures (`per_account` of them) and to
+    /// nothing else; any other browser to the account's and its address's.
+    fn blocked_until(&self, failures: &throttle::RecentFailures, known: bool) -> Option<i64> {
         let until = |times: &[i64], limit: usize| {
             // The count drops below the limit once this failure leaves the window.
             (times.len() >= limit.max(1))
                 .then(|| times[times.len() - limit.max(1)] + self.window_secs())
         };
+        if known {
+            return until(&failures.device, self.per_account);
+        }
         until(&failures.account, self.per_account).max(until(&failures.client, self.per_client))
     }
 }
@@ -122,17 +139,25 @@ impl SessionPolicy {
     }
 
     /// Checks the credentials and opens a new session (always a new id), unless this account
-    /// name or `client` has failed too often lately. Every attempt goes to the audit trail.
-    /// Returns the user and the `Set-Cookie` value.
+    /// name or `client` has failed too often lately — or, for a browser known to the account
+    /// (`device`, the device cookie's secret), unless that browser has. Every attempt goes to the
+    /// audit trail. Returns the user and the `Set-Cookie` values (session, device).
     pub async fn sign_in(
         &self,
         db: &Db,
         email: &str,
         password: &str,
         client: &str,
-    ) -> Result<(User, HeaderValue), SignInError> {
+        device: Option<&str>,
+    ) -> Result<SignedIn, SignInError> {
         let key = account_key(email);
         let now = self.clock.now();
+        let device_hash = device.map(token_hash);
+        let known = match &device_hash {
+            Some(hash) => devices::knows(db, hash, &key).await?,
+            None => false,
+        };
+        let known_device = device_hash.as_deref().filter(|_| known);
         let entry = |action: AuditAction, target_id: Option<i64>, detail: &'static str| NewEntry {
             at: now,
             actor_id: None,
@@ -143,8 +168,9 @@ impl SessionPolicy {
             detail,
             client_addr: client,
         };
-        let recent = throttle::recent(db, &key, client, now - self.throttle.window_secs()).await?;
-        if let Some(until) = self.throttle.blocked_until(&recent) {
+        let since = now - self.throttle.window_secs();
+        let recent = throttle::recent(db, &key, client, known_device, since).await?;
+        if let Some(until) = self.throttle.blocked_until(&recent, known) {
             audit::record(db, &entry(AuditAction::SignInThrottled, None, "")).await?;
             return Err(SignInError::Throttled {
                 retry_after_secs: u64::try_from(until - now).unwrap_or(0).max(1),
@@ -169,13 +195,20 @@ impl SessionPolicy {
         let account = match (failure, account) {
             (None, Some(account)) => account,
             (why, _) => {
-                throttle::record_failure(db, &key, client, now).await?;
+                throttle::record_failure(db, &key, client, known_device, now).await?;
                 let entry = entry(AuditAction::SignInFailed, account_id, why.unwrap_or(""));
                 audit::record(db, &entry).await?;
                 return Err(SignInError::Invalid);
             }
         };
-        throttle::clear_account(db, &key).await?;
+        match known_device {
+            // The owner's own browser got in: the failures others ran up still count against
+            // new browsers.
+            Some(hash) => throttle::clear_device(db, hash).await?,
+            None => throttle::clear_account(db, &key).await?,
+        }
+        let device = device.map_or_else(new_token, str::to_owned);
+        devices::remember(db, &token_hash(&device), account.user.id, now).await?;
         let token = new_token();
         let max_age = i64::try_from(self.max_age.as_secs()).unwrap_or(i64::MAX / 2);
         sessions::create(db, &token_hash(&token), account.user.id, now, now + max_age).await?;
@@ -185,21 +218,25 @@ impl SessionPolicy {
             ..entry(AuditAction::SignedIn, account_id, "")
         };
         audit::record(db, &signed_in).await?;
-        Ok((account.user, self.cookie(&token, max_age)))
+        Ok(SignedIn {
+            user: account.user,
+            session_cookie: self.cookie(SESSION_COOKIE, &token, max_age),
+            device_cookie: self.cookie(DEVICE_COOKIE, &device, DEVICE_MAX_AGE_SECS),
+        })
     }
 
-    /// The `Set-Cookie` value carrying a session secret.
-    fn cookie(&self, token: &str, max_age: i64) -> HeaderValue {
+    /// A `Set-Cookie` value carrying a secret.
+    fn cookie(&self, name: &str, token: &str, max_age: i64) -> HeaderValue {
         let secure = if self.secure_cookie { "; Secure" } else { "" };
         HeaderValue::from_str(&format!(
-            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+            "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
         ))
-        .expect("hex token and fixed attributes are a valid header value")
+        .expect("a fixed name, a hex token and fixed attributes are a valid header value")
     }
 
     /// The `Set-Cookie` value that removes the session cookie from the browser.
     pub fn clear_cookie(&self) -> HeaderValue {
-        self.cookie("", 0)
+        self.cookie(SESSION_COOKIE, "", 0)
     }
 
     /// The live session behind a cookie secret, refreshing its idle clock now and then.
@@ -220,19 +257,39 @@ impl SessionPolicy {
     pub async fn purge(&self, db: &Db) -> Result<u64, StorageError> {
         let now = self.clock.now();
         throttle::purge(db, now - self.throttle.window_secs()).await?;
+        devices::purge(db, now - DEVICE_MAX_AGE_SECS).await?;
         sessions::purge(db, now, self.idle_since(now)).await
     }
 }
 
+/// A signed-in user and the cookies to set: a new session, and the device cookie (kept or new).
+#[derive(Debug)]
+pub struct SignedIn {
+    pub user: User,
+    pub session_cookie: HeaderValue,
+    pub device_cookie: HeaderValue,
+}
+
 /// The session secret from a request's `Cookie` headers, if any.
 pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// The device secret from a request's `Cookie` headers, if it looks like one of ours (a secret
+/// of any other shape is ignored and replaced at the next sign-in).
+pub fn device_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, DEVICE_COOKIE)
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, wanted: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .find(|(name, value)| *name == wanted && !value.is_empty())
         .map(|(_, value)| value)
 }
 

@@ -1,7 +1,9 @@
 //! Operator tasks on the database: a consistent backup copy of a SQLite database taken while the
-//! app runs, and how far the schema is migrated (for `stockroom check-config`).
+//! app runs, how far the schema is migrated (for `stockroom check-config`), and looking at a
+//! SQLite file without changing it (for `stockroom restore`, see `storage::restore`).
 
 use super::{Backend, Db, Result, StorageError, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+use sqlx::migrate::Migrator;
 use sqlx::{Connection, Row};
 use std::path::{Path, PathBuf};
 
@@ -91,18 +93,67 @@ pub async fn backup_sqlite(db: &Db, dest: &Path) -> Result<Backup, BackupError> 
 
 /// Opens the copy on its own, read-only, and asks SQLite whether it is sound.
 async fn check_integrity(path: &Path) -> Result<(), BackupError> {
-    let url = format!("sqlite://{}?mode=ro", path.display());
-    let mut conn = sqlx::AnyConnection::connect(&url).await?;
-    let verdict: String = sqlx::query("PRAGMA integrity_check")
-        .fetch_one(&mut conn)
-        .await?
-        .try_get(0)?;
-    conn.close().await?;
+    let verdict = integrity_of(path).await?;
     if verdict == "ok" {
         Ok(())
     } else {
         Err(BackupError::Corrupt(verdict))
     }
+}
+
+/// A read-only connection to a SQLite file, for looking at a copy without changing it.
+async fn open_read_only(path: &Path) -> Result<sqlx::AnyConnection> {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=ro", path.display());
+    Ok(sqlx::AnyConnection::connect(&url).await?)
+}
+
+/// SQLite's verdict on a file: `ok`, or what is wrong.
+pub async fn integrity_of(path: &Path) -> Result<String> {
+    let mut conn = open_read_only(path).await?;
+    let verdict: String = sqlx::query("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await?
+        .try_get(0)?;
+    conn.close().await?;
+    Ok(verdict)
+}
+
+/// How many bills and products a SQLite Stockroom file holds.
+pub async fn counts_of(path: &Path) -> Result<(i64, i64)> {
+    let mut conn = open_read_only(path).await?;
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM bills) AS bills, (SELECT COUNT(*) FROM products) AS products",
+    )
+    .fetch_one(&mut conn)
+    .await?;
+    let counts = (row.try_get("bills")?, row.try_get("products")?);
+    conn.close().await?;
+    Ok(counts)
+}
+
+/// [`migration_status`] of a SQLite file, read without changing it.
+pub async fn migration_status_of(path: &Path) -> Result<MigrationStatus> {
+    let mut conn = open_read_only(path).await?;
+    let status = applied_of(&mut conn, &SQLITE_MIGRATIONS).await;
+    conn.close().await?;
+    status
+}
+
+async fn applied_of(
+    conn: &mut sqlx::AnyConnection,
+    migrator: &Migrator,
+) -> Result<MigrationStatus> {
+    let known = i64::try_from(migrator.iter().count()).unwrap_or(i64::MAX);
+    let applied = match sqlx::query("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut *conn)
+        .await
+    {
+        Ok(row) => row.try_get::<i64, _>(0)?,
+        Err(sqlx::Error::Database(error)) if missing_table(error.message()) => 0,
+        Err(error) => return Err(error.into()),
+    };
+    Ok(MigrationStatus { applied, known })
 }
 
 /// How many of the migrations this binary knows have been applied to the database.
@@ -118,16 +169,8 @@ pub async fn migration_status(db: &Db) -> Result<MigrationStatus> {
         Backend::Sqlite => &SQLITE_MIGRATIONS,
         Backend::Postgres => &POSTGRES_MIGRATIONS,
     };
-    let known = i64::try_from(migrator.iter().count()).unwrap_or(i64::MAX);
-    let applied = match sqlx::query("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(db.pool())
-        .await
-    {
-        Ok(row) => row.try_get::<i64, _>(0)?,
-        Err(sqlx::Error::Database(error)) if missing_table(error.message()) => 0,
-        Err(error) => return Err(error.into()),
-    };
-    Ok(MigrationStatus { applied, known })
+    let mut conn = db.pool().acquire().await?;
+    applied_of(&mut conn, migrator).await
 }
 
 /// The TLS version of this session to PostgreSQL, or `None` when it is not encrypted (or the
