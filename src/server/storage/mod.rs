@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod corrections;
 pub mod dashboard;
 pub mod history;
+pub mod imports;
 pub mod keys;
 pub(crate) mod keyset;
 pub(crate) mod ledger;
