@@ -9,6 +9,22 @@ use axum::http::{header, Request, StatusCode};
 use common::app::{App, MANAGER, STAFF};
 use common::scalar;
 
+/// A product as the round trip compares it: name, SKU, unit, loose, quantity, price, limits,
+/// tax rate and code, average cost.
+type CatalogueRow = (
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    i64,
+);
+
 const BOUNDARY: &str = "----stockroom-test-boundary";
 
 /// A multipart body with `file` as the `file` field, as a browser's form sends it.
@@ -272,7 +288,7 @@ async fn an_exported_inventory_imports_into_a_fresh_shop_as_the_same_products() 
     let catalogue = |app: &App| {
         let pool = app.db().pool_for_tests().clone();
         async move {
-            sqlx::query_as::<_, (String, Option<String>, String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<String>, i64)>(
+            sqlx::query_as::<_, CatalogueRow>(
                 "SELECT name, sku, unit, loose, quantity, selling_price, lower_limit, upper_limit, tax_rate_bp, tax_code, average_cost \
                  FROM products ORDER BY name",
             )

@@ -26,10 +26,18 @@ pub async fn import_preview(upload: String) -> Result<Preview, AppError> {
 #[server(prefix = "/api", endpoint = "inventory/import")]
 pub async fn import_catalogue(#[server(default)] upload: String) -> Result<i64, AppError> {
     use crate::server::storage::imports::{self, ImportError};
-    let manager = super::context::require_manager()?;
+    let manager_id = super::context::require_manager()?.id;
     let state = super::context::state()?;
-    let done = imports::apply(&state.db, &upload, manager.id, super::context::now())
+    // On a task of its own: a large file on a slow database may outlast the response deadline,
+    // and the import then still finishes (or rolls back) whole rather than being cut off; the
+    // upload's page says which.
+    let (db, id, now) = (state.db.clone(), upload.clone(), super::context::now());
+    let done = tokio::spawn(async move { imports::apply(&db, &id, manager_id, now).await })
         .await
+        .map_err(|error| {
+            tracing::error!(%error, "an import's task failed");
+            AppError::Internal
+        })?
         .map_err(|error| match error {
             ImportError::Gone => gone(),
             ImportError::Storage(e) => e.into(),
@@ -39,7 +47,7 @@ pub async fn import_catalogue(#[server(default)] upload: String) -> Result<i64, 
             },
         })?;
     tracing::info!(
-        by = manager.id,
+        by = manager_id,
         products = done.products,
         replay = done.replayed,
         "catalogue imported"

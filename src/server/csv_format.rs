@@ -159,7 +159,12 @@ pub fn records(bytes: &[u8]) -> Result<Vec<(u64, Vec<String>)>, Problem> {
     }
     // Quotes inside a quoted cell are doubled, so a well-formed file has an even number; an
     // odd one leaves a cell open to the end of the file (the reader would take it whole).
-    if text.bytes().filter(|b| *b == b'"').count() % 2 == 1 {
+    if !text
+        .bytes()
+        .filter(|b| *b == b'"')
+        .count()
+        .is_multiple_of(2)
+    {
         return Err(refuse(
             "A quote (\") is opened and never closed: check the cell that starts with one",
         ));
