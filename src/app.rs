@@ -10,6 +10,7 @@ use crate::pages::{
     dashboard::DashboardPage,
     employees::{EmployeePage, EmployeesPage, NewEmployeePage},
     history::{ExpiryPage, TransactionsPage},
+    import::ImportPage,
     inventory::InventoryPage,
     login::LoginPage,
     product::ProductPage,
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/inventory") view=InventoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/inventory/import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/inventory/:id") view=ProductPage ssr=SsrMode::Async/>
                     <Route path=path!("/buy") view=BuyPage ssr=SsrMode::Async/>
                     <Route path=path!("/sell") view=SellPage ssr=SsrMode::Async/>

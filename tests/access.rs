@@ -25,6 +25,7 @@ const PAGES: &[(&str, Need)] = &[
     ("/login", Anyone),
     ("/", SignedIn),
     ("/inventory", SignedIn),
+    ("/inventory/import", Manager),
     ("/inventory/{id}", SignedIn),
     ("/buy", SignedIn),
     ("/sell", SignedIn),
@@ -77,6 +78,8 @@ const FUNCTIONS: &[(&str, Need)] = &[
     ("/api/stock/write-off", Manager),
     ("/api/bills/returnable", Manager),
     ("/api/bills/return", Manager),
+    ("/api/inventory/import/preview", Manager),
+    ("/api/inventory/import", Manager),
 ];
 
 /// Routes the router adds by hand (not Leptos pages), checked the same way.
@@ -85,6 +88,9 @@ const OTHER_ROUTES: &[(&str, Need)] = &[
     ("/bills/{id}/invoice.pdf", SignedIn),
     ("/bills/{id}/receipt.pdf", SignedIn),
     ("/labels.pdf", SignedIn),
+    ("/inventory.csv", SignedIn),
+    ("/bills.csv", SignedIn),
+    ("/transactions.csv", SignedIn),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

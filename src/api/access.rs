@@ -37,6 +37,9 @@ const RULES: &[(&str, Access)] = &[
     ("/api/bills/return", Access::Manager),
     ("/api/bills/returnable", Access::Manager),
     ("/bills/*/return", Access::Manager),
+    // The catalogue import: the page, the upload and its server functions.
+    ("/inventory/import", Access::Manager),
+    ("/api/inventory/import", Access::Manager),
 ];
 
 /// Whether `rule` covers `path`: segment by segment, `*` matching any one.

@@ -66,9 +66,25 @@ pub async fn list_movements(
     #[server(default)] before: Option<String>,
     #[server(default)] after: Option<String>,
 ) -> Result<Priced<Page<Movement>>, AppError> {
-    use crate::server::storage::history::{movements, MovementFilter};
     super::context::require_user()?;
     let state = super::context::state()?;
+    let filter = movement_filter(&state.config.zone, product, kind, from, to)?;
+    let seek = Seek::from_params(before.as_deref(), after.as_deref());
+    let page =
+        crate::server::storage::history::movements(&state.db, &filter, seek, PER_PAGE).await?;
+    priced(page)
+}
+
+/// The ledger filter of `/transactions` (and its export): product name, type and date range
+/// (`YYYY-MM-DD`, both ends inclusive, days of the shop's `zone`).
+#[cfg(feature = "ssr")]
+pub(crate) fn movement_filter(
+    zone: &impl Zone,
+    product: Option<String>,
+    kind: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<crate::server::storage::history::MovementFilter, AppError> {
     let kind = match kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         None => None,
         Some(kind) => Some(
@@ -76,7 +92,6 @@ pub async fn list_movements(
                 .map_err(|_| AppError::invalid("kind", "Choose a type from the list"))?,
         ),
     };
-    let zone = &state.config.zone;
     // `To` includes its whole day: the filter ends where the next local day starts (23 or 25
     // hours later across a daylight-saving change).
     let day_start = |field: &str, text: Option<String>, after: i64| match text
@@ -91,16 +106,13 @@ pub async fn list_movements(
             Ok::<_, AppError>(Some(zone.start_of(day)))
         }
     };
-    let filter = MovementFilter {
+    Ok(crate::server::storage::history::MovementFilter {
         product,
         product_id: None,
         kind,
         from: day_start("from", from, 0)?,
         until: day_start("to", to, 1)?,
-    };
-    let seek = Seek::from_params(before.as_deref(), after.as_deref());
-    let page = movements(&state.db, &filter, seek, PER_PAGE).await?;
-    priced(page)
+    })
 }
 
 /// Lots with stock left expiring within `days` days (default 3) of the shop's today (in its

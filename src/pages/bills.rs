@@ -24,7 +24,10 @@ pub fn BillsPage() -> impl IntoView {
     );
     view! {
         <Title text="Bills"/>
-        <h1>"Bills"</h1>
+        <div class="page-head">
+            <h1>"Bills"</h1>
+            <a class="button secondary" href="/bills.csv" download rel="external">"Export CSV"</a>
+        </div>
         <Transition fallback=|| view! { <p class="muted">"Loading bills…"</p> }>
             {move || Suspend::new(async move {
                 match bills.await {

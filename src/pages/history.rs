@@ -34,9 +34,25 @@ pub fn TransactionsPage() -> impl IntoView {
     );
     let current = move |name: &'static str| query.read_untracked().get(name).unwrap_or_default();
     let kind_now = current("kind");
+    let export = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for name in ["product", "kind", "from", "to"] {
+            let value = current(name);
+            if !value.is_empty() {
+                query.append_pair(name, &value);
+            }
+        }
+        match query.finish() {
+            query if query.is_empty() => "/transactions.csv".to_owned(),
+            query => format!("/transactions.csv?{query}"),
+        }
+    };
     view! {
         <Title text="Transactions"/>
-        <h1>"Transactions"</h1>
+        <div class="page-head">
+            <h1>"Transactions"</h1>
+            <a class="button secondary" href=export download rel="external">"Export CSV"</a>
+        </div>
         <form action="/transactions" method="get" class="filters" role="search">
             <div class="field">
                 <label for="f-product">"Product name"</label>

@@ -42,6 +42,12 @@ pub fn InventoryPage() -> impl IntoView {
         <Title text="Inventory"/>
         <div class="page-head">
             <h1>"Inventory"</h1>
+            <div class="actions">
+                <a class="button secondary" href=export_href(&search, sort) download rel="external">"Export CSV"</a>
+                {viewer::is_manager().then(|| view! {
+                    <a class="button secondary" href="/inventory/import">"Import CSV"</a>
+                })}
+            </div>
         </div>
         <ProductSearch search=search.clone() sort/>
         // Live search replaces this region with the same region of the next address.
@@ -121,6 +127,11 @@ fn inventory_href(search: &str, sort: ProductSort, page: i64) -> String {
         query if query.is_empty() => "/inventory".to_owned(),
         query => format!("/inventory?{query}"),
     }
+}
+
+/// The CSV of everything the search matches, in the table's order (see `server::http::exports`).
+fn export_href(search: &str, sort: ProductSort) -> String {
+    inventory_href(search, sort, 1).replacen("/inventory", "/inventory.csv", 1)
 }
 
 /// A column header that sorts by its column: ascending first, reversed when already ascending.

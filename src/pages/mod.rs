@@ -6,6 +6,7 @@ pub mod bills;
 pub mod dashboard;
 pub mod employees;
 pub mod history;
+pub mod import;
 pub mod inventory;
 pub mod login;
 pub mod product;

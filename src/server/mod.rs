@@ -4,6 +4,7 @@
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod csv_format;
 pub mod http;
 pub mod invoice;
 pub mod logging;

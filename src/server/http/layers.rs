@@ -1,7 +1,7 @@
 //! What every request passes through on its way in and out: a status per server-function
 //! error, a deadline for the answer, and a deadline (and size limit) for the body.
 
-use super::{MAX_BODY_BYTES, RESPONSE_DEADLINE};
+use super::{body_limit, RESPONSE_DEADLINE};
 use crate::error::AppError;
 use crate::server::state::AppState;
 use axum::body::Body;
@@ -79,7 +79,8 @@ async fn answer_late(method: Method, uri: Uri, error: BoxError) -> Response {
         .into_response()
 }
 
-/// Reads a request's whole body (at most [`MAX_BODY_BYTES`]; forms are small) before the
+/// Reads a request's whole body (at most [`body_limit`] of its path: forms are small, a
+/// catalogue upload is not; one whose `Content-Length` is larger is refused unread) before the
 /// handler runs, within `REQUEST_BODY_TIMEOUT_SECONDS`: a client that sends its headers and
 /// then trickles or stalls gets 408 and its connection closed, instead of holding a task and
 /// (for a server function) a database transaction's worth of waiting.
@@ -95,8 +96,17 @@ pub(super) async fn read_body_in_time(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
+    let max = body_limit(parts.uri.path());
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return too_large(parts.uri.path());
+    }
     let limit = state.config.request_body_timeout;
-    match tokio::time::timeout(limit, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, max)).await {
         Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
@@ -108,7 +118,7 @@ pub(super) async fn read_body_in_time(
                 })
                 .any(|e| e.is::<http_body_util::LengthLimitError>());
             if too_large {
-                (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large").into_response()
+                self::too_large(parts.uri.path())
             } else {
                 (
                     StatusCode::BAD_REQUEST,
@@ -124,6 +134,16 @@ pub(super) async fn read_body_in_time(
         )
             .into_response(),
     }
+}
+
+/// 413, saying what is too large where a person can act on it.
+fn too_large(path: &str) -> Response {
+    let message = if path == super::IMPORT_CHECK_PATH {
+        super::imports::TOO_LARGE
+    } else {
+        "The request is too large"
+    };
+    (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The HTTP face of the app: one router with its layers ([`router`]), the handlers that are not
 //! Leptos routes, and the serve loop.
 
+mod exports;
 mod handlers;
+mod imports;
 mod layers;
 mod serve;
 
@@ -9,17 +11,17 @@ pub use serve::serve;
 
 use super::state::AppState;
 use crate::app::{shell, App};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::middleware;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -28,8 +30,22 @@ use tower_http::trace::TraceLayer;
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The largest request body accepted: forms are a few kilobytes; anything bigger is refused with
-/// 413 before it is read (at once when `Content-Length` says so).
+/// 413 before it is read (at once when `Content-Length` says so), by `layers::read_body_in_time`,
+/// which holds every route to its [`body_limit`].
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Where a catalogue file is uploaded: the one route allowed a larger body
+/// ([`imports::UPLOAD_BODY_BYTES`], 10 MiB and its form).
+pub const IMPORT_CHECK_PATH: &str = "/inventory/import/check";
+
+/// The largest body accepted at `path`.
+pub fn body_limit(path: &str) -> usize {
+    if path == IMPORT_CHECK_PATH {
+        imports::UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 /// A request that has produced no response after this long is answered 503 (and logged) rather
 /// than held open: every statement is bounded well below it (pool 5 s, SQLite busy 10 s), so
@@ -80,6 +96,13 @@ pub fn router(state: AppState) -> Router {
         .route("/bills/{id}/invoice.pdf", get(handlers::invoice_pdf))
         .route("/bills/{id}/receipt.pdf", get(handlers::receipt_pdf))
         .route("/labels.pdf", get(handlers::labels_pdf))
+        .route("/inventory.csv", get(exports::inventory))
+        .route("/bills.csv", get(exports::bills))
+        .route("/transactions.csv", get(exports::transactions))
+        .route(
+            IMPORT_CHECK_PATH,
+            post(imports::check_file).layer(DefaultBodyLimit::max(imports::UPLOAD_BODY_BYTES)),
+        )
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
@@ -103,8 +126,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             layers::read_body_in_time,
-        ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        ));
     let app = layers::answer_within(app, RESPONSE_DEADLINE)
         .layer(middleware::from_fn(crate::server::security::headers))
         .layer(TraceLayer::new_for_http());

@@ -11,6 +11,7 @@ pub mod corrections;
 pub mod dashboard;
 pub mod devices;
 pub mod history;
+pub mod imports;
 pub mod keys;
 pub(crate) mod keyset;
 pub(crate) mod ledger;
