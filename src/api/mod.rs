@@ -10,6 +10,7 @@ pub mod form;
 pub mod history;
 pub mod people;
 pub mod products;
+pub mod reorder;
 pub mod stock;
 
 #[cfg(feature = "ssr")]

@@ -11,3 +11,4 @@ pub mod login;
 pub mod product;
 pub mod profile;
 pub mod record;
+pub mod reorder;

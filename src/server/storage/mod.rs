@@ -16,6 +16,7 @@ pub(crate) mod ledger;
 pub mod maintenance;
 pub mod people;
 pub mod products;
+pub mod reorder;
 pub mod returns;
 pub mod sessions;
 pub mod stock;
