@@ -270,6 +270,7 @@ def run_backend(backend, ceiling):
         ("/inventory/{id}", f"/inventory/{product_id}", True),
         ("/transactions", "/transactions", True),
         ("/expiry", "/expiry", True),
+        ("/reorder", "/reorder", True),
         (DASHBOARD, "/", True),
         ("/bills/{id}", f"/bills/{bill_id}", True),
     ]

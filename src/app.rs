@@ -16,6 +16,7 @@ use crate::pages::{
     product::ProductPage,
     profile::ProfilePage,
     record::{BuyPage, SellPage},
+    reorder::ReorderPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bills/:id/return") view=ReturnItemsPage ssr=SsrMode::Async/>
                     <Route path=path!("/transactions") view=TransactionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/expiry") view=ExpiryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reorder") view=ReorderPage ssr=SsrMode::Async/>
                     // Who may open which page is decided in one place, `api::access`, which the
                     // layout consults before rendering any of these.
                     <Route path=path!("/employees") view=EmployeesPage ssr=SsrMode::Async/>

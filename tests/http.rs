@@ -158,6 +158,7 @@ async fn the_inventory_is_in_the_html_before_any_javascript_runs() {
         "Bills",
         "Transactions",
         "Expiry",
+        "Reorder",
         "Employees",
         "Sign out",
     ] {

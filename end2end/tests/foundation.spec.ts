@@ -15,7 +15,7 @@ test("a wrong password shows the error and signs no one in", async ({ page }) =>
 test("sign in, see the products, search them, sign out", async ({ page }, testInfo) => {
   await signIn(page, "/inventory");
   const nav = page.getByRole("navigation", { name: "Main" });
-  for (const name of ["Dashboard", "Inventory", "Buy", "Sell", "Bills", "Transactions", "Expiry", "Employees"]) {
+  for (const name of ["Dashboard", "Inventory", "Buy", "Sell", "Bills", "Transactions", "Expiry", "Reorder", "Employees"]) {
     await expect(nav.getByRole("link", { name, exact: true })).toBeVisible();
   }
   for (const header of ["Name", "Quantity", "Cost price", "Selling price"]) {

@@ -11,6 +11,7 @@ pub mod history;
 pub mod imports;
 pub mod people;
 pub mod products;
+pub mod reorder;
 pub mod stock;
 
 #[cfg(feature = "ssr")]

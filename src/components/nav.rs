@@ -6,13 +6,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The links every signed-in person sees, in order.
-const LINKS: [(&str, &str); 6] = [
+const LINKS: [(&str, &str); 7] = [
     ("/", "Dashboard"),
     ("/inventory", "Inventory"),
     ("/buy", "Buy"),
     ("/sell", "Sell"),
     ("/bills", "Bills"),
     ("/transactions", "Transactions"),
+    ("/reorder", "Reorder"),
 ];
 
 /// The top bar. `info` is `None` only while signed out (the sign-out redirect in flight);

@@ -72,6 +72,10 @@ pub struct BillForm {
     /// A line's `Remove` without JavaScript: the page drops that line.
     #[serde(default, skip_serializing)]
     pub remove: Option<String>,
+    /// Rows ticked on `/reorder` (its `Create purchase`): the page makes them lines (see
+    /// [`BillForm::take_order`]).
+    #[serde(default, skip_serializing)]
+    pub order: Vec<super::reorder::OrderPick>,
 }
 
 /// The form field name of line `index`'s `part`, e.g. `lines[2][quantity]`.
@@ -250,6 +254,7 @@ impl BillForm {
             rows: Some(self.lines.len().to_string()),
             barcode: String::new(),
             remove: None,
+            order: Vec::new(),
         }
     }
 

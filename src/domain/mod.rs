@@ -20,6 +20,7 @@ pub mod password;
 pub mod period;
 pub mod product;
 pub mod product_form;
+pub mod reorder;
 pub mod role;
 pub mod search;
 pub mod spreadsheet;

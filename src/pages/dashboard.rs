@@ -265,6 +265,7 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
             <section class="dash-section" aria-labelledby="h-low">
                 <h2 id="h-low">"Low stock"</h2>
                 <AlertTable alerts=d.low_stock limit="Lower limit" none="Every product is at or above its lower limit."/>
+                <p><a href="/reorder">"What to reorder"</a></p>
             </section>
             <section class="dash-section" aria-labelledby="h-over">
                 <h2 id="h-over">"Overstock"</h2>

@@ -12,3 +12,4 @@ pub mod login;
 pub mod product;
 pub mod profile;
 pub mod record;
+pub mod reorder;

@@ -1,7 +1,8 @@
 //! `/buy` and `/sell`: one form for both kinds of bill (the island in
 //! [`crate::components::bill_form`]). Without JavaScript `Add line`, `Add by barcode` and a
 //! line's remove control reload the form (GET) with the change made and everything typed so
-//! far — this page makes the change. The form posts as a plain HTML form in both cases (a full
+//! far — this page makes the change, as it does for the rows `Create purchase` brings from
+//! `/reorder`. The form posts as a plain HTML form in both cases (a full
 //! page load): a failed submit comes back with the typed values and a message next to each field
 //! (the server-function error in `__err`, which `ServerAction` reads); a recorded one lands on
 //! the bill's page.
@@ -12,6 +13,7 @@ use crate::api::stock::{RecordPurchase, RecordSale};
 use crate::components::bill_form::{usual_price, BillFormIsland, MAX_ROWS};
 use crate::domain::bill::BillKind;
 use crate::domain::bill_form::BillForm;
+use crate::domain::search::fold;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -50,6 +52,9 @@ fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -
     {
         typed.remove_line(index);
     }
+    // `Create purchase` on /reorder: its ticked rows become lines, priced below once the
+    // products are looked up.
+    let ordered = typed.take_order();
     let code = std::mem::take(&mut typed.barcode).trim().to_owned();
     let names: Vec<String> = typed.lines.iter().map(|l| l.product.clone()).collect();
     let lookup = {
@@ -74,6 +79,14 @@ fn BillPage(kind: BillKind, error: Option<AppError>, action_url: &'static str) -
                         .as_ref()
                         .map(|f| f.lines.iter().flatten().cloned().collect())
                         .unwrap_or_default();
+                    if ordered {
+                        for line in typed.lines.iter_mut().filter(|l| l.amount.trim().is_empty()) {
+                            let same = |p: &&Suggestion| fold(&p.name) == fold(&line.product);
+                            if let Some(product) = known.iter().find(same) {
+                                line.amount = usual_price(kind, product);
+                            }
+                        }
+                    }
                     let mut scan_error = None;
                     if !code.is_empty() {
                         match found.and_then(|f| f.scanned) {

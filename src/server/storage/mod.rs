@@ -18,6 +18,7 @@ pub(crate) mod ledger;
 pub mod maintenance;
 pub mod people;
 pub mod products;
+pub mod reorder;
 pub mod restore;
 pub mod returns;
 pub mod sessions;
