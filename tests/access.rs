@@ -77,6 +77,7 @@ const FUNCTIONS: &[(&str, Need)] = &[
     ("/api/stock/write-off", Manager),
     ("/api/bills/returnable", Manager),
     ("/api/bills/return", Manager),
+    ("/api/profile/sign-out-everywhere", SignedIn),
 ];
 
 /// Routes the router adds by hand (not Leptos pages), checked the same way.
@@ -85,6 +86,8 @@ const OTHER_ROUTES: &[(&str, Need)] = &[
     ("/bills/{id}/invoice.pdf", SignedIn),
     ("/bills/{id}/receipt.pdf", SignedIn),
     ("/labels.pdf", SignedIn),
+    ("/manifest.webmanifest", Anyone),
+    ("/icons/icon-192.png", Anyone),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,6 +266,7 @@ fn new_person(email: &str) -> String {
         ("age", "31"),
         ("gender", "female"),
         ("password", "saffron-lantern-river-7"),
+        ("confirm_password", "saffron-lantern-river-7"),
         ("role", "staff"),
     ])
 }

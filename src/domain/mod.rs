@@ -20,6 +20,7 @@ pub mod period;
 pub mod product;
 pub mod product_form;
 pub mod role;
+pub mod sale_price;
 pub mod search;
 pub mod stock;
 pub mod tax;

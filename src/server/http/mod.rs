@@ -2,6 +2,7 @@
 //! Leptos routes, and the serve loop.
 
 mod handlers;
+pub mod install;
 mod layers;
 mod serve;
 
@@ -80,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         .route("/bills/{id}/invoice.pdf", get(handlers::invoice_pdf))
         .route("/bills/{id}/receipt.pdf", get(handlers::receipt_pdf))
         .route("/labels.pdf", get(handlers::labels_pdf))
+        .route("/manifest.webmanifest", get(install::manifest_file))
+        .route("/icons/{file}", get(install::icon_file))
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
