@@ -39,6 +39,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options=options.clone() islands=true/>
                 <HashedStylesheet options id="leptos"/>
                 <link rel="icon" href="/favicon.ico"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                // The installed app's colour (`server::http::install::THEME_COLOUR`).
+                <meta name="theme-color" content="#0b6e4f"/>
                 <MetaTags/>
             </head>
             <body>

@@ -82,6 +82,7 @@ const FUNCTIONS: &[(&str, Need)] = &[
     ("/api/bills/return", Manager),
     ("/api/inventory/import/preview", Manager),
     ("/api/inventory/import", Manager),
+    ("/api/profile/sign-out-everywhere", SignedIn),
 ];
 
 /// Routes the router adds by hand (not Leptos pages), checked the same way.
@@ -93,6 +94,8 @@ const OTHER_ROUTES: &[(&str, Need)] = &[
     ("/inventory.csv", SignedIn),
     ("/bills.csv", SignedIn),
     ("/transactions.csv", SignedIn),
+    ("/manifest.webmanifest", Anyone),
+    ("/icons/icon-192.png", Anyone),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -271,6 +274,7 @@ fn new_person(email: &str) -> String {
         ("age", "31"),
         ("gender", "female"),
         ("password", "saffron-lantern-river-7"),
+        ("confirm_password", "saffron-lantern-river-7"),
         ("role", "staff"),
     ])
 }

@@ -5,7 +5,7 @@ import { jsOff, MANAGER, signIn } from "./helpers";
 test("a wrong password shows the error and signs no one in", async ({ page }) => {
   await page.goto("/login");
   await page.getByLabel("Email").fill(MANAGER.email);
-  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByLabel("Password", { exact: true }).fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("Invalid email or password")).toBeVisible();
   await page.goto("/inventory");

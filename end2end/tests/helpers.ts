@@ -13,7 +13,7 @@ export async function signIn(page: Page, path = "/inventory") {
   await page.goto(path);
   await expect(page).toHaveURL(/\/login/);
   await page.getByLabel("Email").fill(MANAGER.email);
-  await page.getByLabel("Password").fill(MANAGER.password);
+  await page.getByLabel("Password", { exact: true }).fill(MANAGER.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(path === "/" ? /\/$/ : new RegExp(path.replace(/[?]/g, "\\?")));
 }

@@ -19,6 +19,7 @@ test("a manager adds staff, who cannot manage people and is signed out when deac
   await page.getByLabel("Age", { exact: true }).fill("24");
   await page.getByLabel("Gender", { exact: true }).selectOption("male");
   await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Confirm password", { exact: true }).fill(password);
   await page.getByLabel("Role", { exact: true }).selectOption("staff");
   await page.getByRole("button", { name: "Create employee" }).click();
   await expect(page).toHaveURL(/\/employees\?created=\d+$/);
@@ -34,7 +35,7 @@ test("a manager adds staff, who cannot manage people and is signed out when deac
   await staff.goto("/inventory");
   await expect(staff).toHaveURL(/\/login\?next=/);
   await staff.getByLabel("Email").fill(email);
-  await staff.getByLabel("Password").fill(password);
+  await staff.getByLabel("Password", { exact: true }).fill(password);
   await staff.getByRole("button", { name: "Sign in" }).click();
   await expect(staff).toHaveURL(/\/inventory$/);
   const nav = staff.getByRole("navigation", { name: "Main" });
@@ -51,6 +52,9 @@ test("a manager adds staff, who cannot manage people and is signed out when deac
   await page.getByRole("link", { name }).click();
   await expect(page).toHaveURL(/\/employees\/\d+$/);
   await page.getByRole("button", { name: "Deactivate" }).click();
+  // It asks first, on a page of its own.
+  await expect(page).toHaveURL(/\/employees\/\d+\?confirm=deactivate$/);
+  await page.getByRole("button", { name: "Confirm" }).click();
   await expect(page).toHaveURL(/\/employees\/\d+\?deactivated=1$/);
   await expect(page.getByRole("status")).toContainText("Deactivated");
   await expect(page.getByRole("button", { name: "Reactivate" })).toBeVisible();
@@ -60,7 +64,7 @@ test("a manager adds staff, who cannot manage people and is signed out when deac
   await expect(staff).toHaveURL(/\/login/);
   await expect(staff.getByRole("button", { name: "Sign in" })).toBeVisible();
   await staff.getByLabel("Email").fill(email);
-  await staff.getByLabel("Password").fill(password);
+  await staff.getByLabel("Password", { exact: true }).fill(password);
   await staff.getByRole("button", { name: "Sign in" }).click();
   await expect(staff.getByText("Invalid email or password")).toBeVisible();
   await theirs.close();

@@ -24,6 +24,9 @@ const RULES: &[(&str, Access)] = &[
     ("/login", Access::Public),
     ("/healthz", Access::Public),
     ("/favicon.ico", Access::Public),
+    // Installing: browsers fetch the manifest and its icons without the session cookie.
+    ("/manifest.webmanifest", Access::Public),
+    ("/icons", Access::Public),
     ("/pkg", Access::Public),
     ("/api/login", Access::Public),
     ("/api/logout", Access::Public),

@@ -89,6 +89,39 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+/// `Sign out everywhere`: ends every session of the signed-in person (this browser's too, and
+/// any they left open on another device), clears this browser's cookie and goes to `/login`.
+#[server(prefix = "/api", endpoint = "profile/sign-out-everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::domain::employee::AuditAction;
+    use crate::server::storage::{audit, sessions};
+    let user = super::context::require_user()?;
+    let state = super::context::state()?;
+    let ended = sessions::delete_for_user(&state.db, user.id).await?;
+    let actor = super::context::actor(&user);
+    let detail = format!("everywhere ({ended} sessions)");
+    let entry = audit::NewEntry::by(
+        &actor,
+        super::context::now(),
+        AuditAction::SignedOut,
+        (user.id, user.email.as_str()),
+        &detail,
+    );
+    audit::record(&state.db, &entry).await?;
+    tracing::info!(
+        user_id = user.id,
+        sessions_ended = ended,
+        "signed out everywhere"
+    );
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.insert_header(
+        axum::http::header::SET_COOKIE,
+        state.sessions.clear_cookie(),
+    );
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
 /// The signed-in user with the shop's name and currency; `None` when signed out.
 #[server(prefix = "/api", endpoint = "session")]
 pub async fn current_session() -> Result<Option<SessionInfo>, AppError> {

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Rows per page of the history lists.
+/// Rows per page of the history lists unless `Rows` says otherwise.
 pub const PER_PAGE: i64 = 50;
 /// The expiry window when the page does not choose one.
 pub const DEFAULT_EXPIRY_DAYS: i64 = 3;
@@ -36,11 +36,13 @@ fn priced<T>(data: T) -> Result<Priced<T>, AppError> {
 pub async fn list_bills(
     #[server(default)] before: Option<String>,
     #[server(default)] after: Option<String>,
+    #[server(default)] rows: Option<i64>,
 ) -> Result<Priced<Page<BillSummary>>, AppError> {
     super::context::require_user()?;
     let state = super::context::state()?;
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
-    let page = crate::server::storage::history::bills(&state.db, seek, PER_PAGE).await?;
+    let per_page = crate::domain::paging::rows_per_page(rows, PER_PAGE);
+    let page = crate::server::storage::history::bills(&state.db, seek, per_page).await?;
     priced(page)
 }
 
@@ -65,13 +67,15 @@ pub async fn list_movements(
     #[server(default)] to: Option<String>,
     #[server(default)] before: Option<String>,
     #[server(default)] after: Option<String>,
+    #[server(default)] rows: Option<i64>,
 ) -> Result<Priced<Page<Movement>>, AppError> {
     super::context::require_user()?;
     let state = super::context::state()?;
     let filter = movement_filter(&state.config.zone, product, kind, from, to)?;
     let seek = Seek::from_params(before.as_deref(), after.as_deref());
+    let per_page = crate::domain::paging::rows_per_page(rows, PER_PAGE);
     let page =
-        crate::server::storage::history::movements(&state.db, &filter, seek, PER_PAGE).await?;
+        crate::server::storage::history::movements(&state.db, &filter, seek, per_page).await?;
     priced(page)
 }
 

@@ -1,5 +1,9 @@
 //! Employees and the audit trail, for managers: list, create, edit, deactivate or reactivate,
 //! delete (only someone who recorded nothing), and who did what.
+#![expect(
+    clippy::too_many_arguments,
+    reason = "a server function takes one argument per form field (its client stub too)"
+)]
 
 use crate::domain::employee::{AuditEntry, Employee};
 use crate::domain::ledger::Page;
@@ -53,6 +57,7 @@ pub async fn create_employee(
     #[server(default)] age: String,
     #[server(default)] gender: String,
     #[server(default)] password: String,
+    #[server(default)] confirm_password: String,
     #[server(default)] role: String,
 ) -> Result<(), AppError> {
     use crate::domain::employee::EmployeeForm;
@@ -69,7 +74,8 @@ pub async fn create_employee(
         role,
     };
     let outcome = async {
-        let (draft, password) = server::check(&form, Some(password.as_str()), &state)?;
+        let typed = (password.as_str(), confirm_password.as_str());
+        let (draft, password) = server::check(&form, Some(typed), &state)?;
         let hash = server::hash(password.as_ref()).await?;
         let actor = super::context::actor(&manager);
         let id = people::create_employee(&state.db, &draft, &hash, &actor, super::context::now())
@@ -138,8 +144,10 @@ pub async fn update_employee(
 pub async fn reset_employee_password(
     id: i64,
     #[server(default)] new_password: String,
+    #[server(default)] confirm_password: String,
 ) -> Result<(), AppError> {
     use crate::domain::Password;
+    use crate::error::FieldError;
     use crate::server::storage::people;
     let manager = super::context::require_manager()?;
     let state = super::context::state()?;
@@ -152,9 +160,18 @@ pub async fn reset_employee_password(
         person.user.last_name.as_str(),
         state.config.shop_name.as_str(),
     ];
+    let mut errors = Vec::new();
     let password = Password::parse(&new_password)
         .and_then(|p| p.check_strength(&related).map(|()| p))
-        .map_err(|e| AppError::invalid("new_password", e))?;
+        .map_err(|e| errors.push(FieldError::new("new_password", e)))
+        .ok();
+    if let Err(e) = crate::domain::password::confirmed(&new_password, &confirm_password) {
+        errors.push(FieldError::new("confirm_password", e));
+    }
+    let password = match password {
+        Some(password) if errors.is_empty() => password,
+        _ => return Err(AppError::InvalidFields(errors)),
+    };
     let hash = server::hash(Some(&password)).await?;
     let keep = (id == manager.id)
         .then(super::context::session_hash)
@@ -231,10 +248,11 @@ mod server {
     use crate::server::state::AppState;
     use crate::server::storage::people::PeopleError;
 
-    /// Checks the form and, for a new account, its password, collecting every problem at once.
+    /// Checks the form and, for a new account, its password and `Confirm password`, collecting
+    /// every problem at once.
     pub fn check(
         form: &EmployeeForm,
-        password: Option<&str>,
+        password: Option<(&str, &str)>,
         state: &AppState,
     ) -> Result<(EmployeeDraft, Option<Password>), AppError> {
         let draft = form.parse();
@@ -245,11 +263,15 @@ mod server {
             form.last_name.trim(),
             state.config.shop_name.as_str(),
         ];
-        let password = password.and_then(|text| {
-            Password::parse(text)
+        let password = password.and_then(|(text, again)| {
+            let checked = Password::parse(text)
                 .and_then(|p| p.check_strength(&related).map(|()| p))
                 .map_err(|e| errors.push(FieldError::new("password", e)))
-                .ok()
+                .ok();
+            if let Err(e) = crate::domain::password::confirmed(text, again) {
+                errors.push(FieldError::new("confirm_password", e));
+            }
+            checked
         });
         match draft {
             Ok(draft) if errors.is_empty() => Ok((draft, password)),

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// How many products one page of the inventory shows.
+/// How many products one page of the inventory shows unless `Rows` says otherwise.
 pub const PER_PAGE: i64 = 25;
 
 /// A page of products with the currency to show their prices in.
@@ -21,12 +21,14 @@ pub struct ProductListing {
 }
 
 /// Products in `sort` order (`name`, `name_desc`, `quantity`, `quantity_desc`), optionally only
-/// those matching `q` (part of the name, or the whole SKU); `page` starts at 1.
+/// those matching `q` (part of the name, or the whole SKU); `page` starts at 1; `rows` per
+/// page is 25, 50 or 100 ([`crate::domain::paging::ROW_CHOICES`]).
 #[server(prefix = "/api", endpoint = "products/list")]
 pub async fn list_products(
     #[server(default)] q: Option<String>,
     #[server(default)] page: Option<i64>,
     #[server(default)] sort: Option<String>,
+    #[server(default)] rows: Option<i64>,
 ) -> Result<ProductListing, AppError> {
     use crate::domain::product::ProductSort;
     use crate::server::storage::products;
@@ -34,7 +36,8 @@ pub async fn list_products(
     let state = super::context::state()?;
     let page = page.unwrap_or(1).clamp(1, 1_000_000);
     let sort = ProductSort::parse(sort.as_deref().unwrap_or_default());
-    let mut page = products::list(&state.db, q.as_deref(), sort, page, PER_PAGE).await?;
+    let per_page = crate::domain::paging::rows_per_page(rows, PER_PAGE);
+    let mut page = products::list(&state.db, q.as_deref(), sort, page, per_page).await?;
     page.products = page
         .products
         .into_iter()
@@ -50,11 +53,13 @@ pub async fn list_products(
 /// priced in the form's live totals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suggestion {
+    /// Its page is `/inventory/{id}` (where a price not set is set).
+    pub id: i64,
     pub name: String,
     pub sku: Option<String>,
     pub unit: String,
     pub quantity: i64,
-    /// The selling price as the form's field takes it (`45.00`).
+    /// The selling price as the form's field takes it (`45.00`); empty while it is not set.
     pub selling_price: String,
     /// The average cost, likewise (what a purchase most likely pays again); managers only.
     pub average_cost: Option<String>,
@@ -69,7 +74,11 @@ impl Suggestion {
     fn of(product: crate::domain::Product, role: crate::domain::Role, shop_rate_bp: u32) -> Self {
         let p = product.for_role(role);
         Self {
-            selling_price: p.selling_price.to_plain(),
+            id: p.id,
+            selling_price: p
+                .listed_price()
+                .map(crate::domain::Money::to_plain)
+                .unwrap_or_default(),
             average_cost: p.average_cost.map(crate::domain::Money::to_plain),
             tax_rate_bp: p.tax_rate_bp.unwrap_or(shop_rate_bp),
             name: p.name,
@@ -77,6 +86,11 @@ impl Suggestion {
             unit: p.unit,
             quantity: p.quantity,
         }
+    }
+
+    /// Whether its selling price is set (a product a purchase created has none yet).
+    pub fn has_price(&self) -> bool {
+        !self.selling_price.is_empty()
     }
 
     /// Whether the text typed in a `Product` field means this product (its name, case and

@@ -89,7 +89,17 @@ async fn record_checked(kind: BillKind, form: &BillForm) -> Result<i64, AppError
     use crate::server::storage::stock::{self, BillInput, RecordError};
     let user = super::context::require_user()?;
     let state = super::context::state()?;
-    let draft = form.parse(kind).map_err(AppError::InvalidFields)?;
+    let draft = match form.parse(kind) {
+        Ok(draft) => draft,
+        Err(mut errors) => {
+            if kind == BillKind::Sale {
+                let names: Vec<String> = form.lines.iter().map(|l| l.product.clone()).collect();
+                let products = crate::server::storage::products::named(&state.db, &names).await?;
+                crate::domain::sale_price::explain_unpriced(form, &products, &mut errors);
+            }
+            return Err(AppError::InvalidFields(errors));
+        }
+    };
     let bill = BillInput::from_draft(
         draft,
         state.config.tax_rate_bp,

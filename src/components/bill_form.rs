@@ -241,6 +241,25 @@ pub fn BillFormIsland(
         let id = format!("line-{}-{part}", line.id);
         let described = format!("{id}-error");
         let initial = signal.get_untracked();
+        // A sale line refused for want of a price whose product has none yet links to it.
+        let set_price = move || {
+            let refused = error.with_value(|e| {
+                e.as_ref()
+                    .is_some_and(|e| e.for_field(&line_field(index(), part)).is_some())
+            });
+            if kind != BillKind::Sale || part != "amount" || !refused {
+                return None;
+            }
+            let typed = line.product.get();
+            known
+                .with(|k| k.iter().find(|s| s.is_named_by(&typed)).cloned())
+                .filter(|s| !s.has_price())
+                .map(|s| {
+                    view! {
+                        <a href=format!("/inventory/{}", s.id)>{format!("Set the price of {}", s.name)}</a>
+                    }
+                })
+        };
         view! {
             <div class=format!("field cell-{part}")>
                 <label for=id.clone()>{label}</label>
@@ -254,7 +273,7 @@ pub fn BillFormIsland(
                     aria-describedby=described.clone()
                     on:input=move |ev| signal.set(event_target_value(&ev))
                 />
-                <div id=described>{move || message(line_field(index(), part))}</div>
+                <div id=described>{move || message(line_field(index(), part))} {set_price}</div>
             </div>
         }
     };

@@ -2,10 +2,12 @@
 
 pub mod bill_form;
 pub mod chart;
+pub mod confirm;
 pub mod corrections;
 pub mod layout;
 pub mod nav;
 pub mod pager;
+pub mod rows;
 pub mod status;
 #[cfg(feature = "hydrate")]
 pub mod swap;

@@ -198,6 +198,10 @@ pub struct Bill {
     pub reason: Option<String>,
     /// An original bill: the returns recorded against it, oldest first.
     pub returns: Vec<i64>,
+    /// A purchase: the products it created (id, name), in line order; they start without a
+    /// selling price.
+    #[serde(default)]
+    pub added: Vec<(i64, String)>,
 }
 
 impl Bill {

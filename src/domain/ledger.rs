@@ -18,6 +18,26 @@ pub struct BillSummary {
     pub party_name: String,
     pub total: Money,
     pub created_at: i64,
+    /// How many lines the bill has.
+    pub items: i64,
+    /// The names of its first products (at most [`BillSummary::NAMED`]), in line order.
+    pub first_products: Vec<String>,
+}
+
+impl BillSummary {
+    /// How many product names a bill list row shows.
+    pub const NAMED: usize = 2;
+
+    /// What the row says the bill holds: `Tea, Sugar and 3 more`, `Tea`, or nothing.
+    pub fn contents(&self) -> String {
+        let names = self.first_products.join(", ");
+        let more = self.items - self.first_products.len() as i64;
+        if more > 0 && !names.is_empty() {
+            format!("{names} and {more} more")
+        } else {
+            names
+        }
+    }
 }
 
 /// What a ledger movement records. One place for its stored value, the value a filter sends,
@@ -145,6 +165,26 @@ pub struct OpenLot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bill_row_names_its_first_products_and_counts_the_rest() {
+        let row = |items: i64, names: &[&str]| BillSummary {
+            id: 1,
+            kind: BillKind::Sale,
+            party_name: "Walk-in".into(),
+            total: Money::ZERO,
+            created_at: 0,
+            items,
+            first_products: names.iter().map(|n| (*n).to_owned()).collect(),
+        };
+        assert_eq!(
+            row(5, &["Tea", "Sugar"]).contents(),
+            "Tea, Sugar and 3 more"
+        );
+        assert_eq!(row(2, &["Tea", "Sugar"]).contents(), "Tea, Sugar");
+        assert_eq!(row(1, &["Tea"]).contents(), "Tea");
+        assert_eq!(row(0, &[]).contents(), "");
+    }
 
     #[test]
     fn movement_kinds_round_trip_through_their_stored_value() {

@@ -22,6 +22,7 @@ pub mod product;
 pub mod product_form;
 pub mod reorder;
 pub mod role;
+pub mod sale_price;
 pub mod search;
 pub mod spreadsheet;
 pub mod stock;

@@ -89,9 +89,28 @@ impl<T> Page<T> {
     }
 }
 
+/// The page sizes the long lists offer (`Rows`: `/inventory`, `/bills`, `/transactions`).
+pub const ROW_CHOICES: [i64; 3] = [25, 50, 100];
+
+/// Rows per page: `asked` (the `rows` query value) when it is one of [`ROW_CHOICES`], else the
+/// list's `default` — a hand-typed `rows=100000` never reads the whole table.
+pub fn rows_per_page(asked: Option<i64>, default: i64) -> i64 {
+    asked.filter(|n| ROW_CHOICES.contains(n)).unwrap_or(default)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_per_page_is_one_of_the_choices_or_the_default() {
+        for n in ROW_CHOICES {
+            assert_eq!(rows_per_page(Some(n), 50), n);
+        }
+        for junk in [Some(0), Some(-25), Some(26), Some(100_000), None] {
+            assert_eq!(rows_per_page(junk, 50), 50, "{junk:?}");
+        }
+    }
 
     #[test]
     fn cursors_round_trip_and_refuse_junk() {

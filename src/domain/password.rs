@@ -94,6 +94,19 @@ impl Password {
     }
 }
 
+/// What a new-password form says when its confirmation differs from the password.
+pub const NOT_THE_SAME: &str = "The two passwords are not the same";
+
+/// Checks that a new password was typed the same twice (`Confirm password`), so a typo does not
+/// lock someone out.
+pub fn confirmed(password: &str, confirmation: &str) -> Result<(), &'static str> {
+    if password == confirmation {
+        Ok(())
+    } else {
+        Err(NOT_THE_SAME)
+    }
+}
+
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(***)")
@@ -103,6 +116,16 @@ impl fmt::Debug for Password {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_password_must_be_typed_the_same_twice() {
+        assert_eq!(confirmed("saffron-lantern", "saffron-lantern"), Ok(()));
+        assert_eq!(
+            confirmed("saffron-lantern", "saffron-lanterm"),
+            Err(NOT_THE_SAME)
+        );
+        assert_eq!(confirmed("saffron-lantern", ""), Err(NOT_THE_SAME));
+    }
 
     #[test]
     fn short_long_and_repetitive_passwords_are_refused() {

@@ -15,6 +15,7 @@ pub struct Product {
     pub quantity: i64,
     /// `None` when the person looking may not see costs (staff: PRODUCT.md, "Who sees costs").
     pub average_cost: Option<Money>,
+    /// Zero means not set yet (see [`Product::listed_price`]).
     pub selling_price: Money,
     pub lower_limit: Option<i64>,
     pub upper_limit: Option<i64>,
@@ -42,6 +43,12 @@ impl Product {
         }
     }
 
+    /// The selling price, `None` while it is not set: a product a purchase created starts at
+    /// zero, and the shop never lists goods for nothing (a sale line may still be typed at 0).
+    pub fn listed_price(&self) -> Option<Money> {
+        price_set(self.selling_price)
+    }
+
     /// Out of stock at zero; low below the lower limit; over above the upper limit.
     pub fn stock_level(&self) -> StockLevel {
         match (self.lower_limit, self.upper_limit) {
@@ -51,6 +58,14 @@ impl Product {
             _ => StockLevel::Normal,
         }
     }
+}
+
+/// What a product's price reads in lists and on its page while it is not set.
+pub const NOT_SET: &str = "Not set";
+
+/// A stored selling price as a price that is set, or `None` (zero: not set yet).
+pub fn price_set(selling_price: Money) -> Option<Money> {
+    (selling_price != Money::ZERO).then_some(selling_price)
 }
 
 impl StockLevel {
@@ -178,6 +193,12 @@ pub fn parse_unit(input: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_price_of_zero_is_not_set_and_any_other_is() {
+        assert_eq!(price_set(Money::ZERO), None);
+        assert_eq!(price_set(Money::from_minor(1)), Some(Money::from_minor(1)));
+    }
 
     #[test]
     fn skus_are_optional_short_codes() {

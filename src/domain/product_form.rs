@@ -3,6 +3,7 @@
 //! once.
 
 use super::bill::MAX_UNIT_PRICE;
+use super::money::MoneyError;
 use super::product::{parse_sku, parse_unit, Product};
 use super::tax::{parse_rate, parse_tax_code, percent};
 use super::text::Name;
@@ -75,7 +76,11 @@ impl ProductForm {
         let limit = |l: Option<i64>| l.map(|l| l.to_string()).unwrap_or_default();
         Self {
             name: product.name.clone(),
-            selling_price: product.selling_price.to_plain(),
+            // Not set: an empty field (with a `Not set` placeholder), never `0.00`.
+            selling_price: product
+                .listed_price()
+                .map(Money::to_plain)
+                .unwrap_or_default(),
             lower_limit: limit(product.lower_limit),
             upper_limit: limit(product.upper_limit),
             loose: product.loose.then(|| "on".to_owned()),
@@ -92,7 +97,9 @@ impl ProductForm {
         let name = Name::parse(&self.name)
             .map_err(|e| errors.push(FieldError::new("name", e.message("Enter a name"))))
             .ok();
+        // An empty price leaves it not set (zero, see `Product::listed_price`).
         let selling_price = match Money::parse(&self.selling_price) {
+            Err(MoneyError::Empty) => Money::ZERO,
             Ok(p) if p.minor() <= MAX_UNIT_PRICE => p,
             Ok(_) => {
                 errors.push(FieldError::new("selling_price", "The amount is too large"));
@@ -196,6 +203,32 @@ mod tests {
         .parse()
         .unwrap();
         assert_eq!((cleared.sku, cleared.loose), (Some(None), false));
+    }
+
+    #[test]
+    fn an_empty_selling_price_leaves_it_not_set_and_shows_empty() {
+        let draft = ProductForm {
+            selling_price: "  ".into(),
+            ..form()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(draft.selling_price, Money::ZERO);
+        let product = Product {
+            id: 1,
+            name: "Loose Rice".into(),
+            sku: None,
+            unit: "g".into(),
+            loose: true,
+            quantity: 0,
+            average_cost: None,
+            selling_price: Money::ZERO,
+            lower_limit: None,
+            upper_limit: None,
+            tax_rate_bp: None,
+            tax_code: None,
+        };
+        assert_eq!(ProductForm::of(&product).selling_price, "");
     }
 
     #[test]

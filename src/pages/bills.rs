@@ -1,7 +1,8 @@
 //! `/bills` and `/bills/{id}`: what was bought and sold, with a printable invoice.
 
-use crate::api::history::{get_bill, list_bills};
+use crate::api::history::{get_bill, list_bills, PER_PAGE};
 use crate::components::pager::Pager;
+use crate::components::rows::{rows_asked, RowsPicker};
 use crate::components::status::set_status;
 use crate::components::time::shop_time;
 use crate::components::viewer;
@@ -18,15 +19,17 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn BillsPage() -> impl IntoView {
     let query = use_query_map();
     let seek = Memo::new(move |_| (query.read().get("before"), query.read().get("after")));
+    let rows = rows_asked(PER_PAGE);
     let bills = Resource::new(
         move || seek.get(),
-        |(before, after)| list_bills(before, after),
+        move |(before, after)| list_bills(before, after, Some(rows)),
     );
     view! {
         <Title text="Bills"/>
         <div class="page-head">
             <h1>"Bills"</h1>
             <a class="button secondary" href="/bills.csv" download rel="external">"Export CSV"</a>
+            <RowsPicker path="/bills" current=rows/>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading bills…"</p> }>
             {move || Suspend::new(async move {
@@ -40,25 +43,34 @@ pub fn BillsPage() -> impl IntoView {
                         let page = priced.data;
                         let rows = page.rows.into_iter().map(|b| {
                             let number = bill_number(b.kind, b.id);
+                            let items = match b.items {
+                                1 => "1 item".to_owned(),
+                                n => format!("{n} items"),
+                            };
+                            let contents = b.contents();
                             view! {
                                 <tr>
                                     <td><a href=format!("/bills/{}", b.id)>{number}</a></td>
                                     <td>{shop_time(b.created_at)}</td>
                                     <td>{b.party_name}</td>
                                     <td>{b.kind.label()}</td>
+                                    <td class="items">{items} <span class="muted">{contents}</span></td>
                                     <td class="num">{currency.format(b.total)}</td>
+                                    <td><a href=format!("/bills/{}/invoice.pdf", b.id)>"Download invoice"</a></td>
                                 </tr>
                             }
                         }).collect_view();
                         view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" role="region" aria-label="Bills" tabindex="0">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Bill"</th>
                                         <th scope="col">"Date"</th>
                                         <th scope="col">"Party"</th>
                                         <th scope="col">"Kind"</th>
+                                        <th scope="col">"Items"</th>
                                         <th scope="col" class="num">"Total"</th>
+                                        <th scope="col">"Invoice"</th>
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
@@ -181,6 +193,12 @@ pub fn BillPage() -> impl IntoView {
                             };
                             view! { <tr><th scope="row" colspan="3">{label}</th><td class="num">{currency.format(rate.tax)}</td></tr> }
                         }).collect_view();
+                        let added = (!b.added.is_empty()).then(|| {
+                            let items = std::mem::take(&mut b.added).into_iter().map(|(id, name)| view! {
+                                <li>{format!("Added {name}")} " · " <a href=format!("/inventory/{id}")>"Set price"</a></li>
+                            }).collect_view();
+                            view! { <ul class="notice added" role="status" aria-label="New products">{items}</ul> }
+                        });
                         let links = BillLinks { bill: &b };
                         let (origin, returns, return_link) = (links.origin(), links.returns(), links.return_items());
                         Either::Right(view! {
@@ -195,6 +213,7 @@ pub fn BillPage() -> impl IntoView {
                                     <a class="button secondary" href=format!("/bills/{}/invoice.pdf", b.id)>"Download invoice"</a>
                                 </div>
                             </div>
+                            {added}
                             {origin}
                             {returns}
                             <dl class="facts">

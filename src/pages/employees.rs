@@ -7,6 +7,7 @@ use crate::api::people::{
     get_employee, list_employees, CreateEmployee, DeactivateEmployee, DeleteEmployee, EmployeeList,
     ReactivateEmployee, ResetEmployeePassword, UpdateEmployee,
 };
+use crate::components::confirm::{self, AskFirst, ConfirmPage};
 use crate::components::status::set_status;
 use crate::components::time::shop_time;
 use crate::domain::employee::{Employee, EmployeeForm, Gender};
@@ -50,11 +51,13 @@ pub fn EmployeesPage() -> impl IntoView {
                             .collect_view();
                         Either::Right(view! {
                             {added}
-                            <div class="table-wrap">
+                            <div class="table-wrap" role="region" aria-label="Employees" tabindex="0">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Name"</th>
                                         <th scope="col">"Email"</th>
+                                        <th scope="col">"Gender"</th>
+                                        <th scope="col" class="num">"Age"</th>
                                         <th scope="col">"Role"</th>
                                         <th scope="col">"Status"</th>
                                     </tr></thead>
@@ -84,6 +87,8 @@ fn EmployeeRow(employee: Employee, me: i64) -> impl IntoView {
         <tr>
             <td><a href=format!("/employees/{}", employee.user.id)>{name}</a>{you}</td>
             <td>{email}</td>
+            <td>{employee.gender.map(Gender::label)}</td>
+            <td class="num">{employee.age}</td>
             <td>{role}</td>
             <td><span class=class>{status}</span></td>
         </tr>
@@ -164,7 +169,7 @@ fn PersonFields(typed: EmployeeForm, error: Signal<Option<AppError>>) -> impl In
 }
 
 /// The fields the employee forms show messages beside.
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 8] = [
     "first_name",
     "last_name",
     "email",
@@ -172,6 +177,7 @@ const FIELDS: [&str; 7] = [
     "gender",
     "role",
     "password",
+    "confirm_password",
 ];
 
 /// A message for errors that belong to no field of the form.
@@ -206,6 +212,11 @@ pub fn NewEmployeePage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="new-password" aria-describedby="password-error password-hint"/>
                 <p class="muted" id="password-hint">"At least 10 characters; a few uncommon words work well."</p>
                 {field_error(error, "password")}
+            </div>
+            <div class="field">
+                <label for="confirm_password">"Confirm password"</label>
+                <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" aria-describedby="confirm_password-error"/>
+                {field_error(error, "confirm_password")}
             </div>
             {general_error(error)}
             <button type="submit" class="button primary">"Create employee"</button>
@@ -295,10 +306,7 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
     let account = if employee.active {
         Either::Left((!is_me).then(|| {
             view! {
-                <ActionForm action=deactivate attr:class="inline-form">
-                    <input type="hidden" name="id" value=id/>
-                    <button type="submit" class="button danger">"Deactivate"</button>
-                </ActionForm>
+                <AskFirst page=format!("/employees/{id}") what="deactivate" label="Deactivate"/>
             }
         }))
     } else {
@@ -310,6 +318,44 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
         })
     };
     let removable = !is_me && !employee.has_history;
+    let asked = confirm::asked();
+    let confirming = match asked.as_deref() {
+        Some("deactivate") if employee.active && !is_me => Some((
+            format!("Deactivate {name}?"),
+            "They are signed out at once and cannot sign in until reactivated; their bills stay in the books.",
+            true,
+        )),
+        Some("delete") if removable => Some((
+            format!("Delete {name}?"),
+            "They have recorded nothing, so their account is deleted for good.",
+            false,
+        )),
+        _ => None,
+    };
+    if let Some((question, consequence, deactivating)) = confirming {
+        let form = if deactivating {
+            Either::Left(view! {
+                <ActionForm action=deactivate attr:class="inline-form">
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button danger">"Confirm"</button>
+                </ActionForm>
+            })
+        } else {
+            Either::Right(view! {
+                <ActionForm action=delete attr:class="inline-form">
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button danger">"Confirm"</button>
+                </ActionForm>
+            })
+        };
+        return view! {
+            <ConfirmPage question consequence=consequence.to_owned() back=format!("/employees/{id}")>
+                {form}
+            </ConfirmPage>
+            {move || account_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        }
+        .into_any();
+    }
     view! {
         <Title text=name.clone()/>
         <div class="page-head">
@@ -339,7 +385,12 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
                 <p class="muted" id="new_password-hint">"For someone who forgot theirs. It signs them out everywhere."</p>
                 {field_error(reset_error, "new_password")}
             </div>
-            {move || reset_error.get().filter(|e| e.for_field("new_password").is_none()).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            <div class="field">
+                <label for="confirm_password">"Confirm password"</label>
+                <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" aria-describedby="confirm_password-error"/>
+                {field_error(reset_error, "confirm_password")}
+            </div>
+            {move || reset_error.get().filter(|e| e.for_field("new_password").is_none() && e.for_field("confirm_password").is_none()).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
             <button type="submit" class="button secondary">"Set password"</button>
         </ActionForm>
         <section class="danger-zone" aria-label="Account">
@@ -354,13 +405,11 @@ fn EmployeeView(employee: Employee, me: i64) -> impl IntoView {
             <div class="actions">
                 {account}
                 {removable.then(|| view! {
-                    <ActionForm action=delete attr:class="inline-form">
-                        <input type="hidden" name="id" value=id/>
-                        <button type="submit" class="button danger">"Delete employee"</button>
-                    </ActionForm>
+                    <AskFirst page=format!("/employees/{id}") what="delete" label="Delete employee"/>
                 })}
             </div>
             {move || account_error.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
         </section>
     }
+    .into_any()
 }

@@ -1,8 +1,9 @@
 //! `/transactions` (the ledger, filterable) and `/expiry` (lots about to expire).
 
-use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS};
+use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS, PER_PAGE};
 use crate::components::corrections::WriteOffLot;
 use crate::components::pager::{Pager, PagerLabels};
+use crate::components::rows::{rows_asked, RowsPicker};
 use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::ledger::MovementKind;
@@ -26,10 +27,11 @@ pub fn TransactionsPage() -> impl IntoView {
             param("after"),
         )
     });
+    let rows = rows_asked(PER_PAGE);
     let movements = Resource::new(
         move || filters.get(),
-        |(product, kind, from, to, before, after)| {
-            list_movements(product, kind, from, to, before, after)
+        move |(product, kind, from, to, before, after)| {
+            list_movements(product, kind, from, to, before, after, Some(rows))
         },
     );
     let current = move |name: &'static str| query.read_untracked().get(name).unwrap_or_default();
@@ -76,8 +78,10 @@ pub fn TransactionsPage() -> impl IntoView {
                 <label for="f-to">"To"</label>
                 <input id="f-to" name="to" type="date" value=current("to")/>
             </div>
+            {(rows != PER_PAGE).then(|| view! { <input type="hidden" name="rows" value=rows/> })}
             <button type="submit" class="button secondary">"Filter"</button>
         </form>
+        <RowsPicker path="/transactions" current=rows/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match movements.await {

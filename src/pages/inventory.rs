@@ -2,7 +2,8 @@
 //! without JavaScript, and live as you type once the search island has hydrated; the `Name` and
 //! `Quantity` column headers are links that sort (and reverse) the table.
 
-use crate::api::products::{list_products, ProductListing};
+use crate::api::products::{list_products, ProductListing, PER_PAGE};
+use crate::components::rows::{rows_asked, RowsPicker};
 use crate::components::viewer;
 use crate::domain::product::ProductSort;
 use crate::domain::{Product, StockLevel};
@@ -25,16 +26,18 @@ pub fn InventoryPage() -> impl IntoView {
             ProductSort::parse(&query.get("sort").unwrap_or_default()),
         )
     });
+    let rows = rows_asked(PER_PAGE);
     let listing = Resource::new(
         {
             let search = search.clone();
             move || (search.clone(), page, sort)
         },
-        |(q, page, sort)| {
+        move |(q, page, sort)| {
             list_products(
                 (!q.trim().is_empty()).then_some(q),
                 Some(page),
                 Some(sort.as_str().to_owned()),
+                Some(rows),
             )
         },
     );
@@ -48,8 +51,9 @@ pub fn InventoryPage() -> impl IntoView {
                     <a class="button secondary" href="/inventory/import">"Import CSV"</a>
                 })}
             </div>
+            <RowsPicker path="/inventory" current=rows/>
         </div>
-        <ProductSearch search=search.clone() sort/>
+        <ProductSearch search=search.clone() sort rows/>
         // Live search replaces this region with the same region of the next address.
         <div id="inventory-results">
             <Suspense fallback=|| view! { <p class="muted">"Loading products…"</p> }>
@@ -70,7 +74,7 @@ pub fn InventoryPage() -> impl IntoView {
                                 }
                                 #[cfg(not(feature = "ssr"))]
                                 let _ = exact;
-                                Either::Left(view! { <ProductTable listing search sort/> })
+                                Either::Left(view! { <ProductTable listing search sort rows/> })
                             }
                             Err(error) => Either::Right(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
                         }
@@ -84,9 +88,9 @@ pub fn InventoryPage() -> impl IntoView {
 /// The search form: a plain GET form to `/inventory`; hydrated, the table follows the typing
 /// (the server renders the results, see [`crate::components::swap`]).
 #[island]
-fn ProductSearch(search: String, sort: ProductSort) -> impl IntoView {
+fn ProductSearch(search: String, sort: ProductSort, rows: i64) -> impl IntoView {
     let on_input = move |ev: leptos::ev::Event| {
-        let href = inventory_href(&event_target_value(&ev), sort, 1);
+        let href = inventory_href(&event_target_value(&ev), sort, 1, rows);
         #[cfg(feature = "hydrate")]
         crate::components::swap::show_region_soon(href, "inventory-results");
         #[cfg(not(feature = "hydrate"))]
@@ -106,13 +110,15 @@ fn ProductSearch(search: String, sort: ProductSort) -> impl IntoView {
             />
             {(sort != ProductSort::Name)
                 .then(|| view! { <input type="hidden" name="sort" value=sort.as_str()/> })}
+            {(rows != PER_PAGE).then(|| view! { <input type="hidden" name="rows" value=rows/> })}
             <button type="submit" class="button secondary">"Search"</button>
         </form>
     }
 }
 
-/// The inventory's address for a search, an order and a page (defaults left out).
-fn inventory_href(search: &str, sort: ProductSort, page: i64) -> String {
+/// The inventory's address for a search, an order, a page and rows per page (defaults left
+/// out).
+fn inventory_href(search: &str, sort: ProductSort, page: i64, rows: i64) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     if !search.trim().is_empty() {
         query.append_pair("q", search);
@@ -123,6 +129,9 @@ fn inventory_href(search: &str, sort: ProductSort, page: i64) -> String {
     if page > 1 {
         query.append_pair("page", &page.to_string());
     }
+    if rows != PER_PAGE {
+        query.append_pair("rows", &rows.to_string());
+    }
     match query.finish() {
         query if query.is_empty() => "/inventory".to_owned(),
         query => format!("/inventory?{query}"),
@@ -131,7 +140,7 @@ fn inventory_href(search: &str, sort: ProductSort, page: i64) -> String {
 
 /// The CSV of everything the search matches, in the table's order (see `server::http::exports`).
 fn export_href(search: &str, sort: ProductSort) -> String {
-    inventory_href(search, sort, 1).replacen("/inventory", "/inventory.csv", 1)
+    inventory_href(search, sort, 1, PER_PAGE).replacen("/inventory", "/inventory.csv", 1)
 }
 
 /// A column header that sorts by its column: ascending first, reversed when already ascending.
@@ -142,6 +151,7 @@ fn SortHeader(
     descending: ProductSort,
     current: ProductSort,
     search: String,
+    rows: i64,
     #[prop(optional)] numeric: bool,
 ) -> impl IntoView {
     let (aria, arrow, next) = if current == ascending {
@@ -153,7 +163,7 @@ fn SortHeader(
     };
     view! {
         <th scope="col" class:num=numeric aria-sort=aria>
-            <a href=inventory_href(&search, next, 1) class="sort">
+            <a href=inventory_href(&search, next, 1, rows) class="sort">
                 {label}
                 <span aria-hidden="true">{arrow}</span>
             </a>
@@ -163,7 +173,12 @@ fn SortHeader(
 
 /// The table of one page of products, with pagination links.
 #[component]
-fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> impl IntoView {
+fn ProductTable(
+    listing: ProductListing,
+    search: String,
+    sort: ProductSort,
+    rows: i64,
+) -> impl IntoView {
     let ProductListing { page, currency } = listing;
     if page.products.is_empty() {
         let message = if search.trim().is_empty() {
@@ -175,15 +190,18 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
     }
     let link = {
         let search = search.clone();
-        move |n: i64| inventory_href(&search, sort, n)
+        move |n: i64| inventory_href(&search, sort, n, rows)
     };
     let summary = page.summary();
-    let rows = page
+    let product_rows = page
         .products
         .into_iter()
         .map(|product| {
             let cost = product.average_cost.map(|c| currency.format(c));
-            let price = currency.format(product.selling_price);
+            let price = product.listed_price().map_or_else(
+                || crate::domain::product::NOT_SET.to_owned(),
+                |p| currency.format(p),
+            );
             view! { <ProductRow product cost price/> }
         })
         .collect_view();
@@ -201,6 +219,7 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
                             descending=ProductSort::NameDesc
                             current=sort
                             search=search.clone()
+                            rows
                         />
                         <SortHeader
                             label="Quantity"
@@ -208,13 +227,14 @@ fn ProductTable(listing: ProductListing, search: String, sort: ProductSort) -> i
                             descending=ProductSort::QuantityDesc
                             current=sort
                             search=search.clone()
+                            rows
                             numeric=true
                         />
                         {viewer::is_manager().then(|| view! { <th scope="col" class="num">"Cost price"</th> })}
                         <th scope="col" class="num">"Selling price"</th>
                     </tr>
                 </thead>
-                <tbody>{rows}</tbody>
+                <tbody>{product_rows}</tbody>
             </table>
         </div>
         <div class="actions">

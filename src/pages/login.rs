@@ -5,6 +5,40 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// The `Password` field with `Show password`. The checkbox exists only once the page has
+/// hydrated: without JavaScript a checkbox cannot turn a password field into a text field, and a
+/// second plain-text field would be filled and remembered by password managers as the password,
+/// so the page without JavaScript keeps the ordinary field (which every browser can reveal).
+#[island]
+fn PasswordField() -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let shown = RwSignal::new(false);
+    view! {
+        <div class="field">
+            <label for="password">"Password"</label>
+            <input
+                id="password"
+                name="password"
+                type=move || if shown.get() { "text" } else { "password" }
+                autocomplete="current-password"
+                required
+            />
+            {move || hydrated.get().then(|| view! {
+                <div class="checkbox">
+                    <input
+                        id="show-password"
+                        type="checkbox"
+                        prop:checked=move || shown.get()
+                        on:change=move |ev| shown.set(event_target_checked(&ev))
+                    />
+                    <label for="show-password">"Show password"</label>
+                </div>
+            })}
+        </div>
+    }
+}
+
 /// Email, password, `Sign in`; a wrong pair shows "Invalid email or password".
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -30,10 +64,7 @@ pub fn LoginPage() -> impl IntoView {
                         <label for="email">"Email"</label>
                         <input id="email" name="email" type="email" autocomplete="username" required autofocus/>
                     </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                    </div>
+                    <PasswordField/>
                     {move || error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
                     <button type="submit" class="button primary" disabled=move || login.pending().get()>
                         "Sign in"

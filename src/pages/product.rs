@@ -4,6 +4,7 @@
 use crate::api::products::{
     get_product, AssignBarcode, ProductDetail, RemoveProduct, UpdateProduct,
 };
+use crate::components::confirm::{self, AskFirst, ConfirmPage};
 use crate::components::corrections::{CountStock, WriteOffLot};
 use crate::components::status::set_status;
 use crate::components::time::shop_time;
@@ -83,14 +84,33 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             .map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })
     };
     let id = product.id;
+    if viewer::is_manager() && confirm::asked().as_deref() == Some("delete") {
+        let consequence = if movements.is_empty() {
+            "It has no history, so it is deleted for good."
+        } else {
+            "It has history, so it is archived: kept in the books, hidden from lists."
+        };
+        return view! {
+            <ConfirmPage
+                question=format!("Delete {}?", product.name)
+                consequence=consequence.to_owned()
+                back=format!("/inventory/{id}")
+            >
+                <ActionForm action=remove attr:class="inline-form">
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button danger">"Confirm"</button>
+                </ActionForm>
+            </ConfirmPage>
+            {remove_error}
+        }
+        .into_any();
+    }
     let manager_controls = viewer::is_manager().then(|| {
         view! {
-            <ActionForm action=remove attr:class="danger-zone">
-                <input type="hidden" name="id" value=id/>
+            <div class="danger-zone">
                 <p class="muted">"A product with history is archived (kept in the books, hidden from lists); one without is deleted."</p>
-                <button type="submit" class="button danger">"Delete product"</button>
-                {remove_error}
-            </ActionForm>
+                <AskFirst page=format!("/inventory/{id}") what="delete" label="Delete product"/>
+            </div>
         }
     });
     // After a refused save the fields show what was typed, not what is stored.
@@ -100,6 +120,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         ProductForm::of(&product)
     };
     let level = product.stock_level().label();
+    let price = product.listed_price();
     let unit = product.unit.clone();
     let manager = viewer::is_manager();
     let lot_rows = lots.into_iter().map(|lot| view! {
@@ -137,6 +158,12 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             {product.average_cost.map(|cost| format!(" · average cost {}", currency.format(cost)))}
             " " {level.map(|l| view! { <span class="badge warn">{l}</span> })}
         </p>
+        <p class="price-line">
+            {format!(
+                "Selling price: {}",
+                price.map_or_else(|| crate::domain::product::NOT_SET.to_owned(), |p| currency.format(p)),
+            )}
+        </p>
         {saved.then(|| view! { <p class="notice" role="status">"Saved."</p> })}
         <ActionForm action=update attr:class="form card">
             <input type="hidden" name="id" value=product.id/>
@@ -147,7 +174,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="selling_price">"Selling price"</label>
-                <input id="selling_price" name="selling_price" inputmode="decimal" value=typed.selling_price/>
+                <input id="selling_price" name="selling_price" inputmode="decimal" value=typed.selling_price placeholder=crate::domain::product::NOT_SET/>
                 {error("selling_price")}
             </div>
             <div class="field">
@@ -236,4 +263,5 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             </table>
         </div>
     }
+    .into_any()
 }

@@ -1,7 +1,7 @@
-//! `/profile`: who you are, and changing your own password (the current one is required). A
-//! change signs you out everywhere else.
+//! `/profile`: who you are, changing your own password (the current one is required; a change
+//! signs you out everywhere else), and `Sign out everywhere`.
 
-use crate::api::auth::ChangePassword;
+use crate::api::auth::{ChangePassword, SignOutEverywhere};
 use crate::components::layout::Session;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -13,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 pub fn ProfilePage() -> impl IntoView {
     let Session(session) = expect_context::<Session>();
     let change = ServerAction::<ChangePassword>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     // After a change the server sends the browser back here with `?changed=1`.
     let query = use_query_map();
@@ -64,6 +65,11 @@ pub fn ProfilePage() -> impl IntoView {
             {password("repeat_password", "Repeat new password", "new-password")}
             {general}
             <button type="submit" class="button primary">"Change password"</button>
+        </ActionForm>
+        <h2>"Sessions"</h2>
+        <ActionForm action=everywhere attr:class="form card">
+            <p class="muted">"Signed in on a phone you lost, or a shared computer? This ends every session of yours, this one too."</p>
+            <button type="submit" class="button danger">"Sign out everywhere"</button>
         </ActionForm>
     }
 }

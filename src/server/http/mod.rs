@@ -4,6 +4,7 @@
 mod exports;
 mod handlers;
 mod imports;
+pub mod install;
 mod layers;
 mod serve;
 
@@ -103,6 +104,8 @@ pub fn router(state: AppState) -> Router {
             IMPORT_CHECK_PATH,
             post(imports::check_file).layer(DefaultBodyLimit::max(imports::UPLOAD_BODY_BYTES)),
         )
+        .route("/manifest.webmanifest", get(install::manifest_file))
+        .route("/icons/{file}", get(install::icon_file))
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

@@ -206,6 +206,7 @@ mod tests {
             original_bill_id: None,
             reason: None,
             returns: Vec::new(),
+            added: Vec::new(),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::keyset::{self, Keyset, Order};
 use super::{like_escape, stored, stored_day, Arg, Conditions, Db, Result};
-use crate::domain::bill::{Bill, BillLine};
+use crate::domain::bill::{Bill, BillKind, BillLine};
 use crate::domain::ledger::{
     BillSummary, Cursor, ExpiringLot, Movement, MovementKind, OpenLot, Page, Seek,
 };
@@ -36,7 +36,15 @@ const EXPIRING: Keyset = Keyset {
 pub async fn bills(db: &Db, seek: Seek, per_page: i64) -> Result<Page<BillSummary>> {
     keyset::page(
         db,
-        "SELECT id, kind, party_name, total, created_at FROM bills",
+        // The item count and first names ride along as subqueries on `bill_lines`' unique
+        // `(bill_id, line_no)` index: one statement for the whole page, never one per row.
+        "SELECT id, kind, party_name, total, created_at, \
+                (SELECT COUNT(*) FROM bill_lines l WHERE l.bill_id = bills.id) AS items, \
+                (SELECT p.name FROM bill_lines l JOIN products p ON p.id = l.product_id \
+                 WHERE l.bill_id = bills.id ORDER BY l.line_no LIMIT 1) AS first_product, \
+                (SELECT p.name FROM bill_lines l JOIN products p ON p.id = l.product_id \
+                 WHERE l.bill_id = bills.id ORDER BY l.line_no LIMIT 1 OFFSET 1) AS second_product \
+         FROM bills",
         Conditions::default(),
         BILLS,
         seek,
@@ -48,6 +56,14 @@ pub async fn bills(db: &Db, seek: Seek, per_page: i64) -> Result<Page<BillSummar
                 party_name: r.try_get("party_name")?,
                 total: Money::from_minor(r.try_get("total")?),
                 created_at: r.try_get("created_at")?,
+                items: r.try_get("items")?,
+                first_products: [
+                    r.try_get::<Option<String>, _>("first_product")?,
+                    r.try_get::<Option<String>, _>("second_product")?,
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
             })
         },
         |b| Cursor {
@@ -105,11 +121,31 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
         .iter()
         .map(|r| r.try_get("id"))
         .collect::<Result<_, _>>()?;
+    let kind: BillKind = stored(&row, "kind")?;
+    // A product this purchase created: made at the bill's instant, and its first movement ever
+    // is one of this bill's (a product entered earlier without stock is not new).
+    let added = if kind == BillKind::Purchase {
+        sqlx::query(
+            "SELECT p.id, p.name FROM bill_lines l JOIN products p ON p.id = l.product_id \
+             WHERE l.bill_id = $1 AND p.created_at = (SELECT b.created_at FROM bills b WHERE b.id = $1) \
+               AND (SELECT m.bill_id FROM movements m \
+                 WHERE m.product_id = l.product_id ORDER BY m.id LIMIT 1) = $1 \
+             ORDER BY l.line_no",
+        )
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect::<Result<_>>()?
+    } else {
+        Vec::new()
+    };
     let first: String = row.try_get("first_name")?;
     let last: String = row.try_get("last_name")?;
     Ok(Some(Bill {
         id: row.try_get("id")?,
-        kind: stored(&row, "kind")?,
+        kind,
         party_name: row.try_get("party_name")?,
         party_phone: row.try_get("party_phone")?,
         party_address: row.try_get("party_address")?,
@@ -123,6 +159,7 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
         original_bill_id: row.try_get("original_bill_id")?,
         reason: row.try_get("reason")?,
         returns,
+        added,
     }))
 }
 
