@@ -28,7 +28,7 @@ pub fn BillsPage() -> impl IntoView {
         <Title text="Bills"/>
         <div class="page-head">
             <h1>"Bills"</h1>
-            <a class="button secondary" href="/bills.csv" download rel="external">"Export CSV"</a>
+            <a class="button secondary" href="/bills.csv" rel="external">"Export CSV"</a>
             <RowsPicker path="/bills" current=rows/>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading bills…"</p> }>

@@ -53,7 +53,7 @@ pub fn TransactionsPage() -> impl IntoView {
         <Title text="Transactions"/>
         <div class="page-head">
             <h1>"Transactions"</h1>
-            <a class="button secondary" href=export download rel="external">"Export CSV"</a>
+            <a class="button secondary" href=export rel="external">"Export CSV"</a>
         </div>
         <form action="/transactions" method="get" class="filters" role="search">
             <div class="field">

@@ -46,7 +46,7 @@ pub fn InventoryPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Inventory"</h1>
             <div class="actions">
-                <a class="button secondary" href=export_href(&search, sort) download rel="external">"Export CSV"</a>
+                <a class="button secondary" href=export_href(&search, sort) rel="external">"Export CSV"</a>
                 {viewer::is_manager().then(|| view! {
                     <a class="button secondary" href="/inventory/import">"Import CSV"</a>
                 })}
