@@ -330,3 +330,28 @@ async fn the_list_pages_link_their_exports_with_their_filters() {
     let page = app.get("/bills", Some(&staff)).await;
     assert!(page.body.contains(r#"href="/bills.csv""#));
 }
+
+/// Browsers ask for compressed answers: the compression layer then polls the export's stream once
+/// more after its end, which a bare `unfold` stream answers with a panic (and the browser with
+/// ERR_EMPTY_RESPONSE). Seen in the browser journey; this is its test without a browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_stream_to_the_end_when_the_browser_asks_for_compression() {
+    let app = common::app::start().await;
+    trade(&app).await;
+    let cookie = app.sign_in(MANAGER).await;
+    for path in ["/inventory.csv", "/bills.csv", "/transactions.csv"] {
+        let request = axum::http::Request::get(path)
+            .header(header::COOKIE, cookie.as_str())
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let reply = app.send(request).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(
+            reply
+                .header(header::CONTENT_DISPOSITION)
+                .starts_with("attachment"),
+            "{path}"
+        );
+    }
+}

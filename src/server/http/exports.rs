@@ -227,7 +227,10 @@ where
         }
     });
     let head = futures_util::stream::once(std::future::ready(Ok::<_, std::io::Error>(first.0)));
-    let body = Body::from_stream(futures_util::StreamExt::chain(head, rest));
+    // Fused: the compression layer may poll once more after the end, which `unfold` forbids.
+    let body = Body::from_stream(futures_util::StreamExt::fuse(
+        futures_util::StreamExt::chain(head, rest),
+    ));
     let day = state.config.zone.day_of(state.clock.now());
     (
         [
