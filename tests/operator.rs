@@ -45,25 +45,7 @@ async fn backups_taken_while_bills_are_recorded_open_and_keep_the_ledger_exact()
     let t = common::sqlite().await;
     let user = common::clerk(&t.db, "clerk@shop.test").await;
     let stop = Arc::new(AtomicBool::new(false));
-    let writer = {
-        let (db, stop) = (t.db.clone(), stop.clone());
-        tokio::spawn(async move {
-            let mut bills = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let product = ["Rice", "Dal", "Tea"][bills % 3];
-                let key = format!("p{bills}");
-                record(&db, &bill(BillKind::Purchase, user, key, product, 5))
-                    .await
-                    .unwrap();
-                let key = format!("s{bills}");
-                record(&db, &bill(BillKind::Sale, user, key, product, 3))
-                    .await
-                    .unwrap();
-                bills += 1;
-            }
-            bills
-        })
-    };
+    let writer = keep_selling(t.db.clone(), user, stop.clone());
     let scratch = Scratch::new();
     let env = [("DATABASE_URL", t.url.as_str())];
     let mut copies = Vec::new();
@@ -285,6 +267,16 @@ fn keep_selling(db: Db, user: i64, stop: Arc<AtomicBool>) -> tokio::task::JoinHa
     })
 }
 
+/// A server started on `env` answers `/healthz` and stops cleanly on SIGTERM.
+async fn serves_and_stops(scratch: &Scratch, env: &[(&str, &str)]) {
+    let (child, lines) = Server::start(&scratch.0, env);
+    let server = Server::listening(child, &lines);
+    stockroom::server::operations::healthcheck(server.addr, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(server.terminate().success());
+}
+
 fn text(out: &std::process::Output) -> String {
     format!(
         "{}{}",
@@ -400,12 +392,7 @@ async fn a_backup_taken_during_sales_restores_with_the_server_stopped_and_the_bo
     assert!(file.exists());
 
     // The server starts on the restored database and serves.
-    let (child, lines) = Server::start(&scratch.0, &env);
-    let server = Server::listening(child, &lines);
-    stockroom::server::operations::healthcheck(server.addr, Duration::from_secs(5))
-        .await
-        .unwrap();
-    assert!(server.terminate().success());
+    serves_and_stops(&scratch, &env).await;
 }
 
 /// The PostgreSQL procedure of docs/deploy.md ("Backups and restores"), run for real: pg_dump
@@ -466,10 +453,5 @@ async fn a_pg_dump_taken_during_sales_restores_into_a_new_database_with_the_book
     db.close().await;
 
     let env = [("DATABASE_URL", fresh.url.as_str())];
-    let (child, lines) = Server::start(&scratch.0, &env);
-    let server = Server::listening(child, &lines);
-    stockroom::server::operations::healthcheck(server.addr, Duration::from_secs(5))
-        .await
-        .unwrap();
-    assert!(server.terminate().success());
+    serves_and_stops(&scratch, &env).await;
 }
