@@ -181,6 +181,49 @@ def query_counts(env, cookie_paths):
     return counts
 
 
+def timed_download(base, path, cookie, pid):
+    """GET `path` to the end, reading it in chunks as a browser saves a download:
+    (seconds, bytes, data rows, the server's peak RSS in KB since it started)."""
+    req = urllib.request.Request(base + path, headers={"Cookie": cookie})
+    started = time.monotonic()
+    size = lines = 0
+    with urllib.request.urlopen(req, timeout=600) as resp:
+        while chunk := resp.read(1 << 16):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    return time.monotonic() - started, size, max(lines - 1, 0), rss_kb(pid, "VmHWM")
+
+
+def catalogue_file(rows):
+    """A CSV of `rows` new products, each with opening stock (what a shop moving in brings)."""
+    out = ["name,sku,unit,selling_price,quantity,unit_cost,expires_on"]
+    out += [f"\"Imported {n:05}, large\",IMP{n:05},pcs,{10 + n % 500}.50,{1 + n % 40},{5 + n % 300}.25,2027-06-30"
+            for n in range(rows)]
+    return ("\n".join(out) + "\n").encode()
+
+
+def timed_import(base, cookie, rows=10_000):
+    """`Check file` then `Import` of a `rows`-row file through the plain forms: (check s, import s)."""
+    boundary = "stockroom-bench-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.csv\"\r\n"
+            "Content-Type: text/csv\r\n\r\n").encode() + catalogue_file(rows) + f"\r\n--{boundary}--\r\n".encode()
+    started = time.monotonic()
+    status, headers, _ = http(base + "/inventory/import/check", body,
+                              {"Content-Type": f"multipart/form-data; boundary={boundary}"}, cookie)
+    check_s = time.monotonic() - started
+    location = headers.get("Location", "")
+    upload = urllib.parse.parse_qs(urllib.parse.urlparse(location).query).get("upload", [""])[0]
+    if status != 303 or not upload:
+        sys.exit(f"bench: Check file answered {status} {location!r}")
+    started = time.monotonic()
+    status, _, answer = http(base + "/api/inventory/import", urllib.parse.urlencode({"upload": upload}).encode(),
+                             {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}, cookie)
+    import_s = time.monotonic() - started
+    if status != 200:
+        sys.exit(f"bench: Import answered {status}: {answer[:200]!r}")
+    return check_s, import_s
+
+
 def fresh_database(backend, workdir):
     if backend == "sqlite":
         return f"sqlite://{workdir}/bench.db"
@@ -282,6 +325,10 @@ def run_backend(backend, ceiling):
     idle_kb = rss_kb(server.proc.pid)
     cookie = sign_in(server.base)
     transfer, parts = first_visit_bytes(server.base)
+    # Exports before any load, so the peak RSS they leave is theirs (VmHWM only grows).
+    exports = [(path, *timed_download(server.base, path, cookie, server.proc.pid))
+               for path in ("/transactions.csv", "/inventory.csv", "/bills.csv")]
+    imported = timed_import(server.base, cookie)
     wasm = next((a for a in pkg_assets(server.base) if a.endswith(".wasm")), None)
     rows = []
     for name, path, signed in paths:
@@ -307,7 +354,7 @@ def run_backend(backend, ceiling):
     shutil.rmtree(workdir, ignore_errors=True)
     return {"backend": backend, "rows": rows, "idle_kb": idle_kb, "peak_kb": peak_kb, "start_ms": warm_start_ms,
             "cold_start_ms": start_ms, "transfer": transfer, "parts": parts, "counts": counts,
-            "seed_seconds": seed_seconds, "seeded": seeded}
+            "seed_seconds": seed_seconds, "seeded": seeded, "exports": exports, "import": imported}
 
 
 def budget_lines(results):
@@ -380,6 +427,18 @@ def main():
     for res in results:
         out.append(f"| {res['backend']} | {res['idle_kb'] / 1024:.1f} MB | {res['peak_kb'] / 1024:.1f} MB | "
                    f"{res['start_ms']:.0f} ms | {res['cold_start_ms']:.0f} ms | {res['seed_seconds']:.1f} s |")
+    out += ["", "CSV exports, every row, read to the end before any load; the server's peak RSS from its start",
+            "to the end of the export (idle RSS is in the table above):", "",
+            "| backend | export | rows | size | time | rows/s | peak RSS |", "|---|---|---:|---:|---:|---:|---:|"]
+    for res in results:
+        for path, secs, size, lines, peak in res["exports"]:
+            out.append(f"| {res['backend']} | `{path}` | {lines:,} | {size / 1e6:.1f} MB | {secs:.1f} s | "
+                       f"{lines / secs if secs else 0:,.0f} | {peak / 1024:.1f} MB |")
+    out += ["", "CSV import of a 10,000-row file (new products, each with opening stock), through the plain forms:", "",
+            "| backend | Check file | Import |", "|---|---:|---:|"]
+    for res in results:
+        check_s, import_s = res["import"]
+        out.append(f"| {res['backend']} | {check_s:.2f} s | {import_s:.2f} s |")
     parts = ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in results[0]["parts"].items())
     out += ["", f"First visit to `/login` (brotli where offered): **{results[0]['transfer'] / 1024:.1f} KB** ({parts}).",
             "", "SQL statements per page (including the session lookup):", "",

@@ -12,6 +12,7 @@ use stockroom::domain::period::Month;
 use stockroom::domain::Money;
 use stockroom::server::csv_format::records;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
+use stockroom::server::storage::audit::Actor;
 use stockroom::server::storage::imports::{self, ImportError};
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::Db;
@@ -38,11 +39,21 @@ async fn checked(db: &Db, file: &str) -> Report {
     report
 }
 
-/// Keeps `report` as upload `id` of a new manager; returns the manager's id.
-async fn kept(db: &Db, id: &str, report: &Report) -> i64 {
-    let user = common::clerk(db, &format!("{id}@shop.test")).await;
+/// The person `user` importing from a fixed address.
+fn actor(user: i64, email: &str) -> Actor {
+    Actor {
+        id: user,
+        email: email.to_owned(),
+        client_addr: "203.0.113.9".to_owned(),
+    }
+}
+
+/// Keeps `report` as upload `id` of a new manager, who imports it.
+async fn kept(db: &Db, id: &str, report: &Report) -> Actor {
+    let email = format!("{id}@shop.test");
+    let user = common::clerk(db, &email).await;
     imports::save(db, id, user, report, NOW).await.unwrap();
-    user
+    actor(user, &email)
 }
 
 async fn shop(db: &Db) {
@@ -80,8 +91,15 @@ on_both_backends! {
         assert_eq!((preview.opening_products, preview.opening_units), (2, 5_010));
         assert_eq!(preview.opening_value, Money::from_minor(10 * 12_000 + 5_000 * 40));
         let user = kept(&t.db, "u1", &report).await;
-        let done = imports::apply(&t.db, "u1", user, NOW + 60).await.unwrap();
+        let done = imports::apply(&t.db, "u1", &user, NOW + 60).await.unwrap();
         assert_eq!((done.products, done.replayed), (3, false));
+        assert_eq!(
+            count(&t.db, "SELECT COUNT(*) FROM audit_log WHERE action = 'catalogue_imported' \
+                          AND actor_email = 'u1@shop.test' AND client_addr = '203.0.113.9' \
+                          AND detail = 'test.csv: 2 created, 1 updated, opening stock of 5010 units in 2 products'").await,
+            1,
+            "the audit trail says who imported what"
+        );
 
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM products").await, 4);
         assert_eq!(count(&t.db, "SELECT selling_price FROM products WHERE name = 'Toor Dal'").await, 17_000);
@@ -118,11 +136,11 @@ on_both_backends! {
         let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
         assert_eq!(problems, ["Line 3: quantity: Enter a whole number from 0, or leave it empty"]);
         let user = kept(&t.db, "bad", &report).await;
-        let refused = imports::apply(&t.db, "bad", user, NOW).await;
+        let refused = imports::apply(&t.db, "bad", &user, NOW).await;
         assert!(matches!(refused, Err(ImportError::HasProblems)), "{refused:?}");
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM products").await, 2);
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM movements").await, 0);
-        let (_, imported) = imports::get(&t.db, "bad", user, NOW).await.unwrap().unwrap();
+        let (_, imported) = imports::get(&t.db, "bad", user.id, NOW).await.unwrap().unwrap();
         assert_eq!(imported, None);
     }
 
@@ -133,7 +151,7 @@ on_both_backends! {
         // Someone adds Jaggery by hand between the check and the import.
         let jaggery = NewProduct { name: "JAGGERY", sku: None, unit: "pcs", loose: false, selling_price: Money::ZERO, lower_limit: None, upper_limit: None };
         products::insert(&t.db, &jaggery, 0).await.unwrap();
-        let refused = imports::apply(&t.db, "late", user, NOW).await;
+        let refused = imports::apply(&t.db, "late", &user, NOW).await;
         assert!(matches!(refused, Err(ImportError::Changed)), "{refused:?}");
         assert_eq!(count(&t.db, "SELECT selling_price FROM products WHERE name = 'Toor Dal'").await, 16_000, "the update before it was undone");
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM movements").await, 0);
@@ -143,14 +161,14 @@ on_both_backends! {
     async fn a_replayed_import_records_once(t: TestDb) {
         let report = checked(&t.db, "name,quantity,unit_cost\nRice,5,10\n").await;
         let user = kept(&t.db, "twice", &report).await;
-        let first = imports::apply(&t.db, "twice", user, NOW).await.unwrap();
-        let again = imports::apply(&t.db, "twice", user, NOW + 5).await.unwrap();
+        let first = imports::apply(&t.db, "twice", &user, NOW).await.unwrap();
+        let again = imports::apply(&t.db, "twice", &user, NOW + 5).await.unwrap();
         assert_eq!((first.replayed, again.replayed), (false, true));
         assert_eq!(again.products, 1);
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM movements").await, 1);
         assert_eq!(count(&t.db, "SELECT quantity FROM products WHERE name = 'Rice'").await, 5);
-        let other = common::clerk(&t.db, "other@shop.test").await;
-        assert!(matches!(imports::apply(&t.db, "twice", other, NOW).await, Err(ImportError::Gone)), "another manager's upload");
+        let other = actor(common::clerk(&t.db, "other@shop.test").await, "other@shop.test");
+        assert!(matches!(imports::apply(&t.db, "twice", &other, NOW).await, Err(ImportError::Gone)), "another manager's upload");
         assert_ledger_holds(&t.db).await;
     }
 
@@ -159,8 +177,8 @@ on_both_backends! {
         let user = kept(&t.db, "race", &report).await;
         let second = Db::connect(&t.url, &stockroom::server::storage::PoolSettings::default()).await.unwrap();
         let (a, b) = tokio::join!(
-            imports::apply(&t.db, "race", user, NOW),
-            imports::apply(&second, "race", user, NOW),
+            imports::apply(&t.db, "race", &user, NOW),
+            imports::apply(&second, "race", &user, NOW),
         );
         let replays = [a.unwrap().replayed, b.unwrap().replayed];
         assert_eq!(replays.iter().filter(|r| !**r).count(), 1, "{replays:?}");
@@ -171,9 +189,9 @@ on_both_backends! {
     async fn an_upload_past_its_hour_cannot_be_imported(t: TestDb) {
         let report = checked(&t.db, "name\nRice\n").await;
         let user = kept(&t.db, "old", &report).await;
-        let late = imports::apply(&t.db, "old", user, NOW + imports::KEEP_SECS).await;
+        let late = imports::apply(&t.db, "old", &user, NOW + imports::KEEP_SECS).await;
         assert!(matches!(late, Err(ImportError::Gone)), "{late:?}");
-        assert!(imports::get(&t.db, "old", user, NOW + imports::KEEP_SECS).await.unwrap().is_none());
+        assert!(imports::get(&t.db, "old", user.id, NOW + imports::KEEP_SECS).await.unwrap().is_none());
         assert_eq!(count(&t.db, "SELECT COUNT(*) FROM products").await, 0);
     }
 
@@ -217,7 +235,7 @@ async fn timing_a_ten_thousand_row_import() {
         assert!(report.problems.is_empty(), "{:?}", &report.problems[..1]);
         let user = kept(&t.db, "bench", &report).await;
         let started = std::time::Instant::now();
-        let done = imports::apply(&t.db, "bench", user, NOW).await.unwrap();
+        let done = imports::apply(&t.db, "bench", &user, NOW).await.unwrap();
         let import = started.elapsed();
         assert_eq!(done.products, 10_000);
         println!("{name}: Check file {check:?}, Import {import:?} (10,000 rows)");

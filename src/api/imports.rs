@@ -26,13 +26,14 @@ pub async fn import_preview(upload: String) -> Result<Preview, AppError> {
 #[server(prefix = "/api", endpoint = "inventory/import")]
 pub async fn import_catalogue(#[server(default)] upload: String) -> Result<i64, AppError> {
     use crate::server::storage::imports::{self, ImportError};
-    let manager_id = super::context::require_manager()?.id;
+    let manager = super::context::require_manager()?;
+    let (manager_id, actor) = (manager.id, super::context::actor(&manager));
     let state = super::context::state()?;
     // On a task of its own: a large file on a slow database may outlast the response deadline,
     // and the import then still finishes (or rolls back) whole rather than being cut off; the
     // upload's page says which.
     let (db, id, now) = (state.db.clone(), upload.clone(), super::context::now());
-    let done = tokio::spawn(async move { imports::apply(&db, &id, manager_id, now).await })
+    let done = tokio::spawn(async move { imports::apply(&db, &id, &actor, now).await })
         .await
         .map_err(|error| {
             tracing::error!(%error, "an import's task failed");

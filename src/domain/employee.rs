@@ -203,11 +203,12 @@ pub enum AuditAction {
     StockWrittenOff,
     SaleReturned,
     PurchaseReturned,
+    CatalogueImported,
 }
 
 impl AuditAction {
     /// Every action, for parsing.
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::SignInThrottled,
@@ -223,6 +224,7 @@ impl AuditAction {
         AuditAction::StockWrittenOff,
         AuditAction::SaleReturned,
         AuditAction::PurchaseReturned,
+        AuditAction::CatalogueImported,
     ];
 
     /// The stored code.
@@ -243,6 +245,7 @@ impl AuditAction {
             AuditAction::StockWrittenOff => "stock_written_off",
             AuditAction::SaleReturned => "sale_returned",
             AuditAction::PurchaseReturned => "purchase_returned",
+            AuditAction::CatalogueImported => "catalogue_imported",
         }
     }
 
@@ -264,6 +267,7 @@ impl AuditAction {
             AuditAction::StockWrittenOff => "Wrote off stock",
             AuditAction::SaleReturned => "Took back sold goods",
             AuditAction::PurchaseReturned => "Returned goods to a supplier",
+            AuditAction::CatalogueImported => "Imported the catalogue from a file",
         }
     }
 

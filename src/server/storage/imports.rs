@@ -8,8 +8,10 @@
 //! writes nothing. The rows are matched to products again inside the transaction; should the
 //! catalogue have changed since the check, nothing is written and the manager checks again.
 
+use super::audit::{self, Actor, NewEntry};
 use super::ledger::{self, NewLot, NewMovement, Tx};
 use super::{classify, flag, Db, Result, StorageError};
+use crate::domain::employee::AuditAction;
 use crate::domain::import::{ImportRow, Problem, Report};
 use crate::domain::ledger::MovementKind;
 use crate::domain::search::fold;
@@ -167,8 +169,10 @@ fn read_report(json: &str) -> Result<Report> {
     serde_json::from_str(json).map_err(|e| StorageError::Database(sqlx::Error::Decode(Box::new(e))))
 }
 
-/// Applies upload `id` of `user_id`: every row in one transaction, once.
-pub async fn apply(db: &Db, id: &str, user_id: i64, now: i64) -> Result<Imported, ImportError> {
+/// Applies upload `id` of `actor`: every row in one transaction, once, with a line in the
+/// audit trail saying what the file did (a replay writes neither).
+pub async fn apply(db: &Db, id: &str, actor: &Actor, now: i64) -> Result<Imported, ImportError> {
+    let user_id = actor.id;
     let mut tx = db.begin_write().await?;
     let claimed = sqlx::query(
         "UPDATE imports SET imported_at = $1 WHERE id = $2 AND user_id = $3 AND imported_at IS NULL AND expires_at > $1",
@@ -203,6 +207,7 @@ pub async fn apply(db: &Db, id: &str, user_id: i64, now: i64) -> Result<Imported
     if targets != report.targets || !clashes.is_empty() {
         return Err(ImportError::Changed);
     }
+    let detail = audit_detail(&report);
     // Existing products in id order (see `ledger`'s note on lock order), then the new ones.
     let mut order: Vec<(Option<i64>, &ImportRow)> = targets.into_iter().zip(&report.rows).collect();
     order.sort_by_key(|(target, _)| (target.is_none(), *target));
@@ -252,11 +257,26 @@ pub async fn apply(db: &Db, id: &str, user_id: i64, now: i64) -> Result<Imported
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    let entry = NewEntry::about_stock(actor, now, AuditAction::CatalogueImported, &detail);
+    audit::insert(&mut *tx, &entry).await?;
     tx.commit().await?;
     Ok(Imported {
         products,
         replayed: false,
     })
+}
+
+/// The audit line of an import: the file, what it created and updated, and its opening stock.
+fn audit_detail(report: &Report) -> String {
+    let preview = report.preview();
+    format!(
+        "{}: {} created, {} updated, opening stock of {} units in {} products",
+        preview.file_name,
+        preview.creates,
+        preview.updates,
+        preview.opening_units,
+        preview.opening_products
+    )
 }
 
 /// A row's checked values (it passed [`crate::domain::product_form::ProductForm::parse`] at
