@@ -12,7 +12,7 @@ BIN := $(TARGET_DIR)/release/stockroom
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
 
-.PHONY: help setup run build dev test fmt lint unit e2e rehearse create-manager clean bench soak
+.PHONY: help setup run build dev test fmt lint unit e2e rehearse create-manager clean bench soak soak-instances
 
 help:
 	@echo "make run    build and serve http://127.0.0.1:3000 (SQLite under ./data/)"
@@ -21,6 +21,7 @@ help:
 	@echo "make create-manager EMAIL=you@shop.example   create a manager account (asks for a password)"
 	@echo "make bench  seed 100k products / 1M movements on SQLite and PostgreSQL, load-test, write BENCHMARKS.md"
 	@echo "make soak   every page rendered 100,000 times concurrently; any unfinished render fails (STRESS_RENDERS=N)"
+	@echo "make soak-instances  3 servers on one PostgreSQL, steady mixed traffic for 30 min, RSS over time (SOAK_MINUTES, SOAK_RATE)"
 	@echo "make rehearse  the Docker image's runtime stage, rehearsed without Docker (see docs/deploy.md)"
 
 setup:
@@ -68,6 +69,11 @@ bench: build
 # Not part of `make test`: the render stress harness (tests/stress.rs) at 100,000 renders.
 soak: setup
 	STRESS_RENDERS=$${STRESS_RENDERS:-100000} cargo test --features ssr --test stress -- --nocapture
+
+# Not part of `make test`: 3 release servers on one PostgreSQL under steady mixed traffic for
+# SOAK_MINUTES (30); 5xx, unfinished requests, RSS per instance over time, the ledger at the end.
+soak-instances: build
+	STOCKROOM_BIN=$(BIN) python3 scripts/soak.py
 
 # The Dockerfile's runtime stage rebuilt from the release build and checked (no Docker needed).
 rehearse: build

@@ -51,7 +51,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http(url, data=None, headers=None, cookie=None):
+def http(url, data=None, headers=None, cookie=None, timeout=30):
     """One request without following redirects: (status, headers, body bytes)."""
     req = urllib.request.Request(url, data=data, headers=dict(headers or {}))
     if cookie:
@@ -63,7 +63,7 @@ def http(url, data=None, headers=None, cookie=None):
 
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(req, timeout=30) as resp:
+        with opener.open(req, timeout=timeout) as resp:
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read()
