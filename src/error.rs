@@ -53,9 +53,14 @@ pub enum AppError {
     /// Something failed on our side; the details are in the server log (500).
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
-    /// Every database connection stayed busy for too long: nothing was done (503, Retry-After).
-    #[error("The shop is very busy right now: nothing was saved. Please try again in a moment.")]
-    Busy,
+    /// The database did not answer: it is stopped, restarting or unreachable, or every
+    /// connection stayed busy past the acquire timeout. Nothing was done (503, `Retry-After: 5`).
+    #[error("The database is not answering right now (busy or unreachable): nothing was saved. Please try again in a few seconds.")]
+    NotAnswering,
+    /// The database's disk is full: nothing was written (503, `Retry-After: 60`). It lasts until
+    /// someone frees space, so callers are asked to wait longer.
+    #[error("Storage full: the database has no room left, so nothing was saved. Free some disk space on the server, then try again.")]
+    StorageFull,
 }
 
 mod shortfall {
@@ -167,7 +172,19 @@ impl AppError {
             Self::Conflict { .. } | Self::NotEnoughStock { .. } => 409,
             Self::BadRequest(_) => 400,
             Self::Internal => 500,
-            Self::Busy => 503,
+            Self::NotAnswering | Self::StorageFull => 503,
+        }
+    }
+
+    /// The `Retry-After` (seconds) that goes with this error's status, if any.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            // Seconds: a server restarting, or a pool draining, is back within them.
+            Self::NotAnswering => Some(5),
+            // A full disk stays full until someone acts: no point asking again every second.
+            Self::StorageFull => Some(60),
+            _ => None,
         }
     }
 }
@@ -205,13 +222,21 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<crate::server::storage::StorageError> for AppError {
     fn from(error: crate::server::storage::StorageError) -> Self {
-        use crate::server::storage::StorageError;
-        if let StorageError::Database(sqlx::Error::PoolTimedOut) = error {
-            tracing::warn!("no database connection in time: answering 503");
-            return Self::Busy;
+        use crate::server::storage::fault::{self, Fault};
+        match fault::of_storage(&error) {
+            Some(Fault::NotAnswering) => {
+                tracing::warn!(%error, "the database is not answering: answering 503");
+                Self::NotAnswering
+            }
+            Some(Fault::StorageFull) => {
+                tracing::error!(%error, "the database's storage is full: answering 503");
+                Self::StorageFull
+            }
+            None => {
+                tracing::error!(%error, "storage failed");
+                Self::Internal
+            }
         }
-        tracing::error!(%error, "storage failed");
-        Self::Internal
     }
 }
 
@@ -226,15 +251,22 @@ mod tests {
         assert_eq!(AppError::invalid("name", "Enter a name").status(), 422);
         assert_eq!(AppError::BadRequest("x".into()).status(), 400);
         assert_eq!(AppError::Internal.status(), 500);
-        assert_eq!(AppError::Busy.status(), 503);
+        assert_eq!(AppError::NotAnswering.status(), 503);
+        assert_eq!(AppError::StorageFull.status(), 503);
+        assert_eq!(AppError::NotAnswering.retry_after_secs(), Some(5));
+        assert_eq!(AppError::StorageFull.retry_after_secs(), Some(60));
+        assert_eq!(AppError::Internal.retry_after_secs(), None);
     }
 
     #[cfg(feature = "ssr")]
     #[test]
-    fn an_exhausted_pool_is_busy_not_broken() {
+    fn an_exhausted_pool_or_a_lost_server_is_not_answering_not_broken() {
         use crate::server::storage::StorageError;
         let busy = AppError::from(StorageError::Database(sqlx::Error::PoolTimedOut));
-        assert_eq!(busy, AppError::Busy);
+        assert_eq!(busy, AppError::NotAnswering);
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let gone = AppError::from(StorageError::Database(sqlx::Error::Io(refused)));
+        assert_eq!(gone, AppError::NotAnswering);
         let broken = AppError::from(StorageError::Database(sqlx::Error::RowNotFound));
         assert_eq!(broken, AppError::Internal);
     }

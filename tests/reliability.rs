@@ -8,8 +8,8 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request};
-use common::urlencode;
-use common::{assert_ledger_holds, scalar};
+use common::wire::{call, http, parse_response};
+use common::{assert_bills_complete, assert_ledger_holds, encode, scalar, urlencode};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,173 +25,9 @@ static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const ADMIN: (&str, &str) = ("manager@reliability.test", "reliability-passphrase");
 
-// ---------------------------------------------------------------------------------------------
-// A minimal HTTP/1.1 client over loopback TCP: one request per connection, as many clients do.
-
-#[derive(Debug)]
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-fn parse_response(raw: &[u8]) -> std::io::Result<Resp> {
-    let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_owned());
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| bad("no end of headers"))?;
-    let head = String::from_utf8_lossy(&raw[..end]);
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("no status"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[end + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
-    });
-    if chunked {
-        let mut out = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let line_end = rest
-                .windows(2)
-                .position(|w| w == b"\r\n")
-                .ok_or_else(|| bad("truncated chunk"))?;
-            let size = usize::from_str_radix(
-                String::from_utf8_lossy(&rest[..line_end])
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim(),
-                16,
-            )
-            .map_err(|_| bad("bad chunk size"))?;
-            rest = &rest[line_end + 2..];
-            if size == 0 {
-                break;
-            }
-            if rest.len() < size {
-                return Err(bad("truncated chunk"));
-            }
-            out.extend_from_slice(&rest[..size]);
-            rest = rest.get(size + 2..).unwrap_or(&[]);
-        }
-        body = out;
-    }
-    Ok(Resp {
-        status,
-        headers,
-        body,
-    })
-}
-
-async fn http(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> std::io::Result<Resp> {
-    let exchange = async {
-        let mut stream = TcpStream::connect(addr).await?;
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        for (k, v) in headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).await?;
-        // A server may answer (413) and close before the whole body is sent: read what it said.
-        let sent = stream.write_all(body).await;
-        let mut raw = Vec::new();
-        let read = stream.read_to_end(&mut raw).await;
-        match parse_response(&raw) {
-            Ok(reply) => Ok(reply),
-            Err(error) => {
-                sent?;
-                read?;
-                Err(error)
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), exchange)
-        .await
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer in 60 s"))?
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A server-function call as the hydrated app makes it, with the Origin of the instance.
-async fn call(addr: SocketAddr, cookie: &str, path: &str, form: &str) -> std::io::Result<Resp> {
-    let origin = format!("http://{addr}");
-    http(
-        addr,
-        "POST",
-        path,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
-            ("Origin", &origin),
-            ("Cookie", cookie),
-        ],
-        form.as_bytes(),
-    )
-    .await
-}
-
-/// Signs in through the form and returns the `name=value` of the session cookie.
+/// Signs in as the manager every server of this file is started with.
 async fn sign_in(addr: SocketAddr) -> String {
-    let origin = format!("http://{addr}");
-    let referer = format!("http://{addr}/login");
-    let reply = http(
-        addr,
-        "POST",
-        "/api/login",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "text/html"),
-            ("Origin", &origin),
-            ("Referer", &referer),
-        ],
-        encode(&[("email", ADMIN.0), ("password", ADMIN.1)]).as_bytes(),
-    )
-    .await
-    .expect("sign-in request");
-    let cookie = reply.header("set-cookie").unwrap_or_default();
-    assert!(
-        cookie.starts_with("stockroom_session="),
-        "sign-in failed: {} {}",
-        reply.status,
-        reply.text()
-    );
-    cookie.split(';').next().unwrap().to_owned()
+    common::wire::sign_in(addr, ADMIN).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -483,31 +319,6 @@ async fn on_hand(db: &Db, product: usize) -> i64 {
         .unwrap()
 }
 
-/// Every bill is whole: it has lines, its subtotal is their sum, and its movements move exactly
-/// its lines' quantities. No key is left claimed without a bill.
-async fn assert_bills_complete(db: &Db) {
-    let broken = scalar(
-        db,
-        "SELECT COUNT(*) FROM bills b WHERE \
-            NOT EXISTS (SELECT 1 FROM bill_lines l WHERE l.bill_id = b.id) \
-         OR b.subtotal <> (SELECT COALESCE(SUM(l.line_total), 0) FROM bill_lines l WHERE l.bill_id = b.id) \
-         OR (SELECT COALESCE(SUM(l.quantity), 0) FROM bill_lines l WHERE l.bill_id = b.id) <> \
-            (SELECT COALESCE(SUM(CASE WHEN m.quantity < 0 THEN -m.quantity ELSE m.quantity END), 0) \
-               FROM movements m WHERE m.bill_id = b.id)",
-    )
-    .await;
-    assert_eq!(broken, 0, "{broken} bills are incomplete");
-    assert_eq!(
-        scalar(
-            db,
-            "SELECT COUNT(*) FROM idempotency_keys WHERE bill_id IS NULL"
-        )
-        .await,
-        0,
-        "a key is claimed without a bill"
-    );
-}
-
 /// The books after a load: nothing negative, the ledger invariant, every 2xx exactly one bill of
 /// its kind, and on-hand = seeded + recorded purchases − recorded sales (so refusals changed
 /// nothing; so did 503 "busy" answers to overload). Returns (recorded sales, refused sales, 503s).
@@ -536,8 +347,9 @@ async fn assert_books(
             (Kind::Sale, Outcome::Refused(409, body)) if body.contains("Not enough stock") => {
                 refused_sales += 1;
             }
-            // Overload: no connection in time. Nothing was saved (the totals below prove it).
-            (_, Outcome::Refused(503, body)) if body.contains("very busy") => busy += 1,
+            // Overload: no connection in time, answered 503 "not answering (busy or
+            // unreachable)". Nothing was saved (the totals below prove it).
+            (_, Outcome::Refused(503, body)) if body.contains("NotAnswering") => busy += 1,
             (_, other) => panic!("{op:?} ended {other:?}"),
         }
     }

@@ -54,11 +54,7 @@ pub async fn session_layer(
             Ok(user) => user,
             Err(error) => {
                 tracing::error!(%error, "session lookup failed");
-                return (
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    "The database is not answering. Try again shortly.",
-                )
-                    .into_response();
+                return database_fault(&request, &error);
             }
         },
         None => None,
@@ -136,6 +132,26 @@ fn refuse(request: &Request, error: AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN);
     let body = serde_json::to_string(&error).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The answer when the database fails under the session lookup, before any handler ran: 503
+/// with `Retry-After` and what is wrong (not answering, or storage full; see
+/// [`crate::server::storage::fault`]), as JSON for server-function calls and as text for pages.
+fn database_fault(request: &Request, error: &crate::server::storage::StorageError) -> Response {
+    use crate::server::storage::fault::{self, Fault};
+    let error = AppError::from(fault::of_storage(error).unwrap_or(Fault::NotAnswering));
+    let retry_after = error.retry_after_secs().unwrap_or(5);
+    let status = axum::http::StatusCode::SERVICE_UNAVAILABLE;
+    if request.uri().path().starts_with("/api/") {
+        let body = serde_json::to_string(&error).unwrap_or_default();
+        let headers = [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::RETRY_AFTER, retry_after.to_string()),
+        ];
+        return (status, headers, body).into_response();
+    }
+    let headers = [(header::RETRY_AFTER, retry_after.to_string())];
+    (status, headers, error.to_string()).into_response()
 }
 
 /// Where to go after signing in: only a path on this site (never `//evil.example`), else `/`.

@@ -12,6 +12,7 @@
 )]
 
 pub mod app;
+pub mod wire;
 
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -112,6 +113,31 @@ pub async fn assert_ledger_holds(db: &Db) {
     )
     .await;
     assert_eq!(broken, 0, "the ledger invariant is broken");
+}
+
+/// Every bill is whole: it has lines, its subtotal is their sum, and its movements move exactly
+/// its lines' quantities. No key is left claimed without a bill.
+pub async fn assert_bills_complete(db: &Db) {
+    let broken = scalar(
+        db,
+        "SELECT COUNT(*) FROM bills b WHERE \
+            NOT EXISTS (SELECT 1 FROM bill_lines l WHERE l.bill_id = b.id) \
+         OR b.subtotal <> (SELECT COALESCE(SUM(l.line_total), 0) FROM bill_lines l WHERE l.bill_id = b.id) \
+         OR (SELECT COALESCE(SUM(l.quantity), 0) FROM bill_lines l WHERE l.bill_id = b.id) <> \
+            (SELECT COALESCE(SUM(CASE WHEN m.quantity < 0 THEN -m.quantity ELSE m.quantity END), 0) \
+               FROM movements m WHERE m.bill_id = b.id)",
+    )
+    .await;
+    assert_eq!(broken, 0, "{broken} bills are incomplete");
+    assert_eq!(
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM idempotency_keys WHERE bill_id IS NULL"
+        )
+        .await,
+        0,
+        "a key is claimed without a bill"
+    );
 }
 
 /// A database that exists for one test.

@@ -24,13 +24,20 @@ pub(super) async fn slow(
     (StatusCode::OK, format!("answered after {ms} ms\n")).into_response()
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+/// `GET /healthz`: 200 when the database answers, 503 (with `Retry-After`) when it does not.
+/// While the database is down each check waits for the pool's acquire timeout before it says
+/// so; the pool reconnects by itself once the database is back (see `storage::fault`).
 pub(super) async fn healthz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                "database unreachable",
+            )
+                .into_response()
         }
     }
 }

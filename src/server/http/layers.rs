@@ -34,10 +34,9 @@ pub(super) async fn server_fn_status(request: Request, next: Next) -> Response {
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if error == AppError::Busy {
-            parts
-                .headers
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        // 503s (the database not answering, its storage full) and 429s say when to ask again.
+        if let Some(secs) = error.retry_after_secs() {
+            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
     Response::from_parts(parts, Body::from(bytes))

@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod corrections;
 pub mod dashboard;
 pub mod devices;
+pub mod fault;
 pub mod history;
 pub mod imports;
 pub mod keys;
@@ -191,6 +192,16 @@ impl Db {
             .acquire_timeout(settings.acquire_timeout)
             .idle_timeout(settings.idle_timeout)
             .max_lifetime(settings.max_lifetime)
+            // A database that went away and came back: dead connections are found by a ping
+            // before use, and one a failed write left inside a transaction is closed (see
+            // `fault`), so the pool heals without a restart.
+            .test_before_acquire(true)
+            .after_release(|conn, _meta| {
+                Box::pin(async move { Ok(!fault::still_in_a_transaction(conn)) })
+            })
+            .before_acquire(|conn, _meta| {
+                Box::pin(async move { Ok(!fault::still_in_a_transaction(conn)) })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
