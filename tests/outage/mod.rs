@@ -189,7 +189,14 @@ impl Cluster {
     pub fn stop(&self) {
         let out = self.run(
             "pg_ctl",
-            &["-D", self.data.to_str().unwrap(), "-m", "fast", "-w", "stop"],
+            &[
+                "-D",
+                self.data.to_str().unwrap(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
         );
         assert!(out.status.success(), "pg_ctl stop failed: {}", said(&out));
     }
@@ -237,7 +244,13 @@ impl SmallDisk {
         let dir = scratch_dir("small-disk");
         std::fs::create_dir_all(&dir).unwrap();
         let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0755"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0755"),
+                "tmpfs",
+            ])
             .arg(&dir)
             .output()
             .unwrap();

@@ -36,7 +36,9 @@ pub(super) async fn server_fn_status(request: Request, next: Next) -> Response {
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         // 503s (the database not answering, its storage full) and 429s say when to ask again.
         if let Some(secs) = error.retry_after_secs() {
-            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
     Response::from_parts(parts, Body::from(bytes))

@@ -118,7 +118,9 @@ mod tests {
     async fn a_full_sqlite_database_is_storage_full() {
         use sqlx::Connection;
         sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:").await.unwrap();
+        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
         sqlx::raw_sql("CREATE TABLE t (x BLOB); PRAGMA max_page_count = 8;")
             .execute(&mut conn)
             .await
