@@ -173,8 +173,22 @@ async fn postgres_stopped_mid_load_answers_503_and_recovers_without_a_restart() 
     // The database goes away for 7 s.
     tokio::task::block_in_place(|| cluster.stop());
     let down_at = Instant::now();
-    let health_during = health(addr).await;
-    let health_took = down_at.elapsed();
+    // While it is down: /healthz, and a sale of our own (the clients' timing varies with the
+    // machine's load; this one is surely sent and answered inside the outage).
+    let (health_during, probe) = tokio::join!(
+        async {
+            let health_during = health(addr).await;
+            (health_during, down_at.elapsed())
+        },
+        sell(
+            addr,
+            &cookie,
+            PRODUCTS[0],
+            1,
+            "faults-pg-probe-during-outage"
+        )
+    );
+    let (health_during, health_took) = health_during;
     let left = Duration::from_secs(7).saturating_sub(down_at.elapsed());
     tokio::time::sleep(left).await;
     let outage = down_at.elapsed();
@@ -213,7 +227,8 @@ async fn postgres_stopped_mid_load_answers_503_and_recovers_without_a_restart() 
     for client in clients {
         client.await.unwrap();
     }
-    let answers = answers.lock().unwrap().clone();
+    let mut answers = answers.lock().unwrap().clone();
+    answers.push(probe.clone());
 
     // Every answer is a bill or a 503 that says when to try again; none is lost or a 500.
     let mut refused = 0;
@@ -260,6 +275,10 @@ async fn postgres_stopped_mid_load_answers_503_and_recovers_without_a_restart() 
             .collect::<Vec<_>>()
             .join("\n")
     };
+    assert!(
+        probe.sent >= down_at && probe.answered < up_at && !probe.ok(),
+        "the sale sent during the outage: {probe:?}"
+    );
     assert!(
         !during.is_empty(),
         "no sale was tried during the outage (back at +{}ms):\n{}",
