@@ -8,6 +8,7 @@ pub mod corrections;
 pub mod dashboard;
 pub mod form;
 pub mod history;
+pub mod parties;
 pub mod imports;
 pub mod people;
 pub mod products;
