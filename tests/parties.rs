@@ -402,15 +402,18 @@ async fn without_javascript_a_manager_edits_a_party_and_a_clashing_name_is_refus
         .await
         .unwrap();
     assert_eq!(kept, ("Asha Stores".to_owned(), Some("98450 33333".to_owned())));
-    // Staff may not change a party, however they ask.
+    // Staff may not change a party, however they ask: a plain form goes back to the page with
+    // the refusal, a script gets a 403, and nothing changes.
     let staff = app.sign_in(STAFF).await;
-    let refused = app
-        .post_form(
-            "/api/parties/update",
-            &encode(&[("id", &asha.to_string()), ("name", "Mine")]),
-            &path,
-            Some(&staff),
-        )
-        .await;
+    let mine = encode(&[("id", &asha.to_string()), ("name", "Mine")]);
+    let refused = app.post_form("/api/parties/update", &mine, &path, Some(&staff)).await;
+    assert!(refused.header(header::LOCATION).starts_with(&format!("{path}?")), "{}", refused.status);
+    let refused = app.call("/api/parties/update", &mine, Some(&staff)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let name: String = sqlx::query_scalar("SELECT name FROM parties WHERE id = $1")
+        .bind(asha)
+        .fetch_one(app.db().pool_for_tests())
+        .await
+        .unwrap();
+    assert_eq!(name, "Asha Stores");
 }
