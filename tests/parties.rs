@@ -68,10 +68,7 @@ async fn give_back(db: &Db, original: i64, quantity: i64, key: &str, at: i64) ->
         key: format!("return:{key}"),
         now: at,
     };
-    returns::record(db, &input, &actor)
-        .await
-        .unwrap()
-        .bill_id()
+    returns::record(db, &input, &actor).await.unwrap().bill_id()
 }
 
 /// A shop: Ravi Traders supplies twice (the second bill typed in lower case, with a new phone)
@@ -348,15 +345,29 @@ async fn without_javascript_the_parties_pages_list_search_and_show_a_party() {
     assert!(none.contains("No parties match your search."));
     // The bill links to its party; the party's page shows the bill, and no form to staff.
     let bill = app.get(&bill_page, Some(&staff)).await.body;
-    assert!(bill.contains(&format!(r#"<a href="/parties/{ravi}">Ravi Traders</a>"#)), "{bill}");
+    assert!(
+        bill.contains(&format!(r#"<a href="/parties/{ravi}">Ravi Traders</a>"#)),
+        "{bill}"
+    );
     let page = app.get(&format!("/parties/{ravi}"), Some(&staff)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("98450 11111"));
-    assert!(page.body.contains(&format!(r#"href="{bill_page}""#)), "its bills are listed");
-    assert!(!page.body.contains(">Save</button>"), "staff do not edit parties");
-    assert_eq!(app.get("/parties/999999", Some(&staff)).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.body.contains(&format!(r#"href="{bill_page}""#)),
+        "its bills are listed"
+    );
+    assert!(
+        !page.body.contains(">Save</button>"),
+        "staff do not edit parties"
+    );
+    assert_eq!(
+        app.get("/parties/999999", Some(&staff)).await.status,
+        StatusCode::NOT_FOUND
+    );
     // Suggestions for the bill form, as the hydrated form asks for them.
-    let offered = app.get("/api/parties/suggest?q=ravi&kind=purchase", Some(&staff)).await;
+    let offered = app
+        .get("/api/parties/suggest?q=ravi&kind=purchase", Some(&staff))
+        .await;
     assert_eq!(offered.status, StatusCode::OK);
     assert!(offered.body.contains("98450 11111"), "{}", offered.body);
 }
@@ -370,44 +381,85 @@ async fn without_javascript_a_manager_edits_a_party_and_a_clashing_name_is_refus
     let asha = party_id(app.db(), "asha wholesale").await;
     let path = format!("/parties/{asha}");
     let page = app.get(&path, Some(&manager)).await.body;
-    for needle in [">Name</label>", ">Phone</label>", ">Address</label>", ">Save</button>"] {
+    for needle in [
+        ">Name</label>",
+        ">Phone</label>",
+        ">Address</label>",
+        ">Save</button>",
+    ] {
         assert!(page.contains(needle), "the party page lacks {needle}");
     }
     let saved = app
         .post_form(
             "/api/parties/update",
-            &encode(&[("id", &asha.to_string()), ("name", "Asha Stores"), ("phone", "98450 33333"), ("address", "Lake View")]),
+            &encode(&[
+                ("id", &asha.to_string()),
+                ("name", "Asha Stores"),
+                ("phone", "98450 33333"),
+                ("address", "Lake View"),
+            ]),
             &path,
             Some(&manager),
         )
         .await;
     assert_eq!(saved.header(header::LOCATION), format!("{path}?saved=1"));
-    let shown = app.get(&format!("{path}?saved=1"), Some(&manager)).await.body;
-    assert!(shown.contains("Saved.") && shown.contains("98450 33333") && shown.contains("Asha Stores"));
+    let shown = app
+        .get(&format!("{path}?saved=1"), Some(&manager))
+        .await
+        .body;
+    assert!(
+        shown.contains("Saved.") && shown.contains("98450 33333") && shown.contains("Asha Stores")
+    );
     let clash = app
         .post_form(
             "/api/parties/update",
-            &encode(&[("id", &asha.to_string()), ("name", "ravi traders"), ("phone", "1"), ("address", "")]),
+            &encode(&[
+                ("id", &asha.to_string()),
+                ("name", "ravi traders"),
+                ("phone", "1"),
+                ("address", ""),
+            ]),
             &path,
             Some(&manager),
         )
         .await;
     assert!(clash.status.is_redirection(), "{}", clash.status);
-    let back = app.get(clash.header(header::LOCATION), Some(&manager)).await.body;
-    assert!(back.contains("Another party already has this name"), "{back}");
-    assert!(back.contains(r#"value="ravi traders""#), "the field keeps what was typed");
-    let kept: (String, Option<String>) = sqlx::query_as("SELECT name, phone FROM parties WHERE id = $1")
-        .bind(asha)
-        .fetch_one(app.db().pool_for_tests())
+    let back = app
+        .get(clash.header(header::LOCATION), Some(&manager))
         .await
-        .unwrap();
-    assert_eq!(kept, ("Asha Stores".to_owned(), Some("98450 33333".to_owned())));
+        .body;
+    assert!(
+        back.contains("Another party already has this name"),
+        "{back}"
+    );
+    assert!(
+        back.contains(r#"value="ravi traders""#),
+        "the field keeps what was typed"
+    );
+    let kept: (String, Option<String>) =
+        sqlx::query_as("SELECT name, phone FROM parties WHERE id = $1")
+            .bind(asha)
+            .fetch_one(app.db().pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(
+        kept,
+        ("Asha Stores".to_owned(), Some("98450 33333".to_owned()))
+    );
     // Staff may not change a party, however they ask: a plain form goes back to the page with
     // the refusal, a script gets a 403, and nothing changes.
     let staff = app.sign_in(STAFF).await;
     let mine = encode(&[("id", &asha.to_string()), ("name", "Mine")]);
-    let refused = app.post_form("/api/parties/update", &mine, &path, Some(&staff)).await;
-    assert!(refused.header(header::LOCATION).starts_with(&format!("{path}?")), "{}", refused.status);
+    let refused = app
+        .post_form("/api/parties/update", &mine, &path, Some(&staff))
+        .await;
+    assert!(
+        refused
+            .header(header::LOCATION)
+            .starts_with(&format!("{path}?")),
+        "{}",
+        refused.status
+    );
     let refused = app.call("/api/parties/update", &mine, Some(&staff)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let name: String = sqlx::query_scalar("SELECT name FROM parties WHERE id = $1")

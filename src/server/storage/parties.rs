@@ -142,7 +142,9 @@ pub async fn link_bills(conn: &mut AnyConnection) -> Result<u64> {
             party.spellings.insert(spelled);
             let phone: Option<String> = row.try_get("party_phone")?;
             let address: Option<String> = row.try_get("party_address")?;
-            party.phone = phone.filter(|p| !p.trim().is_empty()).or(party.phone.take());
+            party.phone = phone
+                .filter(|p| !p.trim().is_empty())
+                .or(party.phone.take());
             party.address = address
                 .filter(|a| !a.trim().is_empty())
                 .or(party.address.take());
@@ -177,7 +179,11 @@ pub async fn link_bills(conn: &mut AnyConnection) -> Result<u64> {
         }
     }
     if linked > 0 {
-        tracing::info!(bills = linked, parties = parties.len(), "linked bills to parties");
+        tracing::info!(
+            bills = linked,
+            parties = parties.len(),
+            "linked bills to parties"
+        );
     }
     Ok(linked)
 }
@@ -292,12 +298,7 @@ pub async fn update(db: &Db, id: i64, draft: &PartyDraft, now: i64) -> Result<()
 
 /// Up to `limit` parties whose name starts with or contains `q`, those of `kind`'s side
 /// (suppliers for a purchase) first, then those starting with it, then by name.
-pub async fn suggest(
-    db: &Db,
-    q: &str,
-    kind: BillKind,
-    limit: i64,
-) -> Result<Vec<PartySuggestion>> {
+pub async fn suggest(db: &Db, q: &str, kind: BillKind, limit: i64) -> Result<Vec<PartySuggestion>> {
     let Some(q) = search::query(q) else {
         return Ok(Vec::new());
     };
