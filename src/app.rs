@@ -13,6 +13,7 @@ use crate::pages::{
     import::ImportPage,
     inventory::InventoryPage,
     login::LoginPage,
+    parties::{PartiesPage, PartyPage},
     product::ProductPage,
     profile::ProfilePage,
     record::{BuyPage, SellPage},
@@ -94,6 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/transactions") view=TransactionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/expiry") view=ExpiryPage ssr=SsrMode::Async/>
                     <Route path=path!("/reorder") view=ReorderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/parties") view=PartiesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/parties/:id") view=PartyPage ssr=SsrMode::Async/>
                     // Who may open which page is decided in one place, `api::access`, which the
                     // layout consults before rendering any of these.
                     <Route path=path!("/employees") view=EmployeesPage ssr=SsrMode::Async/>

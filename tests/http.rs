@@ -159,6 +159,7 @@ async fn the_inventory_is_in_the_html_before_any_javascript_runs() {
         "Transactions",
         "Expiry",
         "Reorder",
+        "Parties",
         "Employees",
         "Sign out",
     ] {

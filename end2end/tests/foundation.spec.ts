@@ -16,7 +16,7 @@ test("sign in, see the products, search them, sign out", async ({ page }, testIn
   // A hundred rows: the journeys before this one add products of their own to the shared shop.
   await signIn(page, "/inventory?rows=100");
   const nav = page.getByRole("navigation", { name: "Main" });
-  for (const name of ["Dashboard", "Inventory", "Buy", "Sell", "Bills", "Transactions", "Expiry", "Reorder", "Employees"]) {
+  for (const name of ["Dashboard", "Inventory", "Buy", "Sell", "Bills", "Transactions", "Expiry", "Reorder", "Parties", "Employees"]) {
     await expect(nav.getByRole("link", { name, exact: true })).toBeVisible();
   }
   for (const header of ["Name", "Quantity", "Cost price", "Selling price"]) {

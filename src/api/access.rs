@@ -35,6 +35,8 @@ const RULES: &[(&str, Access)] = &[
     ("/api/employees", Access::Manager),
     ("/api/audit", Access::Manager),
     ("/api/products/remove", Access::Manager),
+    // Parties: everyone sees them; managers change their name, phone and address.
+    ("/api/parties/update", Access::Manager),
     // Corrections: counts, write-offs and returns (PRODUCT.md, "Who uses it").
     ("/api/stock", Access::Manager),
     ("/api/bills/return", Access::Manager),

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod form;
 pub mod history;
 pub mod imports;
+pub mod parties;
 pub mod people;
 pub mod products;
 pub mod reorder;

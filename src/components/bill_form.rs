@@ -12,6 +12,7 @@
 //! product's rate (the domain's [`Totals::of_lines`], the rule the server records with).
 
 use crate::api::products::{scan_product, suggest_products, Suggestion};
+use crate::components::party_fields::{PartyFields, PartyTyped};
 use crate::domain::bill::{line_total, BillKind, Totals};
 use crate::domain::bill_form::{line_field, BillForm, LineForm};
 use crate::domain::stock::parse_quantity;
@@ -94,10 +95,21 @@ pub fn BillFormIsland(
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let get_or_button = move || if hydrated.get() { "button" } else { "submit" };
-    let (party, amount_label, submit, page) = if kind == BillKind::Purchase {
-        ("Supplier", "Unit cost", "Record purchase", "/buy")
+    let (amount_label, submit, page) = if kind == BillKind::Purchase {
+        ("Unit cost", "Record purchase", "/buy")
     } else {
-        ("Customer", "Unit price", "Record sale", "/sell")
+        ("Unit price", "Record sale", "/sell")
+    };
+    let field_message = |field: &str| error.as_ref().and_then(|e| e.for_field(field));
+    let party_typed = PartyTyped {
+        name: typed.party_name.clone(),
+        phone: typed.party_phone.clone(),
+        address: typed.party_address.clone(),
+        errors: [
+            field_message("party_name"),
+            field_message("party_phone"),
+            field_message("party_address"),
+        ],
     };
     let error = StoredValue::new(error);
     let message = move |field: String| -> Option<AnyView> {
@@ -342,9 +354,7 @@ pub fn BillFormIsland(
         <form method="post" action=action_url class=form_class novalidate=true>
             <input type="hidden" name="key" value=key/>
             <div class="party">
-                {party_field("party_name", party, typed.party_name.clone(), "text", message)}
-                {party_field("party_phone", "Phone", typed.party_phone.clone(), "tel", message)}
-                {party_field("party_address", "Address", typed.party_address.clone(), "text", message)}
+                <PartyFields kind typed=party_typed/>
             </div>
             <div class="scan">
                 <div class="field">
@@ -432,23 +442,5 @@ pub fn BillFormIsland(
                 </div>
             </div>
         </form>
-    }
-}
-
-/// A party field (`Supplier`/`Customer`, `Phone`, `Address`) with its message.
-fn party_field(
-    id: &'static str,
-    label: &'static str,
-    value: String,
-    kind: &'static str,
-    message: impl Fn(String) -> Option<AnyView> + Copy + 'static,
-) -> impl IntoView {
-    let described = format!("{id}-error");
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input id=id name=id type=kind value=value aria-describedby=described.clone()/>
-            <div id=described>{message(id.to_owned())}</div>
-        </div>
     }
 }

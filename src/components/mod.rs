@@ -7,6 +7,7 @@ pub mod corrections;
 pub mod layout;
 pub mod nav;
 pub mod pager;
+pub mod party_fields;
 pub mod rows;
 pub mod status;
 #[cfg(feature = "hydrate")]

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The links every signed-in person sees, in order.
-const LINKS: [(&str, &str); 7] = [
+const LINKS: [(&str, &str); 8] = [
     ("/", "Dashboard"),
     ("/inventory", "Inventory"),
     ("/buy", "Buy"),
@@ -14,6 +14,7 @@ const LINKS: [(&str, &str); 7] = [
     ("/bills", "Bills"),
     ("/transactions", "Transactions"),
     ("/reorder", "Reorder"),
+    ("/parties", "Parties"),
 ];
 
 /// The top bar. `info` is `None` only while signed out (the sign-out redirect in flight);

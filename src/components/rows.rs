@@ -18,7 +18,7 @@ pub fn rows_asked(default: i64) -> i64 {
 
 /// The `Rows` picker for the list at `path`, showing `current`.
 #[component]
-pub fn RowsPicker(path: &'static str, current: i64) -> impl IntoView {
+pub fn RowsPicker(#[prop(into)] path: String, current: i64) -> impl IntoView {
     let kept = use_query_map()
         .get_untracked()
         .into_iter()

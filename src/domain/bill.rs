@@ -182,6 +182,9 @@ pub struct BillLine {
 pub struct Bill {
     pub id: i64,
     pub kind: BillKind,
+    /// The party it belongs to (`/parties/{id}`); `None` for a bill not linked yet.
+    #[serde(default)]
+    pub party_id: Option<i64>,
     pub party_name: String,
     pub party_phone: Option<String>,
     pub party_address: Option<String>,

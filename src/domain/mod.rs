@@ -16,6 +16,7 @@ pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod paging;
+pub mod party;
 pub mod password;
 pub mod period;
 pub mod product;

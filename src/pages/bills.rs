@@ -218,7 +218,10 @@ pub fn BillPage() -> impl IntoView {
                             {returns}
                             <dl class="facts">
                                 <dt>"Date"</dt><dd>{shop_time(b.created_at)}</dd>
-                                <dt>"Party"</dt><dd>{b.party_name.clone()}</dd>
+                                <dt>"Party"</dt><dd>{match b.party_id {
+                                    Some(party) => Either::Left(view! { <a href=format!("/parties/{party}")>{b.party_name.clone()}</a> }),
+                                    None => Either::Right(b.party_name.clone()),
+                                }}</dd>
                                 {b.party_phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
                                 {b.party_address.clone().map(|a| view! { <dt>"Address"</dt><dd>{a}</dd> })}
                                 <dt>"Recorded by"</dt><dd>{b.created_by.clone()}</dd>

@@ -9,6 +9,7 @@ pub mod history;
 pub mod import;
 pub mod inventory;
 pub mod login;
+pub mod parties;
 pub mod product;
 pub mod profile;
 pub mod record;

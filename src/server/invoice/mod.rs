@@ -193,6 +193,7 @@ mod tests {
         Bill {
             id: 42,
             kind,
+            party_id: None,
             party_name: "श्रीमती प्रिया वर्मा (Priya Verma)".into(),
             party_phone: Some("+91 94140 55555".into()),
             party_address: Some("फ्लैट 4बी, मालवीय नगर\nJaipur, Rajasthan 302017".into()),

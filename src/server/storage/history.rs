@@ -32,8 +32,29 @@ const EXPIRING: Keyset = Keyset {
     id: "l.id",
 };
 
+/// Which bills a bill list shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BillFilter {
+    /// Only this party's (read along `bills_by_party`).
+    pub party_id: Option<i64>,
+}
+
 /// Bills, newest first, a page of `per_page` from `seek`.
 pub async fn bills(db: &Db, seek: Seek, per_page: i64) -> Result<Page<BillSummary>> {
+    bills_where(db, BillFilter::default(), seek, per_page).await
+}
+
+/// The bills `filter` keeps, newest first, a page of `per_page` from `seek`.
+pub async fn bills_where(
+    db: &Db,
+    filter: BillFilter,
+    seek: Seek,
+    per_page: i64,
+) -> Result<Page<BillSummary>> {
+    let mut conditions = Conditions::default();
+    if let Some(party) = filter.party_id {
+        conditions.push("party_id = ?", [Arg::Int(party)]);
+    }
     keyset::page(
         db,
         // The item count and first names ride along as subqueries on `bill_lines`' unique
@@ -45,7 +66,7 @@ pub async fn bills(db: &Db, seek: Seek, per_page: i64) -> Result<Page<BillSummar
                 (SELECT p.name FROM bill_lines l JOIN products p ON p.id = l.product_id \
                  WHERE l.bill_id = bills.id ORDER BY l.line_no LIMIT 1 OFFSET 1) AS second_product \
          FROM bills",
-        Conditions::default(),
+        conditions,
         BILLS,
         seek,
         per_page,
@@ -77,7 +98,7 @@ pub async fn bills(db: &Db, seek: Seek, per_page: i64) -> Result<Page<BillSummar
 /// One bill with its lines, or `None`.
 pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
     let Some(row) = sqlx::query(
-        "SELECT b.id, b.kind, b.party_name, b.party_phone, b.party_address, b.subtotal, b.tax_rate_bp, b.tax, \
+        "SELECT b.id, b.kind, b.party_id, b.party_name, b.party_phone, b.party_address, b.subtotal, b.tax_rate_bp, b.tax, \
                 b.total, b.created_at, b.original_bill_id, b.reason, u.first_name, u.last_name \
          FROM bills b JOIN users u ON u.id = b.created_by WHERE b.id = $1",
     )
@@ -146,6 +167,7 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
     Ok(Some(Bill {
         id: row.try_get("id")?,
         kind,
+        party_id: row.try_get("party_id")?,
         party_name: row.try_get("party_name")?,
         party_phone: row.try_get("party_phone")?,
         party_address: row.try_get("party_address")?,

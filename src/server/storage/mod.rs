@@ -17,6 +17,7 @@ pub mod keys;
 pub(crate) mod keyset;
 pub(crate) mod ledger;
 pub mod maintenance;
+pub mod parties;
 pub mod people;
 pub mod products;
 pub mod reorder;
@@ -259,8 +260,16 @@ impl Db {
                     .execute(&mut conn)
                     .await;
                 let outcome = match locked {
-                    Ok(_) => POSTGRES_MIGRATIONS.run_direct(&mut conn).await,
+                    Ok(_) => POSTGRES_MIGRATIONS
+                        .run_direct(&mut conn)
+                        .await
+                        .map_err(StorageError::from),
                     Err(error) => Err(error.into()),
+                };
+                // Bills recorded before parties existed, linked under the same lock.
+                let outcome = match outcome {
+                    Ok(()) => parties::link_bills(&mut conn).await.map(drop),
+                    Err(error) => Err(error),
                 };
                 let _ = sqlx::Connection::close(conn).await;
                 outcome?;
@@ -277,6 +286,8 @@ impl Db {
                 let outcome = async {
                     let mut tx = sqlx::Connection::begin_with(&mut conn, "BEGIN IMMEDIATE").await?;
                     SQLITE_MIGRATIONS.run_direct(&mut *tx).await?;
+                    // Bills recorded before parties existed (see `parties::link_bills`).
+                    parties::link_bills(&mut tx).await?;
                     let broken = sqlx::query("PRAGMA foreign_key_check")
                         .fetch_all(&mut *tx)
                         .await?;

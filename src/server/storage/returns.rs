@@ -68,6 +68,7 @@ impl From<StorageError> for ReturnError {
 /// An original bill as a return sees it.
 struct Original {
     kind: BillKind,
+    party_id: Option<i64>,
     party_name: String,
     party_phone: Option<String>,
     party_address: Option<String>,
@@ -98,7 +99,7 @@ async fn original<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     id: i64,
 ) -> Result<Option<Original>, StorageError> {
     let row = sqlx::query(
-        "SELECT kind, party_name, party_phone, party_address, subtotal, tax, tax_rate_bp FROM bills WHERE id = $1",
+        "SELECT kind, party_id, party_name, party_phone, party_address, subtotal, tax, tax_rate_bp FROM bills WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(executor)
@@ -106,6 +107,7 @@ async fn original<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     row.map(|r| {
         Ok(Original {
             kind: stored(&r, "kind")?,
+            party_id: r.try_get("party_id")?,
             party_name: r.try_get("party_name")?,
             party_phone: r.try_get("party_phone")?,
             party_address: r.try_get("party_address")?,
@@ -275,8 +277,8 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
     };
     let return_id: i64 = sqlx::query(
         "INSERT INTO bills (kind, party_name, party_phone, party_address, subtotal, tax_rate_bp, tax, total, \
-                            created_by, created_at, original_bill_id, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                            created_by, created_at, original_bill_id, reason, party_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(kind.as_str())
     .bind(&bill.party_name)
@@ -290,6 +292,8 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
     .bind(input.now)
     .bind(id)
     .bind(&input.reason)
+    // A return belongs to its original's party, whatever the party is called now.
+    .bind(bill.party_id)
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;

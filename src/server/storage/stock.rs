@@ -106,6 +106,10 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         return replay(db, &bill.key, bill.user_id).await;
     }
 
+    // The party first, then the products (in id order): every recording takes its locks in
+    // that order.
+    let party_id = super::parties::remember(&mut tx, &bill.party, bill.kind, bill.now).await?;
+
     // Resolve every product first (its tax rate prices the line), then work through them in id
     // order (see the module note).
     let mut lines = Vec::with_capacity(bill.lines.len());
@@ -131,8 +135,8 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
 
     let bill_id: i64 = sqlx::query(
         "INSERT INTO bills (kind, party_name, party_phone, party_address, subtotal, tax_rate_bp, tax, total, \
-                            created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                            created_by, created_at, party_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(bill.kind.as_str())
     .bind(bill.party.name.as_str())
@@ -144,6 +148,7 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
     .bind(totals.total.minor())
     .bind(bill.user_id)
     .bind(bill.now)
+    .bind(party_id)
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
