@@ -1,5 +1,6 @@
 //! `/bills` and `/bills/{id}`: what was bought and sold, with a printable invoice.
 
+use crate::components::table::TableRegion;
 use crate::api::history::{get_bill, list_bills, PER_PAGE};
 use crate::components::pager::Pager;
 use crate::components::rows::{rows_asked, RowsPicker};
@@ -61,7 +62,7 @@ pub fn BillsPage() -> impl IntoView {
                             }
                         }).collect_view();
                         view! {
-                            <div class="table-wrap" role="region" aria-label="Bills" tabindex="0">
+                            <TableRegion label="Bills">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Bill"</th>
@@ -74,7 +75,7 @@ pub fn BillsPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                             <Pager newer=page.newer older=page.older/>
                         }.into_any()
                     }
@@ -223,7 +224,7 @@ pub fn BillPage() -> impl IntoView {
                                 {b.party_address.clone().map(|a| view! { <dt>"Address"</dt><dd>{a}</dd> })}
                                 <dt>"Recorded by"</dt><dd>{b.created_by.clone()}</dd>
                             </dl>
-                            <div class="table-wrap">
+                            <TableRegion label="Bill lines">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Product"</th>
@@ -238,7 +239,7 @@ pub fn BillPage() -> impl IntoView {
                                         <tr><th scope="row" colspan="3">"Total"</th><td class="num total">{currency.format(b.total)}</td></tr>
                                     </tfoot>
                                 </table>
-                            </div>
+                            </TableRegion>
                         })
                     }
                 }

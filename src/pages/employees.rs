@@ -3,6 +3,7 @@
 //! (see `api::access`). Every form is a plain form post that works without JavaScript; a refused
 //! one comes back with what was typed and a message next to each field.
 
+use crate::components::table::TableRegion;
 use crate::api::people::{
     get_employee, list_employees, CreateEmployee, DeactivateEmployee, DeleteEmployee, EmployeeList,
     ReactivateEmployee, ResetEmployeePassword, UpdateEmployee,
@@ -51,7 +52,7 @@ pub fn EmployeesPage() -> impl IntoView {
                             .collect_view();
                         Either::Right(view! {
                             {added}
-                            <div class="table-wrap" role="region" aria-label="Employees" tabindex="0">
+                            <TableRegion label="Employees">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Name"</th>
@@ -63,7 +64,7 @@ pub fn EmployeesPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                         })
                     }
                 }

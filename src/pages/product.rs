@@ -1,6 +1,7 @@
 //! `/inventory/{id}`: edit a product, see its lots and latest movements; managers remove it
 //! (deleted without history, archived with).
 
+use crate::components::table::TableRegion;
 use crate::api::products::{
     get_product, AssignBarcode, ProductDetail, RemoveProduct, UpdateProduct,
 };
@@ -245,7 +246,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         {count}
         <h2>"Lots"</h2>
         {written_off.then(|| view! { <p class="notice" role="status">"Written off."</p> })}
-        <div class="table-wrap">
+        <TableRegion label="Lots">
             <table class="data">
                 <thead><tr>
                     <th scope="col" class="num">"Remaining"</th>
@@ -254,14 +255,14 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                 </tr></thead>
                 <tbody>{lot_rows}</tbody>
             </table>
-        </div>
+        </TableRegion>
         <h2>"Latest movements"</h2>
-        <div class="table-wrap">
+        <TableRegion label="Latest movements">
             <table class="data">
                 <thead><tr><th scope="col">"Date"</th><th scope="col">"Type"</th><th scope="col" class="num">"Quantity"</th><th scope="col" class="num">"Unit price"</th></tr></thead>
                 <tbody>{movement_rows}</tbody>
             </table>
-        </div>
+        </TableRegion>
     }
     .into_any()
 }
