@@ -2,7 +2,8 @@
 // staff, with JavaScript on and off: any serious or critical violation fails the page. Each page's
 // violations by impact are printed, and the whole table once more at the end (for the notes).
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "@playwright/test";
+import { devices, expect, test } from "@playwright/test";
+import { jsOff } from "./helpers";
 import { expectedStatus, PAGES, seedPages, type Role, type Seeded } from "./pages";
 
 const IMPACTS = ["critical", "serious", "moderate", "minor"] as const;
@@ -49,7 +50,17 @@ for (const spec of PAGES) {
 }
 
 for (const { role, spec } of visits) {
-  test(`axe: ${spec.name} (${role})`, async ({ context, page }, testInfo) => {
+  test(`axe: ${spec.name} (${role})`, async ({ browser, context: ownContext, page: ownPage }, testInfo) => {
+    // axe-core runs in the page, which a context without JavaScript cannot do (its evaluate
+    // never settles). Without JavaScript, then, the page is scanned in a context that runs
+    // scripts but is served none: every script request is refused, so the page stays the
+    // server's HTML, as a visitor without JavaScript gets it, and nothing hydrates.
+    const noJs = jsOff(testInfo.project.name);
+    const context = noJs
+      ? await browser.newContext({ ...devices["Desktop Chrome"], baseURL: testInfo.project.use.baseURL, javaScriptEnabled: true })
+      : ownContext;
+    const page = noJs ? await context.newPage() : ownPage;
+    if (noJs) await page.route("**/*", (route) => (route.request().resourceType() === "script" ? route.abort() : route.continue()));
     if (role !== "signed out") await context.addCookies(sessions[role]);
     const path = spec.path(seeded);
     const response = await page.goto(path, { waitUntil: "networkidle" });
@@ -71,6 +82,7 @@ for (const { role, spec } of visits) {
         `${v.id} [${v.impact}] ${v.help}\n` +
         v.nodes.map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.replace(/\n/g, " ")}`).join("\n"),
     );
+    if (noJs) await context.close();
     expect(failing, `${path} as ${role}:\n${details.join("\n")}`).toEqual([]);
   });
 }

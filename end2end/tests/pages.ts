@@ -38,7 +38,8 @@ export const PAGES: PageSpec[] = [
   { name: "dashboard", path: () => "/" },
   { name: "inventory", path: () => "/inventory" },
   { name: "product", path: (s) => `/inventory/${s.product}` },
-  { name: "product: confirm delete", path: (s) => `/inventory/${s.product}?confirm=delete`, managerOnly: true },
+  // Staff have no `Delete product`: for them the address shows the product page.
+  { name: "product: confirm delete", path: (s) => `/inventory/${s.product}?confirm=delete` },
   { name: "import", path: () => "/inventory/import", managerOnly: true },
   { name: "buy", path: () => "/buy" },
   { name: "sell", path: () => "/sell" },

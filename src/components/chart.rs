@@ -263,11 +263,12 @@ pub fn MonthChart(
         })
         .collect_view();
 
+    let (drawing_label, table_label) = (title.clone(), format!("{title}: the figures"));
     view! {
         <figure class="chart">
             <MonthReadout readouts>
                 // On a phone the drawing keeps a readable size and scrolls sideways.
-                <TableRegion label=title.clone() class="chart-scroll">
+                <TableRegion label=drawing_label class="chart-scroll">
                     <svg
                         viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                         role="img"
@@ -284,7 +285,7 @@ pub fn MonthChart(
             </figcaption>
             <details class="chart-table">
                 <summary>"Show the figures as a table"</summary>
-                <TableRegion label=format!("{title}: the figures")>
+                <TableRegion label=table_label>
                     <table class="data">
                         <caption class="visually-hidden">{title}</caption>
                         <thead><tr><th scope="col">"Month"</th>{header}</tr></thead>

@@ -198,7 +198,9 @@ pub fn BillPage() -> impl IntoView {
                             let items = std::mem::take(&mut b.added).into_iter().map(|(id, name)| view! {
                                 <li>{format!("Added {name}")} " · " <a href=format!("/inventory/{id}")>"Set price"</a></li>
                             }).collect_view();
-                            view! { <ul class="notice added" role="status" aria-label="New products">{items}</ul> }
+                            // The list inside the status box: `role` on the `ul` itself would take its
+                            // list semantics away (axe-core: listitem, aria-allowed-role).
+                            view! { <div class="notice added" role="status" aria-label="New products"><ul>{items}</ul></div> }
                         });
                         let links = BillLinks { bill: &b };
                         let (origin, returns, return_link) = (links.origin(), links.returns(), links.return_items());
