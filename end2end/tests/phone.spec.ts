@@ -57,7 +57,8 @@ async function smallTargets(page: Page, min: number): Promise<string[]> {
       // A checkbox is pressed through its label too: the label's box counts.
       if (el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio")) {
         const label = el.closest("label") ?? el.labels?.[0];
-        if (label) box = label.getBoundingClientRect();
+        const labelBox = label?.getBoundingClientRect();
+        if (labelBox && labelBox.width > 1 && labelBox.height > 1) box = labelBox; // not visually hidden
       }
       if (box.height < min - 0.5 || box.width < min - 0.5) {
         const name = (el.getAttribute("aria-label") ?? el.textContent ?? "").trim() || el.getAttribute("name") || "";
@@ -88,8 +89,8 @@ for (const { role, spec } of visits) {
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,
     }));
-    expect(scroll.scrollWidth, `${path} scrolls sideways`).toBeLessThanOrEqual(scroll.clientWidth);
     expect(await overflowing(page), `${path}: past the screen's edge`).toEqual([]);
+    expect(scroll.scrollWidth, `${path} scrolls sideways`).toBeLessThanOrEqual(scroll.clientWidth);
     expect(await smallTargets(page, TARGET), `${path}: targets under ${TARGET} px`).toEqual([]);
   });
 }
