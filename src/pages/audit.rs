@@ -1,9 +1,9 @@
 //! `/employees/audit`: the audit trail (sign-ins and employee changes), for managers.
 
-use crate::components::table::TableRegion;
 use crate::api::people::list_audit;
 use crate::components::pager::Pager;
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::{shop_time, zone_name};
 use leptos::either::Either;
 use leptos::prelude::*;

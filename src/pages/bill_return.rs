@@ -3,10 +3,10 @@
 //! return bill. A refused submit comes back with the quantities typed and the message beside
 //! the line.
 
-use crate::components::table::TableRegion;
 use crate::api::corrections::{returnable, RecordReturn, ReturnPage};
 use crate::api::form::{fresh_key, typed};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::domain::bill::{bill_number, BillKind};
 use crate::domain::bill_return::{quantity_field, ReturnForm};
 use crate::error::AppError;

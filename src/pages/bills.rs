@@ -1,10 +1,10 @@
 //! `/bills` and `/bills/{id}`: what was bought and sold, with a printable invoice.
 
-use crate::components::table::TableRegion;
 use crate::api::history::{get_bill, list_bills, PER_PAGE};
 use crate::components::pager::Pager;
 use crate::components::rows::{rows_asked, RowsPicker};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::bill::bill_number;

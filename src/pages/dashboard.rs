@@ -3,9 +3,9 @@
 //! attention in the stock. Cost and profit figures only reach managers (see
 //! [`crate::domain::dashboard::Dashboard`]).
 
-use crate::components::table::TableRegion;
 use crate::api::dashboard::load_dashboard;
 use crate::components::chart::{MonthChart, Series};
+use crate::components::table::TableRegion;
 use crate::domain::dashboard::{Alerts, Dashboard, TopProduct};
 use crate::domain::period::PeriodKind;
 use crate::domain::product::COUNT_CAP;

@@ -3,13 +3,13 @@
 //! (see `api::access`). Every form is a plain form post that works without JavaScript; a refused
 //! one comes back with what was typed and a message next to each field.
 
-use crate::components::table::TableRegion;
 use crate::api::people::{
     get_employee, list_employees, CreateEmployee, DeactivateEmployee, DeleteEmployee, EmployeeList,
     ReactivateEmployee, ResetEmployeePassword, UpdateEmployee,
 };
 use crate::components::confirm::{self, AskFirst, ConfirmPage};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::domain::employee::{Employee, EmployeeForm, Gender};
 use crate::error::AppError;

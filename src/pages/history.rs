@@ -1,10 +1,10 @@
 //! `/transactions` (the ledger, filterable) and `/expiry` (lots about to expire).
 
-use crate::components::table::TableRegion;
 use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS, PER_PAGE};
 use crate::components::corrections::WriteOffLot;
 use crate::components::pager::{Pager, PagerLabels};
 use crate::components::rows::{rows_asked, RowsPicker};
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::ledger::MovementKind;

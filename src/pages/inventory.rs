@@ -2,9 +2,9 @@
 //! without JavaScript, and live as you type once the search island has hydrated; the `Name` and
 //! `Quantity` column headers are links that sort (and reverse) the table.
 
-use crate::components::table::TableRegion;
 use crate::api::products::{list_products, ProductListing, PER_PAGE};
 use crate::components::rows::{rows_asked, RowsPicker};
+use crate::components::table::TableRegion;
 use crate::components::viewer;
 use crate::domain::product::ProductSort;
 use crate::domain::{Product, StockLevel};

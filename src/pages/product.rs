@@ -1,13 +1,13 @@
 //! `/inventory/{id}`: edit a product, see its lots and latest movements; managers remove it
 //! (deleted without history, archived with).
 
-use crate::components::table::TableRegion;
 use crate::api::products::{
     get_product, AssignBarcode, ProductDetail, RemoveProduct, UpdateProduct,
 };
 use crate::components::confirm::{self, AskFirst, ConfirmPage};
 use crate::components::corrections::{CountStock, WriteOffLot};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::product_form::ProductForm;

@@ -2,8 +2,8 @@
 //! GET form whose ticked rows `Create purchase` carries to `/buy` (see
 //! [`crate::domain::reorder::OrderPick`]), so both work without JavaScript.
 
-use crate::components::table::TableRegion;
 use crate::api::reorder::{list_reorder, REORDER_ROWS};
+use crate::components::table::TableRegion;
 use crate::domain::reorder::DEFAULT_DAYS;
 use leptos::prelude::*;
 use leptos_meta::Title;
