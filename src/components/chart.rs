@@ -7,6 +7,7 @@
 //! canvas from WASM (nothing without JavaScript, and a heavy bundle) or render SVG strings on
 //! the server only (no readout after hydration). This is a few rectangles and lines.
 
+use super::table::TableRegion;
 use crate::domain::period::Month;
 use crate::domain::{Currency, Money};
 use leptos::prelude::*;
@@ -262,11 +263,12 @@ pub fn MonthChart(
         })
         .collect_view();
 
+    let (drawing_label, table_label) = (title.clone(), format!("{title}: the figures"));
     view! {
         <figure class="chart">
             <MonthReadout readouts>
                 // On a phone the drawing keeps a readable size and scrolls sideways.
-                <div class="chart-scroll">
+                <TableRegion label=drawing_label class="chart-scroll">
                     <svg
                         viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                         role="img"
@@ -276,20 +278,20 @@ pub fn MonthChart(
                         <g inner_html=still></g>
                         {targets}
                     </svg>
-                </div>
+                </TableRegion>
             </MonthReadout>
             <figcaption>
                 <ul class="legend">{legend}</ul>
             </figcaption>
             <details class="chart-table">
                 <summary>"Show the figures as a table"</summary>
-                <div class="table-wrap">
+                <TableRegion label=table_label>
                     <table class="data">
                         <caption class="visually-hidden">{title}</caption>
                         <thead><tr><th scope="col">"Month"</th>{header}</tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
-                </div>
+                </TableRegion>
             </details>
         </figure>
     }

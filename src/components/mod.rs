@@ -12,5 +12,6 @@ pub mod rows;
 pub mod status;
 #[cfg(feature = "hydrate")]
 pub mod swap;
+pub mod table;
 pub mod time;
 pub mod viewer;

@@ -45,7 +45,12 @@ pub fn Nav(info: Option<SessionInfo>, expiring: Option<i64>) -> impl IntoView {
                             // Counted up to COUNT_CAP + 1 (1,001): beyond the cap, "1,000+".
                             let n = if n > COUNT_CAP { "1,000+".to_owned() } else { n.to_string() };
                             view! {
-                                <span class="badge danger" title="Lots expiring within 3 days" aria-label=format!("{n} lots expiring within 3 days")>{n.clone()}</span>
+                                // The count and what it counts in words (a `span` may not carry
+                                // `aria-label`: axe-core's aria-prohibited-attr).
+                                <span class="badge danger" title="Lots expiring within 3 days">
+                                    <span aria-hidden="true">{n.clone()}</span>
+                                    <span class="visually-hidden">{format!("{n} lots expiring within 3 days")}</span>
+                                </span>
                             }
                         })}
                     </li>

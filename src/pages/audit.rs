@@ -3,6 +3,7 @@
 use crate::api::people::list_audit;
 use crate::components::pager::Pager;
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::{shop_time, zone_name};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -43,7 +44,7 @@ pub fn AuditPage() -> impl IntoView {
                             </tr>
                         }).collect_view();
                         Either::Right(view! {
-                            <div class="table-wrap">
+                            <TableRegion label="Audit trail">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">{format!("When ({})", zone_name())}</th>
@@ -55,7 +56,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                             <Pager newer=page.newer older=page.older/>
                         })
                     }

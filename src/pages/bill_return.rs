@@ -6,6 +6,7 @@
 use crate::api::corrections::{returnable, RecordReturn, ReturnPage};
 use crate::api::form::{fresh_key, typed};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::domain::bill::{bill_number, BillKind};
 use crate::domain::bill_return::{quantity_field, ReturnForm};
 use crate::error::AppError;
@@ -123,7 +124,7 @@ fn ReturnFormView(page: ReturnPage) -> impl IntoView {
         <ActionForm action attr:class="form" attr:novalidate=true>
             <input type="hidden" name="bill" value=page.bill_id/>
             <input type="hidden" name="key" value=fresh_key()/>
-            <div class="table-wrap">
+            <TableRegion label="Lines to return">
                 <table class="data">
                     <thead><tr>
                         <th scope="col">"Product"</th>
@@ -134,7 +135,7 @@ fn ReturnFormView(page: ReturnPage) -> impl IntoView {
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </TableRegion>
             <div class="field">
                 <label for="return-reason">"Reason"</label>
                 <input id="return-reason" name="reason" value=typed.reason.clone() placeholder="Damaged"/>

@@ -4,6 +4,7 @@ use crate::api::history::{get_bill, list_bills, PER_PAGE};
 use crate::components::pager::Pager;
 use crate::components::rows::{rows_asked, RowsPicker};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::bill::bill_number;
@@ -61,7 +62,7 @@ pub fn BillsPage() -> impl IntoView {
                             }
                         }).collect_view();
                         view! {
-                            <div class="table-wrap" role="region" aria-label="Bills" tabindex="0">
+                            <TableRegion label="Bills">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Bill"</th>
@@ -74,7 +75,7 @@ pub fn BillsPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                             <Pager newer=page.newer older=page.older/>
                         }.into_any()
                     }
@@ -197,7 +198,9 @@ pub fn BillPage() -> impl IntoView {
                             let items = std::mem::take(&mut b.added).into_iter().map(|(id, name)| view! {
                                 <li>{format!("Added {name}")} " · " <a href=format!("/inventory/{id}")>"Set price"</a></li>
                             }).collect_view();
-                            view! { <ul class="notice added" role="status" aria-label="New products">{items}</ul> }
+                            // The list inside the status box: `role` on the `ul` itself would take its
+                            // list semantics away (axe-core: listitem, aria-allowed-role).
+                            view! { <div class="notice added" role="status" aria-label="New products"><ul>{items}</ul></div> }
                         });
                         let links = BillLinks { bill: &b };
                         let (origin, returns, return_link) = (links.origin(), links.returns(), links.return_items());
@@ -226,7 +229,7 @@ pub fn BillPage() -> impl IntoView {
                                 {b.party_address.clone().map(|a| view! { <dt>"Address"</dt><dd>{a}</dd> })}
                                 <dt>"Recorded by"</dt><dd>{b.created_by.clone()}</dd>
                             </dl>
-                            <div class="table-wrap">
+                            <TableRegion label="Bill lines">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Product"</th>
@@ -241,7 +244,7 @@ pub fn BillPage() -> impl IntoView {
                                         <tr><th scope="row" colspan="3">"Total"</th><td class="num total">{currency.format(b.total)}</td></tr>
                                     </tfoot>
                                 </table>
-                            </div>
+                            </TableRegion>
                         })
                     }
                 }

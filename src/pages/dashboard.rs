@@ -5,6 +5,7 @@
 
 use crate::api::dashboard::load_dashboard;
 use crate::components::chart::{MonthChart, Series};
+use crate::components::table::TableRegion;
 use crate::domain::dashboard::{Alerts, Dashboard, TopProduct};
 use crate::domain::period::PeriodKind;
 use crate::domain::product::COUNT_CAP;
@@ -264,12 +265,12 @@ fn DashboardBody(d: Dashboard) -> impl IntoView {
         <div class="dash-pair">
             <section class="dash-section" aria-labelledby="h-low">
                 <h2 id="h-low">"Low stock"</h2>
-                <AlertTable alerts=d.low_stock limit="Lower limit" none="Every product is at or above its lower limit."/>
+                <AlertTable alerts=d.low_stock label="Low stock" limit="Lower limit" none="Every product is at or above its lower limit."/>
                 <p><a href="/reorder">"What to reorder"</a></p>
             </section>
             <section class="dash-section" aria-labelledby="h-over">
                 <h2 id="h-over">"Overstock"</h2>
-                <AlertTable alerts=d.overstock limit="Upper limit" none="No product is above its upper limit."/>
+                <AlertTable alerts=d.overstock label="Overstock" limit="Upper limit" none="No product is above its upper limit."/>
             </section>
         </div>
         <section class="dash-section" aria-labelledby="h-expiring">
@@ -317,7 +318,7 @@ fn TopTable(
     view! {
         <div>
             <h3>{title}</h3>
-            <div class="table-wrap">
+            <TableRegion label=format!("Top products {}", title.to_lowercase())>
                 <table class="data">
                     <thead><tr>
                         <th scope="col">"Product"</th>
@@ -327,14 +328,20 @@ fn TopTable(
                     </tr></thead>
                     <tbody>{body}</tbody>
                 </table>
-            </div>
+            </TableRegion>
         </div>
     }
 }
 
 /// Products outside one of their limits, linking to each product.
 #[component]
-fn AlertTable(alerts: Alerts, limit: &'static str, none: &'static str) -> impl IntoView {
+fn AlertTable(
+    alerts: Alerts,
+    /// The table's accessible name (its section's heading).
+    label: &'static str,
+    limit: &'static str,
+    none: &'static str,
+) -> impl IntoView {
     if alerts.rows.is_empty() {
         return Either::Left(view! { <p class="muted">{none}</p> });
     }
@@ -364,7 +371,7 @@ fn AlertTable(alerts: Alerts, limit: &'static str, none: &'static str) -> impl I
         })
         .collect_view();
     Either::Right(view! {
-        <div class="table-wrap">
+        <TableRegion label=label>
             <table class="data">
                 <thead><tr>
                     <th scope="col">"Product"</th>
@@ -373,7 +380,7 @@ fn AlertTable(alerts: Alerts, limit: &'static str, none: &'static str) -> impl I
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </TableRegion>
         {more.map(|more| view! { <p class="muted">{more}<a href="/inventory">"Inventory"</a></p> })}
     })
 }

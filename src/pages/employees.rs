@@ -9,6 +9,7 @@ use crate::api::people::{
 };
 use crate::components::confirm::{self, AskFirst, ConfirmPage};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::domain::employee::{Employee, EmployeeForm, Gender};
 use crate::error::AppError;
@@ -51,7 +52,7 @@ pub fn EmployeesPage() -> impl IntoView {
                             .collect_view();
                         Either::Right(view! {
                             {added}
-                            <div class="table-wrap" role="region" aria-label="Employees" tabindex="0">
+                            <TableRegion label="Employees">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Name"</th>
@@ -63,7 +64,7 @@ pub fn EmployeesPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                         })
                     }
                 }

@@ -4,6 +4,7 @@ use crate::api::history::{expiring_lots, list_movements, DEFAULT_EXPIRY_DAYS, PE
 use crate::components::corrections::WriteOffLot;
 use crate::components::pager::{Pager, PagerLabels};
 use crate::components::rows::{rows_asked, RowsPicker};
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::ledger::MovementKind;
@@ -107,7 +108,7 @@ pub fn TransactionsPage() -> impl IntoView {
                             </tr>
                         }).collect_view();
                         view! {
-                            <div class="table-wrap">
+                            <TableRegion label="Transactions">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Date"</th>
@@ -118,7 +119,7 @@ pub fn TransactionsPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                             <Pager newer=page.newer older=page.older/>
                         }.into_any()
                     }
@@ -182,7 +183,7 @@ pub fn ExpiryPage() -> impl IntoView {
                             }
                         }).collect_view();
                         view! {
-                            <div class="table-wrap">
+                            <TableRegion label="Expiring lots">
                                 <table class="data">
                                     <thead><tr>
                                         <th scope="col">"Product"</th>
@@ -193,7 +194,7 @@ pub fn ExpiryPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableRegion>
                             <Pager newer older labels=PagerLabels::SOONEST_FIRST/>
                         }.into_any()
                     }

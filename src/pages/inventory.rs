@@ -4,6 +4,7 @@
 
 use crate::api::products::{list_products, ProductListing, PER_PAGE};
 use crate::components::rows::{rows_asked, RowsPicker};
+use crate::components::table::TableRegion;
 use crate::components::viewer;
 use crate::domain::product::ProductSort;
 use crate::domain::{Product, StockLevel};
@@ -208,7 +209,7 @@ fn ProductTable(
     Either::Right(view! {
         // Tick products and `Print labels`: a GET form to the labels PDF.
         <form action="/labels.pdf" method="get" target="_blank" class="labels-form">
-        <div class="table-wrap" role="region" aria-label="Products" tabindex="0">
+        <TableRegion label="Products">
             <table class="data">
                 <thead>
                     <tr>
@@ -236,7 +237,7 @@ fn ProductTable(
                 </thead>
                 <tbody>{product_rows}</tbody>
             </table>
-        </div>
+        </TableRegion>
         <div class="actions">
             <div class="field compact">
                 <label for="label-copies">"Copies"</label>

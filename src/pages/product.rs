@@ -7,6 +7,7 @@ use crate::api::products::{
 use crate::components::confirm::{self, AskFirst, ConfirmPage};
 use crate::components::corrections::{CountStock, WriteOffLot};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::product_form::ProductForm;
@@ -245,7 +246,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
         {count}
         <h2>"Lots"</h2>
         {written_off.then(|| view! { <p class="notice" role="status">"Written off."</p> })}
-        <div class="table-wrap">
+        <TableRegion label="Lots">
             <table class="data">
                 <thead><tr>
                     <th scope="col" class="num">"Remaining"</th>
@@ -254,14 +255,14 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
                 </tr></thead>
                 <tbody>{lot_rows}</tbody>
             </table>
-        </div>
+        </TableRegion>
         <h2>"Latest movements"</h2>
-        <div class="table-wrap">
+        <TableRegion label="Latest movements">
             <table class="data">
                 <thead><tr><th scope="col">"Date"</th><th scope="col">"Type"</th><th scope="col" class="num">"Quantity"</th><th scope="col" class="num">"Unit price"</th></tr></thead>
                 <tbody>{movement_rows}</tbody>
             </table>
-        </div>
+        </TableRegion>
     }
     .into_any()
 }

@@ -3,6 +3,7 @@
 //! [`crate::domain::reorder::OrderPick`]), so both work without JavaScript.
 
 use crate::api::reorder::{list_reorder, REORDER_ROWS};
+use crate::components::table::TableRegion;
 use crate::domain::reorder::DEFAULT_DAYS;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -81,7 +82,7 @@ pub fn ReorderPage() -> impl IntoView {
                         view! {
                             {more}
                             <form action="/buy" method="get">
-                                <div class="table-wrap">
+                                <TableRegion label="What to order">
                                     <table class="data">
                                         <thead><tr>
                                             <th scope="col"><span class="visually-hidden">"Order"</span></th>
@@ -94,7 +95,7 @@ pub fn ReorderPage() -> impl IntoView {
                                         </tr></thead>
                                         <tbody>{rows}</tbody>
                                     </table>
-                                </div>
+                                </TableRegion>
                                 <button type="submit" class="button">"Create purchase"</button>
                             </form>
                         }.into_any()
