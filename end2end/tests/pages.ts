@@ -14,6 +14,7 @@ export interface Seeded {
   purchase: number;
   sale: number;
   employee: number;
+  party: number;
   staff: { email: string; password: string };
 }
 
@@ -29,10 +30,7 @@ export interface PageSpec {
   signedOut?: boolean;
 }
 
-/**
- * PRODUCT.md's routes. `/parties` and `/parties/{id}` are in PRODUCT.md but not yet in the
- * route table (src/app.rs); add them here when they are.
- */
+/** PRODUCT.md's routes. */
 export const PAGES: PageSpec[] = [
   { name: "login", path: () => "/login", signedOut: true },
   { name: "dashboard", path: () => "/" },
@@ -50,6 +48,8 @@ export const PAGES: PageSpec[] = [
   { name: "transactions", path: () => "/transactions" },
   { name: "expiry", path: () => "/expiry" },
   { name: "reorder", path: () => "/reorder" },
+  { name: "parties", path: () => "/parties" },
+  { name: "party", path: (s) => `/parties/${s.party}` },
   { name: "employees", path: () => "/employees", managerOnly: true },
   { name: "add employee", path: () => "/employees/new", managerOnly: true },
   { name: "employee", path: (s) => `/employees/${s.employee}`, managerOnly: true },
@@ -108,6 +108,9 @@ export async function seedPages(browser: Browser, testInfo: TestInfo) {
   await page.getByRole("button", { name: "Record purchase" }).click();
   await expect(page).toHaveURL(/\/bills\/\d+$/);
   const purchase = idOf(page.url());
+  // The bill names its supplier with a link to the party's page.
+  const partyHref = await page.getByRole("link", { name: "Axe Traders" }).getAttribute("href");
+  const party = idOf(partyHref ?? "");
   await page.getByRole("link", { name: "Set price" }).first().click();
   await expect(page).toHaveURL(/\/inventory\/\d+$/);
   const productId = idOf(page.url());
@@ -138,7 +141,7 @@ export async function seedPages(browser: Browser, testInfo: TestInfo) {
 
   const signedInStaff = await signedIn(browser, baseURL, staff.email, staff.password);
   await signedInStaff.context.close();
-  const seeded: Seeded = { product: productId, purchase, sale, employee, staff };
+  const seeded: Seeded = { product: productId, purchase, sale, employee, party, staff };
   const sessions: Record<Role, Cookie[]> = { manager, staff: signedInStaff.cookies };
   return { seeded, sessions };
 }

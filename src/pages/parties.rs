@@ -7,6 +7,7 @@ use crate::api::parties::{BILLS_PER_PAGE, PER_PAGE};
 use crate::components::pager::Pager;
 use crate::components::rows::{rows_asked, RowsPicker};
 use crate::components::status::set_status;
+use crate::components::table::TableRegion;
 use crate::components::time::shop_time;
 use crate::components::viewer;
 use crate::domain::bill::bill_number;
@@ -140,7 +141,7 @@ fn PartyTable(listing: PartyListing, search: String, rows: i64) -> impl IntoView
         })
         .collect_view();
     Either::Right(view! {
-        <div class="table-wrap" role="region" aria-label="Parties" tabindex="0">
+        <TableRegion label="Parties">
             <table class="data">
                 <thead><tr>
                     <th scope="col">"Name"</th>
@@ -152,7 +153,7 @@ fn PartyTable(listing: PartyListing, search: String, rows: i64) -> impl IntoView
                 </tr></thead>
                 <tbody>{party_rows}</tbody>
             </table>
-        </div>
+        </TableRegion>
         {(previous.is_some() || next.is_some()).then(|| view! {
             <nav class="pager" aria-label="Pages">
                 {previous.map(|href| view! { <a href=href>"Previous"</a> })}
@@ -252,7 +253,7 @@ fn PartyView(detail: PartyDetail, rows: i64) -> impl IntoView {
                 Either::Left(view! { <p class="empty">"No bills name this party."</p> })
             } else {
                 Either::Right(view! {
-                    <div class="table-wrap" role="region" aria-label="Bills of this party" tabindex="0">
+                    <TableRegion label="Bills of this party">
                         <table class="data">
                             <thead><tr>
                                 <th scope="col">"Bill"</th>
@@ -262,7 +263,7 @@ fn PartyView(detail: PartyDetail, rows: i64) -> impl IntoView {
                             </tr></thead>
                             <tbody>{bill_rows}</tbody>
                         </table>
-                    </div>
+                    </TableRegion>
                     <Pager newer=bills.newer older=bills.older/>
                 })
             }}
