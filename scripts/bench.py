@@ -391,6 +391,10 @@ def budget_lines(results):
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"bench: no release binary at {BIN}; run `make build` first")
+    # Leptos reads the asset hashes from hash.txt beside the binary: a copy without it serves pages
+    # that name unhashed assets, which answer 404 (and the wasm rows would time 404s).
+    if not os.path.exists(os.path.join(os.path.dirname(BIN), "hash.txt")):
+        sys.exit(f"bench: no hash.txt beside {BIN}; copy it from the build's release directory too")
     if not shutil.which("wrk"):
         sys.exit("bench: wrk is missing (scripts/setup.sh --bench installs it)")
     port = free_port()
