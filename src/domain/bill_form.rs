@@ -91,6 +91,41 @@ pub struct Party {
     pub address: Option<String>,
 }
 
+impl Party {
+    /// Checks a party's typed name, phone and address, whose form fields are called `fields`
+    /// (name, phone, address); every problem goes into `errors`, an empty name as `missing`.
+    /// The bill form and the party form of `/parties/{id}` both check through here.
+    pub fn parse(
+        typed: [&str; 3],
+        fields: [&str; 3],
+        missing: &str,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Party> {
+        let [name, phone, address] = typed;
+        let [name_field, phone_field, address_field] = fields;
+        let before = errors.len();
+        let name = Name::parse(name)
+            .map_err(|e| errors.push(FieldError::new(name_field, e.message(missing))))
+            .ok();
+        let mut note = |field: &str, text: &str, max: usize| {
+            optional_note(text, max)
+                .map_err(|e| errors.push(FieldError::new(field, e)))
+                .ok()
+                .flatten()
+        };
+        let phone = note(phone_field, phone, MAX_PHONE_CHARS);
+        let address = note(address_field, address, MAX_ADDRESS_CHARS);
+        match name {
+            Some(name) if errors.len() == before => Some(Party {
+                name,
+                phone,
+                address,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// One checked line of a bill.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
@@ -124,29 +159,20 @@ impl BillForm {
         } else {
             "Enter the customer's name"
         };
-        let name = Name::parse(&self.party_name)
-            .map_err(|e| errors.push(FieldError::new("party_name", e.message(who))))
-            .ok();
-        let mut note = |field: &str, text: &str, max: usize| {
-            optional_note(text, max)
-                .map_err(|e| errors.push(FieldError::new(field, e)))
-                .ok()
-                .flatten()
-        };
-        let phone = note("party_phone", &self.party_phone, MAX_PHONE_CHARS);
-        let address = note("party_address", &self.party_address, MAX_ADDRESS_CHARS);
+        let party = Party::parse(
+            [&self.party_name, &self.party_phone, &self.party_address],
+            ["party_name", "party_phone", "party_address"],
+            who,
+            &mut errors,
+        );
         let lines = self.parse_lines(kind, &mut errors);
         let key = FormKey::parse(&self.key)
             .map_err(|e| errors.push(FieldError::new("key", e)))
             .ok();
-        match (name, key) {
-            (Some(name), Some(key)) if errors.is_empty() => Ok(BillDraft {
+        match (party, key) {
+            (Some(party), Some(key)) if errors.is_empty() => Ok(BillDraft {
                 kind,
-                party: Party {
-                    name,
-                    phone,
-                    address,
-                },
+                party,
                 lines,
                 key,
             }),

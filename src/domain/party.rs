@@ -1,11 +1,10 @@
 //! Parties: the suppliers and customers a shop deals with, remembered from the bills that name
-//! them and matched on the name with case and spacing ignored ([`Name::key`]). What `/parties`
+//! them and matched on the name with case and spacing ignored ([`Name::key`](super::text::Name::key)). What `/parties`
 //! lists ([`PartyRow`]), what the `Supplier`/`Customer` fields suggest ([`PartySuggestion`]),
 //! and the edit form of `/parties/{id}` ([`PartyForm::parse`]).
 
 use super::bill::BillKind;
-use super::bill_form::{MAX_ADDRESS_CHARS, MAX_PHONE_CHARS};
-use super::text::{optional_note, Name};
+use super::bill_form::Party;
 use super::Money;
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
@@ -93,13 +92,8 @@ pub struct PartyForm {
     pub address: String,
 }
 
-/// A party form that passed every check.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PartyDraft {
-    pub name: Name,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-}
+/// A party form that passed every check: the same checked party a bill names.
+pub type PartyDraft = Party;
 
 impl PartyForm {
     /// The form filled with what `party` holds.
@@ -114,31 +108,20 @@ impl PartyForm {
     /// Checks every field, collecting every problem.
     pub fn parse(&self) -> Result<PartyDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = Name::parse(&self.name)
-            .map_err(|e| errors.push(FieldError::new("name", e.message("Enter a name"))))
-            .ok();
-        let mut note = |field: &str, text: &str, max: usize| {
-            optional_note(text, max)
-                .map_err(|e| errors.push(FieldError::new(field, e)))
-                .ok()
-                .flatten()
-        };
-        let phone = note("phone", &self.phone, MAX_PHONE_CHARS);
-        let address = note("address", &self.address, MAX_ADDRESS_CHARS);
-        match name {
-            Some(name) if errors.is_empty() => Ok(PartyDraft {
-                name,
-                phone,
-                address,
-            }),
-            _ => Err(errors),
-        }
+        Party::parse(
+            [&self.name, &self.phone, &self.address],
+            ["name", "phone", "address"],
+            "Enter a name",
+            &mut errors,
+        )
+        .ok_or(errors)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::bill_form::MAX_PHONE_CHARS;
 
     #[test]
     fn a_party_is_a_supplier_by_purchases_and_a_customer_by_sales() {
