@@ -335,8 +335,9 @@ def run_backend(backend, ceiling):
     wasm = next((a for a in pkg_assets(server.base) if a.endswith(".wasm")), None)
     rows = []
     for name, path, signed in paths:
-        # The dashboard's budget is the time one person waits for it: measured alone as well.
-        for c in ([1] if name == DASHBOARD else []) + list(CONNECTIONS):
+        # The dashboard's and the reorder list's budgets are the time one person waits for
+        # them: measured alone as well.
+        for c in ([1] if name in (DASHBOARD, "/reorder") else []) + list(CONNECTIONS):
             r = wrk(server.base + path, c, cookie if signed else None)
             rows.append((name, c, r))
     if wasm:
@@ -375,6 +376,7 @@ def budget_lines(results):
             (f"[{b}] /transactions p99 at 64 connections < 20 ms", p99(res, "/transactions"), 20, "ms"),
             (f"[{b}] /expiry p99 at 64 connections < 20 ms", p99(res, "/expiry"), 20, "ms"),
             (f"[{b}] dashboard p99, one person at a time, < 100 ms", p99(res, DASHBOARD, 1), 100, "ms"),
+            (f"[{b}] /reorder p99, one person at a time, < 50 ms", p99(res, "/reorder", 1), 50, "ms"),
             (f"[{b}] RSS idle < 30 MB", res["idle_kb"] / 1024, 30, "MB"),
             (f"[{b}] RSS peak under load < 100 MB", res["peak_kb"] / 1024, 100, "MB"),
             (f"[{b}] start to first 200 (migrated) < 200 ms", res["start_ms"], 200, "ms"),

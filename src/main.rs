@@ -69,6 +69,9 @@ enum Command {
         /// The backup file to restore.
         path: PathBuf,
     },
+    /// Recount the sales summaries from the ledger in SHOP_TIMEZONE, say how many kept rows
+    /// differed (0: they equalled the ledger), and replace them. Writers wait while it runs.
+    RebuildSummaries,
     /// Check the environment and the database, and print the effective settings (secrets masked).
     CheckConfig,
     /// Exit 0 when the server on LISTEN_ADDR answers GET /healthz with 200 (the image's
@@ -289,6 +292,23 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
             }
             Ok(())
         }
+        Command::RebuildSummaries => {
+            let db = open(&config).await?;
+            let started = std::time::Instant::now();
+            let done =
+                stockroom::server::storage::summaries::rebuild(&db, Clock::system().now()).await?;
+            println!(
+                "rebuilt the sales summaries in {} from the ledger in {:.1} s: {} days, {} product-days; \
+                 {} product-days and {} products' 28-day sales had differed",
+                db.zone().name(),
+                started.elapsed().as_secs_f64(),
+                done.days,
+                done.rows,
+                done.rows_differed,
+                done.rates_differed
+            );
+            Ok(())
+        }
         Command::CheckConfig => {
             println!("Configuration (from the environment; secrets masked):");
             print!("{}", operations::settings_report(&config));
@@ -312,7 +332,9 @@ fn cli_pool(config: &Config) -> PoolSettings {
 
 /// Opens and migrates the configured database.
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(config.database_url.expose(), &cli_pool(config)).await?;
+    let db = Db::connect(config.database_url.expose(), &cli_pool(config))
+        .await?
+        .in_zone(config.zone.clone());
     db.migrate().await?;
     Ok(db)
 }

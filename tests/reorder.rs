@@ -161,8 +161,7 @@ async fn seed(db: &Db) {
 
 async fn reorder(db: &Db, days: i64, supplier: Option<&str>, limit: i64) -> (Vec<ReorderRow>, i64) {
     let query = ReorderQuery {
-        since: NOW - 28 * DAY,
-        until: NOW + 1,
+        now: NOW,
         days,
         supplier: supplier.map(str::to_owned),
         limit,

@@ -2,7 +2,7 @@
 
 use crate::domain::reorder::ReorderList;
 #[cfg(feature = "ssr")]
-use crate::domain::reorder::{DEFAULT_DAYS, MAX_DAYS, SALES_WINDOW_DAYS};
+use crate::domain::reorder::{DEFAULT_DAYS, MAX_DAYS};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -17,7 +17,6 @@ pub async fn list_reorder(
     #[server(default)] days: Option<i64>,
     #[server(default)] supplier: Option<String>,
 ) -> Result<ReorderList, AppError> {
-    use crate::domain::calendar::Zone;
     use crate::server::storage::reorder::{list, ReorderQuery};
     super::context::require_user()?;
     let state = super::context::state()?;
@@ -34,15 +33,8 @@ pub async fn list_reorder(
             "That supplier name is too long",
         ));
     }
-    let now = super::context::now();
-    let zone = &state.config.zone;
-    let first_day = zone
-        .day_of(now)
-        .plus_days(1 - SALES_WINDOW_DAYS)
-        .ok_or(AppError::Internal)?;
     let query = ReorderQuery {
-        since: zone.start_of(first_day),
-        until: now + 1,
+        now: super::context::now(),
         days,
         supplier,
         limit: REORDER_ROWS,

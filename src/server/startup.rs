@@ -15,10 +15,16 @@ pub async fn prepare(config: Config, leptos_options: LeptosOptions) -> anyhow::R
     let clock = Clock::system();
     let db = Db::connect(config.database_url.expose(), &pool_settings(&config))
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", config.database_url))?;
+        .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", config.database_url))?
+        .in_zone(config.zone.clone());
     db.migrate()
         .await
         .map_err(|e| anyhow::anyhow!("database migration failed, not starting: {e}"))?;
+    // The sales summaries, counted afresh if `SHOP_TIMEZONE` changed or they never were, and
+    // moved on to today, before the first page needs them.
+    storage::summaries::catch_up(&db, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot bring the sales summaries up to date: {e}"))?;
     if let Some((email, password)) = &config.admin {
         if users::count(&db).await? == 0 {
             create_manager(&db, email, "Shop", "Manager", password, clock.now()).await?;

@@ -111,7 +111,7 @@ async fn launch(t: TestDb, throttle: Throttle, clock: Clock, zone: &str) -> App 
     let config =
         Config::from_lookup(|key| (key == "SHOP_TIMEZONE").then(|| zone.to_owned())).unwrap();
     let state = AppState {
-        db: t.db.clone(),
+        db: t.db.clone().in_zone(config.zone.clone()),
         config: Arc::new(config),
         sessions: SessionPolicy {
             idle: std::time::Duration::from_secs(3_600),
@@ -191,9 +191,9 @@ impl App {
         drop(http::router(self.state.clone()));
     }
 
-    /// The test database, to check what the app wrote.
+    /// The test database, to check what the app wrote: the app's handle (in its time zone).
     pub fn db(&self) -> &stockroom::server::storage::Db {
-        &self.db.db
+        &self.state.db
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {

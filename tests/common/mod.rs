@@ -104,7 +104,9 @@ pub async fn scalar(db: &Db, sql: &str) -> i64 {
 }
 
 /// on hand = sum of movements = sum of lot remainders, for every product; nothing negative.
+/// And the sales summaries the recording transactions keep equal the ledger's sales.
 pub async fn assert_ledger_holds(db: &Db) {
+    assert_summaries_hold(db).await;
     let broken = scalar(
         db,
         "SELECT COUNT(*) FROM products p WHERE p.quantity < 0 \
@@ -113,6 +115,19 @@ pub async fn assert_ledger_holds(db: &Db) {
     )
     .await;
     assert_eq!(broken, 0, "the ledger invariant is broken");
+}
+
+/// The kept sales summaries (each product's sales per day, and its 28-day rate) are what the
+/// ledger says: recounting them finds no row different.
+pub async fn assert_summaries_hold(db: &Db) {
+    let found = stockroom::server::storage::summaries::check(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (found.rows_differed, found.rates_differed),
+        (0, 0),
+        "the sales summaries differ from the ledger: {found:?}"
+    );
 }
 
 /// Every bill is whole: it has lines, its subtotal is their sum, and its movements move exactly

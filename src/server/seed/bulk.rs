@@ -59,6 +59,8 @@ pub async fn seed(db: &Db, url: &str, plan: &Plan) -> Result<Seeded, SeedError> 
     bulk::load(db, url, &shop).await?;
     // The loader writes bills as an older version did, without their party: link them.
     crate::server::storage::parties::link_all(db).await?;
+    // ... and without their sales summaries: count them from the ledger.
+    crate::server::storage::summaries::rebuild(db, plan.now).await?;
     Ok(Seeded {
         products: shop.products.len(),
         bills: shop.bills.len(),

@@ -25,13 +25,16 @@ pub mod restore;
 pub mod returns;
 pub mod sessions;
 pub mod stock;
+pub mod summaries;
 pub mod throttle;
 pub mod users;
 
+use crate::server::zone::ShopZone;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::AnyPool;
 use sqlx::Executor;
+use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -175,6 +178,11 @@ pub struct Db {
     closed_months: dashboard::ClosedMonths,
     /// Turns to sum a dashboard (see [`dashboard::DASHBOARDS_AT_ONCE`]).
     dashboard_turns: Arc<tokio::sync::Semaphore>,
+    /// The shop's time zone: the calendar the sales summaries count days in (see
+    /// [`summaries`]). `SHOP_TIMEZONE`'s default until [`Db::in_zone`] says otherwise.
+    zone: ShopZone,
+    /// The last shop day this handle saw the sales window reach (see [`summaries::catch_up`]).
+    summaries_day: Arc<AtomicI64>,
 }
 
 impl Db {
@@ -222,7 +230,25 @@ impl Db {
             backend,
             closed_months: dashboard::ClosedMonths::default(),
             dashboard_turns: Arc::new(tokio::sync::Semaphore::new(dashboard::DASHBOARDS_AT_ONCE)),
+            zone: ShopZone::default(),
+            summaries_day: Arc::new(AtomicI64::new(i64::MIN)),
         })
+    }
+
+    /// This handle for a shop in `zone` (`SHOP_TIMEZONE`): the days its sales summaries count.
+    pub fn in_zone(mut self, zone: ShopZone) -> Self {
+        self.zone = zone;
+        self.summaries_day = Arc::new(AtomicI64::new(i64::MIN));
+        self
+    }
+
+    /// The shop's time zone.
+    pub fn zone(&self) -> &ShopZone {
+        &self.zone
+    }
+
+    pub(crate) fn summaries_day(&self) -> &AtomicI64 {
+        &self.summaries_day
     }
 
     /// Runs a large aggregate and, on SQLite, gives back the cache and sort memory it took on

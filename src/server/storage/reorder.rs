@@ -3,23 +3,30 @@
 //! written here in SQL as the same integer comparison), most urgent first, with the supplier of
 //! each product's latest purchase.
 //!
-//! Why it stays fast at chain scale (100,000 products, 1,000,000 movements): the sales are one
-//! range scan of the covering index `movements_sums_by_kind` (kind, time, product, quantity),
-//! grouped once per view, never a scan of a product's ledger; the products at their limit come
-//! from the partial index `products_to_reorder`; and the last supplier is looked up only for the
-//! rows shown, one step down `movements_last_purchase` each (migration 0014). Filtering by
-//! supplier looks it up for every candidate instead, still one index step each.
+//! Why one page costs the same in a shop's tenth year as in its first (100,000 products,
+//! 1,000,000 movements: see BENCHMARKS.md): nothing here reads the ledger's sales. Each
+//! product's 28-day sales are kept on its own row (`sold_recent`, see [`super::summaries`]);
+//! the products that run out within N days are one range of the index `products_running_out`
+//! (whole days left, then name), the products at their limit the partial index
+//! `products_to_reorder`; and the last supplier is looked up only for the rows shown, one step
+//! down `movements_last_purchase` each (migration 0014). Filtering by supplier looks it up for
+//! every candidate instead, still one index step each.
 
-use super::{Backend, Db, Result};
+use super::{summaries, Backend, Db, Result};
 use crate::domain::reorder::{Demand, ReorderList, ReorderRow, SALES_WINDOW_DAYS};
 use sqlx::Row;
+
+// `products_running_out` (migration 0018) spells the window out as 28.
+const _: () = assert!(
+    SALES_WINDOW_DAYS == 28,
+    "change migration 0018's index with the window"
+);
 
 /// What to list.
 #[derive(Clone, Debug)]
 pub struct ReorderQuery {
-    /// The sales window, `[since, until)` in Unix seconds.
-    pub since: i64,
-    pub until: i64,
+    /// The moment of the view: the sales window is the shop's last 28 days up to it.
+    pub now: i64,
     /// List products projected to run out within this many days.
     pub days: i64,
     /// Only products whose last supplier is this one (case-insensitively).
@@ -42,34 +49,37 @@ fn last_supplier(id: &str) -> String {
     )
 }
 
-/// The candidates (`picked`): `$1`/`$2` the sales window, `$3` the days. Every product that
-/// sold in the window and every one at its limit is grouped once, in one pass (a product at its
-/// limit that did not sell adds a row of 0), and kept if the rule lists it.
+/// The candidates (`picked`), `$1` the days: the products at their limit, and those whose
+/// stock lasts at most `$1` days at their rate. The second half's range is on whole days
+/// (`quantity * 28 / sold_recent`, exactly the expression of `products_running_out`), and the
+/// exact rule then drops the products a fraction of a day past it.
 fn picked(backend: Backend) -> String {
-    // SQLite, with statistics, prefers to walk every product; pin the partial index that holds
-    // just the ones at their limit. PostgreSQL picks it unaided.
-    let low = match backend {
-        Backend::Sqlite => "products INDEXED BY products_to_reorder",
-        Backend::Postgres => "products",
+    // SQLite, with statistics, prefers to walk every product; pin the partial indexes that hold
+    // just the rows each half reads (and fail loudly should they stop fitting). PostgreSQL picks
+    // them unaided.
+    let (low, running_out) = match backend {
+        Backend::Sqlite => (
+            "products INDEXED BY products_to_reorder",
+            "products INDEXED BY products_running_out",
+        ),
+        Backend::Postgres => ("products", "products"),
     };
+    const COLUMNS: &str =
+        "id, name, name_key, unit, quantity, lower_limit, upper_limit, sold_recent AS sold";
     format!(
         "WITH picked AS ( \
-            SELECT p.id, p.name, p.name_key, p.unit, p.quantity, p.lower_limit, p.upper_limit, s.sold \
-            FROM (SELECT product_id, -CAST(SUM(quantity) AS BIGINT) AS sold FROM ( \
-                    SELECT product_id, quantity FROM movements \
-                    WHERE kind IN ('sale', 'sale_return') AND created_at >= $1 AND created_at < $2 \
-                    UNION ALL \
-                    SELECT id, 0 FROM {low} WHERE archived = 0 AND quantity <= lower_limit) u \
-                  GROUP BY product_id) s \
-            JOIN products p ON p.id = s.product_id \
-            WHERE p.archived = 0 AND (p.quantity <= p.lower_limit \
-                  OR (s.sold > 0 AND p.quantity * {SALES_WINDOW_DAYS} <= s.sold * $3)))"
+            SELECT {COLUMNS} FROM {low} WHERE archived = 0 AND quantity <= lower_limit \
+            UNION \
+            SELECT {COLUMNS} FROM {running_out} WHERE archived = 0 AND sold_recent > 0 \
+              AND quantity * 28 / sold_recent <= $1 \
+              AND quantity * {SALES_WINDOW_DAYS} <= sold_recent * $1)"
     )
 }
 
 /// The reorder list for `query`: its first `limit` rows, most urgent first, and how many
 /// products it holds in all.
 pub async fn list(db: &Db, query: &ReorderQuery) -> Result<ReorderList> {
+    summaries::catch_up(db, query.now).await?;
     let picked = picked(db.backend());
     let supplier = query
         .supplier
@@ -80,13 +90,11 @@ pub async fn list(db: &Db, query: &ReorderQuery) -> Result<ReorderList> {
         None => {
             let sql = format!(
                 "{picked} SELECT c.*, {} AS supplier FROM \
-                 (SELECT picked.*, COUNT(*) OVER () AS total FROM picked ORDER BY {ORDER} LIMIT $4) c \
+                 (SELECT picked.*, COUNT(*) OVER () AS total FROM picked ORDER BY {ORDER} LIMIT $2) c \
                  ORDER BY {ORDER}",
                 last_supplier("c.id")
             );
             sqlx::query(&sql)
-                .bind(query.since)
-                .bind(query.until)
                 .bind(query.days)
                 .bind(query.limit)
                 .fetch_all(db.pool())
@@ -96,12 +104,10 @@ pub async fn list(db: &Db, query: &ReorderQuery) -> Result<ReorderList> {
             let sql = format!(
                 "{picked}, named AS (SELECT picked.*, {} AS supplier FROM picked) \
                  SELECT named.*, COUNT(*) OVER () AS total FROM named \
-                 WHERE LOWER(supplier) = LOWER($4) ORDER BY {ORDER} LIMIT $5",
+                 WHERE LOWER(supplier) = LOWER($2) ORDER BY {ORDER} LIMIT $3",
                 last_supplier("picked.id")
             );
             sqlx::query(&sql)
-                .bind(query.since)
-                .bind(query.until)
                 .bind(query.days)
                 .bind(supplier.to_owned())
                 .bind(query.limit)

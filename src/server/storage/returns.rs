@@ -11,9 +11,10 @@ use super::audit::{self, Actor, NewEntry};
 use super::keys;
 use super::ledger::{self, NewMovement, Tx};
 use super::stock::{self, RecordError, Recorded};
-use super::{stored, Db, StorageError};
+use super::{stored, summaries, Db, StorageError};
 use crate::domain::bill::{bill_number, line_total, BillKind};
 use crate::domain::bill_return::{ReturnLine, ReturnableLine};
+use crate::domain::calendar::Zone;
 use crate::domain::correction::{average_after_return, put_back, refund_share, Taken};
 use crate::domain::employee::AuditAction;
 use crate::domain::ledger::MovementKind;
@@ -329,6 +330,8 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
         };
         if kind == BillKind::SaleReturn {
             cost_of_goods += take_back(&mut tx, &context, line, original).await?.minor();
+            let day = summaries::day_number(db.zone().day_of(input.now));
+            summaries::add_sold(&mut tx, original.product_id, day, -line.quantity).await?;
         } else {
             send_back(&mut tx, &context, line, original).await?;
         }

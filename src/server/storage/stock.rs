@@ -7,9 +7,10 @@
 //! never wait on each other's locks (no deadlock).
 
 use super::ledger::{self, NewLot, NewMovement, Tx};
-use super::{classify, keys, Db, StorageError};
+use super::{classify, keys, summaries, Db, StorageError};
 use crate::domain::bill::{BillKind, Totals};
 use crate::domain::bill_form::{BillDraft, Line, Party};
+use crate::domain::calendar::Zone;
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::sell as take_from_lots;
 use crate::domain::{Money, Name};
@@ -156,6 +157,7 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
     let mut ordered: Vec<_> = lines.iter().zip(&priced.lines).collect();
     ordered.sort_by_key(|((position, product, _), _)| (product.id, *position));
     let mut cost_of_goods = Money::ZERO;
+    let day = summaries::day_number(db.zone().day_of(bill.now));
     for ((position, product, line), taxed) in ordered {
         sqlx::query(
             "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, expires_on, \
@@ -176,6 +178,7 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         .await?;
         if bill.kind.takes_stock_out() {
             let cost = sell(&mut tx, bill, bill_id, product, line).await?;
+            summaries::add_sold(&mut tx, product.id, day, line.quantity.get()).await?;
             cost_of_goods = Money::from_minor(cost_of_goods.minor().saturating_add(cost.minor()));
         } else {
             receive(&mut tx, bill, bill_id, product, line).await?;
