@@ -355,3 +355,19 @@ async fn exports_stream_to_the_end_when_the_browser_asks_for_compression() {
         );
     }
 }
+
+/// An export whose first rows cannot be read answers 503 with when to try again (as pages do),
+/// not a broken download.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_that_cannot_be_read_says_when_to_try_again() {
+    let app = common::app::start().await;
+    let cookie = app.sign_in(MANAGER).await;
+    sqlx::query("ALTER TABLE bills RENAME TO bills_away")
+        .execute(app.db().pool_for_tests())
+        .await
+        .unwrap();
+    let reply = app.get("/bills.csv", Some(&cookie)).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.header(header::RETRY_AFTER), "5");
+    assert!(reply.body.contains("Try again shortly"), "{}", reply.body);
+}

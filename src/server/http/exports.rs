@@ -45,20 +45,22 @@ pub(super) async fn inventory(
     let manager = role.is_manager();
     let header = catalogue_header(manager);
     let db = state.db.clone();
-    let read = move |page: i64| {
+    let read = move |after: Option<storage::products::After>| {
         let (db, search) = (db.clone(), search.clone());
         async move {
-            let listing =
-                storage::products::list(&db, search.as_deref(), sort, page, ROWS_PER_CHUNK).await?;
-            let rows = listing
-                .products
-                .into_iter()
-                .map(|p| catalogue_row(&p, manager))
-                .collect();
-            Ok::<_, storage::StorageError>((rows, listing.has_next.then_some(page + 1)))
+            let (products, next) = storage::products::list_after(
+                &db,
+                search.as_deref(),
+                sort,
+                after.as_ref(),
+                ROWS_PER_CHUNK,
+            )
+            .await?;
+            let rows = products.iter().map(|p| catalogue_row(p, manager)).collect();
+            Ok::<_, storage::StorageError>((rows, next.map(Some)))
         }
     };
-    csv_response(&state, "inventory", header, 1, read).await
+    csv_response(&state, "inventory", header, None, read).await
 }
 
 /// `GET /bills.csv`: every bill, newest first.
@@ -192,20 +194,24 @@ where
     F: Fn(S) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Chunk<S>> + Send + 'static,
 {
-    let first = match read(start)
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|(rows, next)| {
-            Ok((
-                encode(Some(header), &rows).map_err(|e| e.to_string())?,
-                next,
-            ))
-        }) {
-        Ok(first) => first,
+    let first = match read(start).await {
+        Ok((rows, next)) => match encode(Some(header), &rows) {
+            Ok(bytes) => (bytes, next),
+            Err(error) => {
+                tracing::error!(%error, export = name, "encoding the first rows of an export failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
         Err(error) => {
             tracing::error!(%error, export = name, "reading the first rows of an export failed");
+            // When to try again: as for any page when the database is not answering or full.
+            let retry_after = storage::fault::of_storage(&error)
+                .map(crate::error::AppError::from)
+                .and_then(|e| e.retry_after_secs())
+                .unwrap_or(5);
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, retry_after.to_string())],
                 "The export could not be read. Try again shortly.",
             )
                 .into_response();
