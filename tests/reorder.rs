@@ -231,6 +231,8 @@ on_both_backends! {
         assert_eq!(total, 1);
         let ravi: Vec<String> = reorder(&t.db, 14, Some("Ravi Traders"), 100).await.0.into_iter().map(|r| r.product).collect();
         assert_eq!(ravi, ["Toor Dal", "Salt"]);
+        let spaced: Vec<String> = reorder(&t.db, 14, Some("  RAVI   traders "), 100).await.0.into_iter().map(|r| r.product).collect();
+        assert_eq!(spaced, ["Toor Dal", "Salt"], "matched as parties are: case and spacing ignored");
         assert!(reorder(&t.db, 14, Some("Nobody"), 100).await.0.is_empty());
         let (first, total) = reorder(&t.db, 14, None, 1).await;
         assert_eq!((seen(&first), total), (vec![row("Toor Dal", 4, Some(5), Some(4), 16, "Ravi Traders")], 3));

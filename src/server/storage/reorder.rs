@@ -10,7 +10,8 @@
 //! (whole days left, then name), the products at their limit the partial index
 //! `products_to_reorder`; and the last supplier is looked up only for the rows shown, one step
 //! down `movements_last_purchase` each (migration 0014). Filtering by supplier looks it up for
-//! every candidate instead, still one index step each.
+//! every candidate instead, still one index step each, and matches the supplier as parties are
+//! matched: on the folded name (`parties.name_key`).
 
 use super::{summaries, Backend, Db, Result};
 use crate::domain::reorder::{Demand, ReorderList, ReorderRow, SALES_WINDOW_DAYS};
@@ -29,7 +30,7 @@ pub struct ReorderQuery {
     pub now: i64,
     /// List products projected to run out within this many days.
     pub days: i64,
-    /// Only products whose last supplier is this one (case-insensitively).
+    /// Only products whose last supplier is this one (case and spacing ignored).
     pub supplier: Option<String>,
     /// The most rows to return.
     pub limit: i64,
@@ -40,10 +41,11 @@ pub struct ReorderQuery {
 const ORDER: &str = "CASE WHEN sold > 0 THEN 0 ELSE 1 END, \
                      CASE WHEN sold > 0 THEN quantity * 28 / sold ELSE 0 END, name_key, id";
 
-/// The supplier of the product `{id}`'s latest purchase.
-fn last_supplier(id: &str) -> String {
+/// `column` of the latest purchase bill `b` with the product `{id}` (its supplier's name is
+/// `b.party_name`, its id `b.id`).
+fn last_purchase(id: &str, column: &str) -> String {
     format!(
-        "(SELECT b.party_name FROM movements m JOIN bills b ON b.id = m.bill_id \
+        "(SELECT {column} FROM movements m JOIN bills b ON b.id = m.bill_id \
           WHERE m.product_id = {id} AND m.kind = 'purchase' \
           ORDER BY m.created_at DESC, m.id DESC LIMIT 1)"
     )
@@ -92,7 +94,7 @@ pub async fn list(db: &Db, query: &ReorderQuery) -> Result<ReorderList> {
                 "{picked} SELECT c.*, {} AS supplier FROM \
                  (SELECT picked.*, COUNT(*) OVER () AS total FROM picked ORDER BY {ORDER} LIMIT $2) c \
                  ORDER BY {ORDER}",
-                last_supplier("c.id")
+                last_purchase("c.id", "b.party_name")
             );
             sqlx::query(&sql)
                 .bind(query.days)
@@ -101,15 +103,19 @@ pub async fn list(db: &Db, query: &ReorderQuery) -> Result<ReorderList> {
                 .await?
         }
         Some(supplier) => {
+            // The supplier is matched as parties are: on the name folded (case and spacing
+            // ignored, in any script), the fold done here in Rust as when the party was saved.
             let sql = format!(
-                "{picked}, named AS (SELECT picked.*, {} AS supplier FROM picked) \
-                 SELECT named.*, COUNT(*) OVER () AS total FROM named \
-                 WHERE LOWER(supplier) = LOWER($2) ORDER BY {ORDER} LIMIT $3",
-                last_supplier("picked.id")
+                "{picked}, bought AS (SELECT picked.*, {} AS last_bill FROM picked), \
+                 matched AS (SELECT bought.*, b.party_name AS supplier FROM bought \
+                             JOIN bills b ON b.id = bought.last_bill JOIN parties p ON p.id = b.party_id \
+                             WHERE p.name_key = $2) \
+                 SELECT matched.*, COUNT(*) OVER () AS total FROM matched ORDER BY {ORDER} LIMIT $3",
+                last_purchase("picked.id", "b.id")
             );
             sqlx::query(&sql)
                 .bind(query.days)
-                .bind(supplier.to_owned())
+                .bind(crate::domain::search::fold(supplier))
                 .bind(query.limit)
                 .fetch_all(db.pool())
                 .await?
