@@ -1,0 +1,134 @@
+//! The statement-count guard: the most SQL statements each page may run (the session lookup
+//! included), on both databases, counted from sqlx's own per-statement events as `make bench`
+//! counts them on a real server. A page's cost is its round trips: a change that adds one to
+//! every render (a badge counted again, a lookup per row) fails here, not months later in a
+//! benchmark. The limits are today's counts; lower them when a page gets cheaper.
+//!
+//! One test in its own binary: the counter is process-wide (SQLite runs statements on its
+//! worker threads), so nothing else may run statements while it counts.
+
+mod common;
+
+use common::app::{App, MANAGER};
+use common::{line, scalar};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use stockroom::domain::bill::BillKind;
+use stockroom::server::storage::stock::{record, BillInput};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+/// Counts sqlx's statement events, but SQLite's `PRAGMA`s: those set up a new connection (the
+/// pool opens them as it needs) or give back sort memory, and are not a page's reads.
+struct Statements(Arc<AtomicUsize>);
+
+/// Whether an event's `summary` (the statement's first words) is a `PRAGMA`.
+#[derive(Default)]
+struct Pragma(bool);
+
+impl tracing::field::Visit for Pragma {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "summary" {
+            let text = format!("{value:?}");
+            self.0 = text
+                .trim_start_matches('"')
+                .to_ascii_uppercase()
+                .starts_with("PRAGMA");
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Statements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            let mut pragma = Pragma::default();
+            event.record(&mut pragma);
+            if !pragma.0 {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+/// (page, the most statements it may run on SQLite, on PostgreSQL), signed in as a manager
+/// (`/login` as a visitor). `{product}` and `{bill}` stand for a product's and a bill's id.
+const LIMITS: &[(&str, usize, usize)] = &[
+    ("/login", 0, 0),
+    ("/inventory", 4, 4),
+    ("/inventory?q=rice", 4, 4),
+    ("/inventory/{product}", 5, 5),
+    ("/transactions", 3, 3),
+    ("/expiry", 3, 3),
+    ("/reorder", 3, 3),
+    ("/bills", 3, 3),
+    ("/bills/{bill}", 5, 5),
+    ("/parties", 3, 3),
+    ("/", 8, 8),
+];
+
+async fn counted(app: &App, counter: &AtomicUsize, path: &str, cookie: &str) -> usize {
+    // The sign-in page as a visitor sees it (a signed-in person is sent on).
+    let cookie = (path != "/login").then_some(cookie);
+    let before = counter.load(Ordering::SeqCst);
+    let reply = app.get(path, cookie).await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK, "{path}");
+    counter.load(Ordering::SeqCst) - before
+}
+
+async fn check(app: App, postgres: bool, counter: &AtomicUsize) -> Vec<String> {
+    let user_id = scalar(app.db(), "SELECT MIN(id) FROM users").await;
+    for (kind, key, product, quantity) in [
+        (BillKind::Purchase, "p1", "Basmati Rice", 40),
+        (BillKind::Sale, "s1", "Basmati Rice", 3),
+    ] {
+        let input = BillInput {
+            kind,
+            party: common::party("Ravi Traders"),
+            lines: common::numbered(vec![line(product, quantity, 10_000, None)]),
+            tax_rate_bp: 0,
+            user_id,
+            key: key.into(),
+            now: stockroom::server::clock::Clock::system().now(),
+        };
+        record(app.db(), &input).await.unwrap();
+    }
+    let cookie = app.sign_in(MANAGER).await;
+    let product = app.product_id("Basmati Rice").await;
+    let bill = scalar(app.db(), "SELECT MAX(id) FROM bills").await;
+    let mut over = Vec::new();
+    for (page, sqlite_limit, postgres_limit) in LIMITS {
+        let path = page
+            .replace("{product}", &product.to_string())
+            .replace("{bill}", &bill.to_string());
+        // The first view warms what a page keeps (the dashboard's ended months, the sales
+        // window's day): the guard is on the views after it.
+        counted(&app, counter, &path, &cookie).await;
+        let ran = counted(&app, counter, &path, &cookie).await;
+        let limit = if postgres {
+            *postgres_limit
+        } else {
+            *sqlite_limit
+        };
+        let backend = if postgres { "postgres" } else { "sqlite" };
+        println!("[{backend}] {page}: {ran} statements (at most {limit})");
+        if ran > limit {
+            over.push(format!(
+                "[{backend}] {page} ran {ran} statements, more than {limit}"
+            ));
+        }
+    }
+    over
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_runs_no_more_statements_than_it_did() {
+    let counter = Arc::new(AtomicUsize::new(0));
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(Statements(counter.clone())),
+    )
+    .expect("the only subscriber of this binary");
+    let mut over = check(common::app::start().await, false, &counter).await;
+    if let Some(t) = common::postgres().await {
+        over.extend(check(common::app::start_on(t).await, true, &counter).await);
+    }
+    assert!(over.is_empty(), "{over:#?}");
+}
