@@ -7,17 +7,14 @@ mod common;
 
 use axum::http::{header, StatusCode};
 use common::app::{App, MANAGER, STAFF};
-use common::{encode, line, scalar};
+use common::{encode, give_back, line, scalar};
 use sqlx::Row;
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::bill_form::{Line, Party};
-use stockroom::domain::bill_return::ReturnLine;
 use stockroom::domain::ledger::Seek;
 use stockroom::domain::party::PartyForm;
 use stockroom::domain::{Money, Name};
-use stockroom::server::storage::audit::Actor;
 use stockroom::server::storage::parties;
-use stockroom::server::storage::returns::{self, ReturnInput};
 use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::{Db, StorageError};
 
@@ -43,32 +40,6 @@ async fn bill(db: &Db, kind: BillKind, party: Party, key: &str, at: i64, lines: 
         now: at,
     };
     record(db, &input).await.unwrap().bill_id()
-}
-
-/// Gives back `quantity` of the first line of bill `original`.
-async fn give_back(db: &Db, original: i64, quantity: i64, key: &str, at: i64) -> i64 {
-    let line_id = scalar(
-        db,
-        &format!("SELECT MIN(id) FROM bill_lines WHERE bill_id = {original}"),
-    )
-    .await;
-    let actor = Actor {
-        id: scalar(db, "SELECT MIN(id) FROM users").await,
-        email: "clerk@shop.test".into(),
-        client_addr: "127.0.0.1".into(),
-    };
-    let input = ReturnInput {
-        original_bill_id: original,
-        lines: vec![ReturnLine {
-            index: 0,
-            line_id,
-            quantity,
-        }],
-        reason: "Damaged".into(),
-        key: format!("return:{key}"),
-        now: at,
-    };
-    returns::record(db, &input, &actor).await.unwrap().bill_id()
 }
 
 /// A shop: Ravi Traders supplies twice (the second bill typed in lower case, with a new phone)

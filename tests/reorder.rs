@@ -5,16 +5,13 @@
 mod common;
 
 use common::app::{App, STAFF};
-use common::{encode, line, scalar};
+use common::{encode, give_back, line, scalar};
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::bill_form::Line;
-use stockroom::domain::bill_return::ReturnLine;
 use stockroom::domain::reorder::ReorderRow;
 use stockroom::domain::Money;
-use stockroom::server::storage::audit::Actor;
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::reorder::{list, ReorderQuery};
-use stockroom::server::storage::returns::{self, ReturnInput};
 use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::Db;
 
@@ -131,28 +128,7 @@ async fn seed(db: &Db) {
         vec![line("Basmati Rice", 6_000, 20, None)],
     )
     .await;
-    let rice_line = scalar(
-        db,
-        &format!("SELECT id FROM bill_lines WHERE bill_id = {rice_sale}"),
-    )
-    .await;
-    let actor = Actor {
-        id: scalar(db, "SELECT MIN(id) FROM users").await,
-        email: "clerk@shop.test".into(),
-        client_addr: "127.0.0.1".into(),
-    };
-    let back = ReturnInput {
-        original_bill_id: rice_sale,
-        lines: vec![ReturnLine {
-            index: 0,
-            line_id: rice_line,
-            quantity: 1_000,
-        }],
-        reason: "Damp".into(),
-        key: "return:r1".into(),
-        now: NOW - 4 * DAY,
-    };
-    returns::record(db, &back, &actor).await.unwrap();
+    give_back(db, rice_sale, 1_000, "r1", NOW - 4 * DAY).await;
     sqlx::query("UPDATE products SET archived = 1 WHERE name = 'Soap'")
         .execute(db.pool_for_tests())
         .await

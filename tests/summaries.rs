@@ -6,12 +6,9 @@
 
 mod common;
 
-use common::{assert_ledger_holds, assert_summaries_hold, line, scalar};
+use common::{assert_ledger_holds, assert_summaries_hold, give_back, line, scalar};
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::bill_form::Line;
-use stockroom::domain::bill_return::ReturnLine;
-use stockroom::server::storage::audit::Actor;
-use stockroom::server::storage::returns::{self, ReturnInput};
 use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::summaries::{self, Rebuilt};
 use stockroom::server::storage::{Db, PoolSettings};
@@ -36,31 +33,6 @@ async fn bill(db: &Db, kind: BillKind, key: &str, at: i64, lines: Vec<Line>) -> 
         now: at,
     };
     record(db, &input).await.unwrap().bill_id()
-}
-
-async fn give_back(db: &Db, bill_id: i64, quantity: i64, key: &str, at: i64) {
-    let line_id = scalar(
-        db,
-        &format!("SELECT MIN(id) FROM bill_lines WHERE bill_id = {bill_id}"),
-    )
-    .await;
-    let actor = Actor {
-        id: scalar(db, "SELECT MIN(id) FROM users").await,
-        email: "clerk@shop.test".into(),
-        client_addr: "127.0.0.1".into(),
-    };
-    let input = ReturnInput {
-        original_bill_id: bill_id,
-        lines: vec![ReturnLine {
-            index: 0,
-            line_id,
-            quantity,
-        }],
-        reason: "Changed mind".into(),
-        key: format!("return:{key}"),
-        now: at,
-    };
-    returns::record(db, &input, &actor).await.unwrap();
 }
 
 async fn sold_recent(db: &Db, product: &str) -> i64 {
@@ -118,28 +90,7 @@ async fn sixty_days(db: &Db) -> i64 {
             give_back(db, sale, 1, &format!("r{day}"), now + 60).await;
         }
         if day % 10 == 0 {
-            let line_id = scalar(
-                db,
-                &format!("SELECT MIN(id) FROM bill_lines WHERE bill_id = {purchase}"),
-            )
-            .await;
-            let actor = Actor {
-                id: scalar(db, "SELECT MIN(id) FROM users").await,
-                email: "clerk@shop.test".into(),
-                client_addr: "127.0.0.1".into(),
-            };
-            let input = ReturnInput {
-                original_bill_id: purchase,
-                lines: vec![ReturnLine {
-                    index: 0,
-                    line_id,
-                    quantity: 1,
-                }],
-                reason: "Damaged".into(),
-                key: format!("return:pr{day}"),
-                now,
-            };
-            returns::record(db, &input, &actor).await.unwrap();
+            give_back(db, purchase, 1, &format!("pr{day}"), now).await;
         }
         if day % 4 != 3 {
             summaries::catch_up(db, now).await.unwrap();

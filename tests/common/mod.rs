@@ -155,6 +155,36 @@ pub async fn assert_bills_complete(db: &Db) {
     );
 }
 
+/// Gives back `quantity` of the first line of bill `original` (a sale's to the shop, a
+/// purchase's to its supplier) at `at`, as the first user, under the key `return:{key}`.
+pub async fn give_back(db: &Db, original: i64, quantity: i64, key: &str, at: i64) -> i64 {
+    let line_id = scalar(
+        db,
+        &format!("SELECT MIN(id) FROM bill_lines WHERE bill_id = {original}"),
+    )
+    .await;
+    let actor = stockroom::server::storage::audit::Actor {
+        id: scalar(db, "SELECT MIN(id) FROM users").await,
+        email: "clerk@shop.test".into(),
+        client_addr: "127.0.0.1".into(),
+    };
+    let input = stockroom::server::storage::returns::ReturnInput {
+        original_bill_id: original,
+        lines: vec![stockroom::domain::bill_return::ReturnLine {
+            index: 0,
+            line_id,
+            quantity,
+        }],
+        reason: "Damaged".into(),
+        key: format!("return:{key}"),
+        now: at,
+    };
+    stockroom::server::storage::returns::record(db, &input, &actor)
+        .await
+        .unwrap()
+        .bill_id()
+}
+
 /// A database that exists for one test.
 pub struct TestDb {
     pub db: Db,
