@@ -7,15 +7,14 @@ mod common;
 
 use axum::http::{header, StatusCode};
 use common::app::{App, MANAGER, STAFF};
-use common::{encode, give_back, line, scalar};
+use common::{bill, encode, give_back, line, scalar};
 use sqlx::Row;
 use stockroom::domain::bill::BillKind;
-use stockroom::domain::bill_form::{Line, Party};
+use stockroom::domain::bill_form::Party;
 use stockroom::domain::ledger::Seek;
 use stockroom::domain::party::PartyForm;
 use stockroom::domain::{Money, Name};
 use stockroom::server::storage::parties;
-use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::{Db, StorageError};
 
 /// 2026-01-15 10:00 UTC.
@@ -27,19 +26,6 @@ fn named(name: &str, phone: Option<&str>, address: Option<&str>) -> Party {
         phone: phone.map(str::to_owned),
         address: address.map(str::to_owned),
     }
-}
-
-async fn bill(db: &Db, kind: BillKind, party: Party, key: &str, at: i64, lines: Vec<Line>) -> i64 {
-    let input = BillInput {
-        kind,
-        party,
-        lines: common::numbered(lines),
-        tax_rate_bp: 0,
-        user_id: scalar(db, "SELECT MIN(id) FROM users").await,
-        key: key.into(),
-        now: at,
-    };
-    record(db, &input).await.unwrap().bill_id()
 }
 
 /// A shop: Ravi Traders supplies twice (the second bill typed in lower case, with a new phone)

@@ -5,14 +5,13 @@
 mod common;
 
 use common::app::{App, STAFF};
-use common::{encode, give_back, line, scalar};
+use common::{encode, give_back, line};
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::bill_form::Line;
 use stockroom::domain::reorder::ReorderRow;
 use stockroom::domain::Money;
 use stockroom::server::storage::products::{self, NewProduct};
 use stockroom::server::storage::reorder::{list, ReorderQuery};
-use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::Db;
 
 /// 2026-01-15 10:00 UTC.
@@ -20,16 +19,7 @@ const NOW: i64 = 1_768_471_200;
 const DAY: i64 = 86_400;
 
 async fn bill(db: &Db, kind: BillKind, party: &str, key: &str, at: i64, lines: Vec<Line>) -> i64 {
-    let input = BillInput {
-        kind,
-        party: common::party(party),
-        lines: common::numbered(lines),
-        tax_rate_bp: 0,
-        user_id: scalar(db, "SELECT MIN(id) FROM users").await,
-        key: key.into(),
-        now: at,
-    };
-    record(db, &input).await.unwrap().bill_id()
+    common::bill(db, kind, common::party(party), key, at, lines).await
 }
 
 async fn add_product(db: &Db, name: &str, unit: &str, lower: Option<i64>, upper: Option<i64>) {

@@ -9,7 +9,6 @@ mod common;
 use common::{assert_ledger_holds, assert_summaries_hold, give_back, line, scalar};
 use stockroom::domain::bill::BillKind;
 use stockroom::domain::bill_form::Line;
-use stockroom::server::storage::stock::{record, BillInput};
 use stockroom::server::storage::summaries::{self, Rebuilt};
 use stockroom::server::storage::{Db, PoolSettings};
 use stockroom::server::zone::ShopZone;
@@ -19,20 +18,12 @@ const NOON: i64 = 1_768_478_400;
 const DAY: i64 = 86_400;
 
 async fn bill(db: &Db, kind: BillKind, key: &str, at: i64, lines: Vec<Line>) -> i64 {
-    let input = BillInput {
-        kind,
-        party: common::party(if kind == BillKind::Sale {
-            "Walk-in"
-        } else {
-            "Ravi Traders"
-        }),
-        lines: common::numbered(lines),
-        tax_rate_bp: 0,
-        user_id: scalar(db, "SELECT MIN(id) FROM users").await,
-        key: key.into(),
-        now: at,
+    let party = if kind == BillKind::Sale {
+        "Walk-in"
+    } else {
+        "Ravi Traders"
     };
-    record(db, &input).await.unwrap().bill_id()
+    common::bill(db, kind, common::party(party), key, at, lines).await
 }
 
 async fn sold_recent(db: &Db, product: &str) -> i64 {

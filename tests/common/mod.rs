@@ -155,6 +155,31 @@ pub async fn assert_bills_complete(db: &Db) {
     );
 }
 
+/// Records a bill of `kind` from or to `party` at `at`, as the first user, at the shop's rate
+/// of 0 (products may have their own), under the one-time `key`; its id.
+pub async fn bill(
+    db: &Db,
+    kind: stockroom::domain::bill::BillKind,
+    party: stockroom::domain::bill_form::Party,
+    key: &str,
+    at: i64,
+    lines: Vec<stockroom::domain::bill_form::Line>,
+) -> i64 {
+    let input = stockroom::server::storage::stock::BillInput {
+        kind,
+        party,
+        lines: numbered(lines),
+        tax_rate_bp: 0,
+        user_id: scalar(db, "SELECT MIN(id) FROM users").await,
+        key: key.into(),
+        now: at,
+    };
+    stockroom::server::storage::stock::record(db, &input)
+        .await
+        .unwrap()
+        .bill_id()
+}
+
 /// Gives back `quantity` of the first line of bill `original` (a sale's to the shop, a
 /// purchase's to its supplier) at `at`, as the first user, under the key `return:{key}`.
 pub async fn give_back(db: &Db, original: i64, quantity: i64, key: &str, at: i64) -> i64 {
