@@ -43,6 +43,9 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
             let mut pragma = Pragma::default();
             event.record(&mut pragma);
             if !pragma.0 {
+                if std::env::var_os("STATEMENTS_DEBUG").is_some() {
+                    eprintln!("statement: {event:?}");
+                }
                 self.0.fetch_add(1, Ordering::SeqCst);
             }
         }
@@ -53,16 +56,16 @@ impl<S: tracing::Subscriber> Layer<S> for Statements {
 /// (`/login` as a visitor). `{product}` and `{bill}` stand for a product's and a bill's id.
 const LIMITS: &[(&str, usize, usize)] = &[
     ("/login", 0, 0),
-    ("/inventory", 4, 4),
-    ("/inventory?q=rice", 4, 4),
-    ("/inventory/{product}", 5, 5),
-    ("/transactions", 3, 3),
-    ("/expiry", 3, 3),
-    ("/reorder", 3, 3),
-    ("/bills", 3, 3),
-    ("/bills/{bill}", 5, 5),
-    ("/parties", 3, 3),
-    ("/", 8, 8),
+    ("/inventory", 3, 3),
+    ("/inventory?q=rice", 3, 3),
+    ("/inventory/{product}", 4, 4),
+    ("/transactions", 2, 2),
+    ("/expiry", 2, 2),
+    ("/reorder", 2, 2),
+    ("/bills", 2, 2),
+    ("/bills/{bill}", 4, 4),
+    ("/parties", 2, 2),
+    ("/", 7, 7),
 ];
 
 async fn counted(app: &App, counter: &AtomicUsize, path: &str, cookie: &str) -> usize {
@@ -100,8 +103,11 @@ async fn check(app: App, postgres: bool, counter: &AtomicUsize) -> Vec<String> {
             .replace("{product}", &product.to_string())
             .replace("{bill}", &bill.to_string());
         // The first view warms what a page keeps (the dashboard's ended months, the sales
-        // window's day): the guard is on the views after it.
-        counted(&app, counter, &path, &cookie).await;
+        // window's day, the navigation's badge): the guard is on the views after it.
+        // (Twice: moving the sales window on is a write, after which the badge is counted again.)
+        for _ in 0..2 {
+            counted(&app, counter, &path, &cookie).await;
+        }
         let ran = counted(&app, counter, &path, &cookie).await;
         let limit = if postgres {
             *postgres_limit

@@ -43,6 +43,24 @@ async fn quantity(db: &Db, name: &str) -> i64 {
 }
 
 on_both_backends! {
+    async fn the_badge_is_counted_again_after_a_write_and_soon_after_another_instances(t: TestDb) {
+        use stockroom::server::storage::history::{expiring_badge, BADGE_FRESH_FOR};
+        common::clerk(&t.db, "clerk@shop.test").await;
+        let until = Day::parse("2026-01-17").unwrap();
+        let soon = Some("2026-01-16");
+        assert_eq!(expiring_badge(&t.db, until).await.unwrap(), 0);
+        common::bill(&t.db, BillKind::Purchase, common::party("Ravi Traders"), "p1", 0, vec![line("Milk", 2, 3_000, soon)]).await;
+        assert_eq!(expiring_badge(&t.db, until).await.unwrap(), 1, "this process's write shows at once");
+        // Another instance: a handle of its own on the same database.
+        let other = Db::connect(&t.url, &stockroom::server::storage::PoolSettings::default()).await.unwrap();
+        common::bill(&other, BillKind::Purchase, common::party("Ravi Traders"), "p2", 0, vec![line("Curd", 2, 3_000, soon)]).await;
+        assert_eq!(expiring_badge(&t.db, until).await.unwrap(), 1, "kept between this process's writes");
+        assert_eq!(expiring_badge(&t.db, Day::parse("2026-01-18").unwrap()).await.unwrap(), 2, "a new day counts again");
+        tokio::time::sleep(BADGE_FRESH_FOR).await;
+        assert_eq!(expiring_badge(&t.db, until).await.unwrap(), 2, "another instance's write shows within seconds");
+        other.close().await;
+    }
+
     async fn the_expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped(t: TestDb) {
         expiry_list_pages_soonest_first_both_ways_and_the_badge_count_is_capped(t).await;
     }

@@ -150,5 +150,5 @@ pub async fn expiring_count() -> Result<i64, AppError> {
         .day_of(super::context::now())
         .plus_days(DEFAULT_EXPIRY_DAYS)
         .ok_or(AppError::Internal)?;
-    Ok(crate::server::storage::history::expiring_count(&state.db, until).await?)
+    Ok(crate::server::storage::history::expiring_badge(&state.db, until).await?)
 }

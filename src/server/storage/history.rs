@@ -343,3 +343,60 @@ pub async fn expiring_count(db: &Db, until: Day) -> Result<i64> {
     .await?
     .try_get("n")?)
 }
+
+/// How long the navigation's badge is reused when this process wrote nothing since it was
+/// counted: writes on other instances show within this.
+pub const BADGE_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The navigation's badge as last counted: for `until`, after the process's `writes`-th write
+/// transaction began, at `at`.
+#[derive(Clone, Copy, Debug)]
+struct Badge {
+    until: Day,
+    writes: u64,
+    at: std::time::Instant,
+    count: i64,
+}
+
+/// The badge every page shows, kept by the process between writes (see [`expiring_badge`]).
+#[derive(Clone, Debug, Default)]
+pub struct BadgeMemo(std::sync::Arc<std::sync::Mutex<Option<Badge>>>);
+
+impl BadgeMemo {
+    fn get(&self) -> Option<Badge> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn set(&self, badge: Badge) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(badge);
+    }
+}
+
+/// [`expiring_count`] for the navigation's badge, which every page shows: counted again only
+/// when this process began a write since (any write transaction, see `Db::begin_write`), the
+/// day moved on, or [`BADGE_FRESH_FOR`] passed (for the writes of other instances). A page
+/// view then runs one statement fewer: its session lookup and its own reads.
+pub async fn expiring_badge(db: &Db, until: Day) -> Result<i64> {
+    // Read before counting: a write that begins while the count runs makes it stale at once.
+    let writes = db.writes_begun();
+    if let Some(badge) = db.expiry_badge().get() {
+        if badge.until == until && badge.writes == writes && badge.at.elapsed() < BADGE_FRESH_FOR {
+            return Ok(badge.count);
+        }
+    }
+    let at = std::time::Instant::now();
+    let count = expiring_count(db, until).await?;
+    db.expiry_badge().set(Badge {
+        until,
+        writes,
+        at,
+        count,
+    });
+    Ok(count)
+}

@@ -34,7 +34,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::AnyPool;
 use sqlx::Executor;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -183,6 +183,10 @@ pub struct Db {
     zone: ShopZone,
     /// The last shop day this handle saw the sales window reach (see [`summaries::catch_up`]).
     summaries_day: Arc<AtomicI64>,
+    /// Write transactions this process began (see [`history::expiring_badge`]).
+    writes_begun: Arc<AtomicU64>,
+    /// The navigation's badge between writes (see [`history::expiring_badge`]).
+    expiry_badge: history::BadgeMemo,
 }
 
 impl Db {
@@ -232,6 +236,8 @@ impl Db {
             dashboard_turns: Arc::new(tokio::sync::Semaphore::new(dashboard::DASHBOARDS_AT_ONCE)),
             zone: ShopZone::default(),
             summaries_day: Arc::new(AtomicI64::new(i64::MIN)),
+            writes_begun: Arc::new(AtomicU64::new(0)),
+            expiry_badge: history::BadgeMemo::default(),
         })
     }
 
@@ -249,6 +255,15 @@ impl Db {
 
     pub(crate) fn summaries_day(&self) -> &AtomicI64 {
         &self.summaries_day
+    }
+
+    /// How many write transactions this process has begun.
+    pub(crate) fn writes_begun(&self) -> u64 {
+        self.writes_begun.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn expiry_badge(&self) -> &history::BadgeMemo {
+        &self.expiry_badge
     }
 
     /// Runs a large aggregate and, on SQLite, gives back the cache and sort memory it took on
@@ -352,6 +367,8 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing with
     /// "database is locked" when it upgrades a read to a write.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        // Whatever it writes, what this process keeps between writes is read afresh after it.
+        self.writes_begun.fetch_add(1, Ordering::AcqRel);
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
