@@ -204,6 +204,24 @@ on_both_backends! {
         assert_eq!((seen(&first), total), (vec![row("Toor Dal", 4, Some(5), Some(4), 16, "Ravi Traders")], 3));
     }
 
+    async fn a_long_list_shows_its_first_page_and_counts_up_to_the_cap(t: TestDb) {
+        common::clerk(&t.db, "clerk@shop.test").await;
+        // 1,005 products at their limit that never sold: the list's last part, by name.
+        let mut tx = t.db.pool_for_tests().begin().await.unwrap();
+        for i in 0..1_005 {
+            sqlx::query("INSERT INTO products (name, name_key, lower_limit, created_at, updated_at) VALUES ($1, $2, 5, 0, 0)")
+                .bind(format!("Item {i:04}")).bind(format!("item {i:04}"))
+                .execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let (rows, total) = reorder(&t.db, 7, None, 100).await;
+        assert_eq!(total, 1_001, "counted up to the cap and one more");
+        assert_eq!(stockroom::domain::reorder::ReorderList { rows: rows.clone(), total }.total_text(), "1,000+");
+        let names: Vec<String> = rows.into_iter().map(|r| r.product).collect();
+        let expected: Vec<String> = (0..100).map(|i| format!("Item {i:04}")).collect();
+        assert_eq!(names, expected);
+    }
+
     async fn a_purchase_that_fills_the_shelf_takes_the_product_off_the_list(t: TestDb) {
         seed(&t.db).await;
         bill(&t.db, BillKind::Purchase, "Asha Wholesale", "p3", NOW - 60, vec![line("Toor Dal", 16, 8_000, None)]).await;

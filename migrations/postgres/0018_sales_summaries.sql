@@ -32,3 +32,12 @@ INSERT INTO sales_window (id, last_day, zone) VALUES (1, 0, '');
 -- The expression must stay exactly as `storage::reorder` writes it.
 CREATE INDEX products_running_out ON products ((quantity * 28 / sold_recent), name_key, id)
     WHERE archived = 0 AND sold_recent > 0;
+
+-- The rest of the reorder list, each part in the list's order (see `storage::reorder`): the
+-- products at their lower limit that sell, by days left, and those that do not sell, by name.
+-- They replace 0014's `products_to_reorder`, which held both parts in no useful order.
+CREATE INDEX products_at_limit_selling ON products ((quantity * 28 / sold_recent), name_key, id)
+    WHERE archived = 0 AND sold_recent > 0 AND quantity <= lower_limit;
+CREATE INDEX products_at_limit_unsold ON products (name_key, id)
+    WHERE archived = 0 AND sold_recent <= 0 AND quantity <= lower_limit;
+DROP INDEX products_to_reorder;

@@ -1,7 +1,7 @@
 //! The navigation bar: the links of PRODUCT.md (Employees for managers only) and `Sign out`.
 
 use crate::api::auth::{Logout, SessionInfo};
-use crate::domain::product::COUNT_CAP;
+use crate::domain::product::capped_count;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -43,7 +43,7 @@ pub fn Nav(info: Option<SessionInfo>, expiring: Option<i64>) -> impl IntoView {
                         // Beside the link, not inside it: the link's name stays "Expiry".
                         {expiring.filter(|n| *n > 0).map(|n| {
                             // Counted up to COUNT_CAP + 1 (1,001): beyond the cap, "1,000+".
-                            let n = if n > COUNT_CAP { "1,000+".to_owned() } else { n.to_string() };
+                            let n = capped_count(n);
                             view! {
                                 // The count and what it counts in words (a `span` may not carry
                                 // `aria-label`: axe-core's aria-prohibited-attr).

@@ -120,6 +120,15 @@ impl ProductSort {
 /// 100,000 rows on every page view would cost more than the rest of the page.
 pub const COUNT_CAP: i64 = 1_000;
 
+/// A count made up to [`COUNT_CAP`]` + 1`, as a person reads it: `1,000+` beyond the cap.
+pub fn capped_count(n: i64) -> String {
+    if n > COUNT_CAP {
+        "1,000+".to_owned()
+    } else {
+        n.to_string()
+    }
+}
+
 /// One page of a product list and how many products match in all (up to [`COUNT_CAP`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductPage {

@@ -85,7 +85,15 @@ pub struct ReorderRow {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReorderList {
     pub rows: Vec<ReorderRow>,
+    /// Exact up to [`COUNT_CAP`](super::product::COUNT_CAP); beyond it, `COUNT_CAP + 1`.
     pub total: i64,
+}
+
+impl ReorderList {
+    /// How many products need ordering, as a person reads it: `1,000+` beyond the cap.
+    pub fn total_text(&self) -> String {
+        super::product::capped_count(self.total)
+    }
 }
 
 /// A row ticked on `/reorder`, as the `Create purchase` GET sends it to `/buy`: the checkbox

@@ -56,7 +56,7 @@ pub fn ReorderPage() -> impl IntoView {
                     }.into_any(),
                     Ok(list) => {
                         let more = (list.total > list.rows.len() as i64).then(|| view! {
-                            <p class="muted">{format!("The {REORDER_ROWS} most urgent of {} products; choose fewer days or a supplier to see the rest.", list.total)}</p>
+                            <p class="muted">{format!("The {REORDER_ROWS} most urgent of {} products; choose fewer days or a supplier to see the rest.", list.total_text())}</p>
                         });
                         let rows = list.rows.into_iter().enumerate().map(|(i, row)| {
                             let field = |part: &str| format!("order[{i}][{part}]");

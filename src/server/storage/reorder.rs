@@ -3,17 +3,20 @@
 //! written here in SQL as the same integer comparison), most urgent first, with the supplier of
 //! each product's latest purchase.
 //!
-//! Why one page costs the same in a shop's tenth year as in its first (100,000 products,
-//! 1,000,000 movements: see BENCHMARKS.md): nothing here reads the ledger's sales. Each
-//! product's 28-day sales are kept on its own row (`sold_recent`, see [`super::summaries`]);
-//! the products that run out within N days are one range of the index `products_running_out`
-//! (whole days left, then name), the products at their limit the partial index
-//! `products_to_reorder`; and the last supplier is looked up only for the rows shown, one step
-//! down `movements_last_purchase` each (migration 0014). Filtering by supplier looks it up for
-//! every candidate instead, still one index step each, and matches the supplier as parties are
-//! matched: on the folded name (`parties.name_key`).
+//! Why one page costs the same in a shop's tenth year as in its first, and about what it shows
+//! however long the list (100,000 products, 1,000,000 movements, 43,000 of them to order: see
+//! BENCHMARKS.md): nothing here reads the ledger's sales, and nothing sorts the whole list.
+//! Each product's 28-day sales are kept on its own row (`sold_recent`, see
+//! [`super::summaries`]); the list is three parts that do not overlap, each read in the list's
+//! order from a partial index that holds only its rows ([`parts`], migration 0018), so a page of
+//! 100 reads about 100 entries of each; the total is counted up to [`COUNT_CAP`]` + 1`; and the
+//! last supplier is looked up only for the rows shown, one step down `movements_last_purchase`
+//! each (migration 0014). Filtering by supplier looks it up for each row read until the page is
+//! full, and matches the supplier as parties are matched: on the folded name
+//! (`parties.name_key`).
 
 use super::{summaries, Backend, Db, Result};
+use crate::domain::product::COUNT_CAP;
 use crate::domain::reorder::{Demand, ReorderList, ReorderRow, SALES_WINDOW_DAYS};
 use sqlx::Row;
 
@@ -41,88 +44,119 @@ pub struct ReorderQuery {
 const ORDER: &str = "CASE WHEN sold > 0 THEN 0 ELSE 1 END, \
                      CASE WHEN sold > 0 THEN quantity * 28 / sold ELSE 0 END, name_key, id";
 
+/// Whole days of stock left at the product's rate: exactly the expression of the indexes
+/// `products_running_out` and `products_at_limit_selling` (migration 0018).
+const DAYS_LEFT: &str = "quantity * 28 / sold_recent";
+
 /// `column` of the latest purchase bill `b` with the product `{id}` (its supplier's name is
-/// `b.party_name`, its id `b.id`).
+/// `b.party_name`; `p` is the supplier's party).
 fn last_purchase(id: &str, column: &str) -> String {
     format!(
         "(SELECT {column} FROM movements m JOIN bills b ON b.id = m.bill_id \
+          LEFT JOIN parties p ON p.id = b.party_id \
           WHERE m.product_id = {id} AND m.kind = 'purchase' \
           ORDER BY m.created_at DESC, m.id DESC LIMIT 1)"
     )
 }
 
-/// The candidates (`picked`), `$1` the days: the products at their limit, and those whose
-/// stock lasts at most `$1` days at their rate. The second half's range is on whole days
-/// (`quantity * 28 / sold_recent`, exactly the expression of `products_running_out`), and the
-/// exact rule then drops the products a fraction of a day past it.
-fn picked(backend: Backend) -> String {
+/// The list in three parts that do not overlap, `$1` the days, each read in the list's order
+/// along an index of its own, so a page reads about as many index entries as it shows and
+/// nothing is sorted but the page:
+/// 1. selling, and running out within `$1` days (`products_running_out`, from its start: whole
+///    days left up to `$1`, the exact rule then dropping those a fraction of a day past it);
+/// 2. selling and at the lower limit, but not running out that soon (`products_at_limit_selling`,
+///    from `$1` whole days on);
+/// 3. at the lower limit and not selling (`products_at_limit_unsold`, by name).
+///
+/// Each is (SQLite hint, conditions, order within the part).
+fn parts(backend: Backend) -> [(String, String, String); 3] {
     // SQLite, with statistics, prefers to walk every product; pin the partial indexes that hold
-    // just the rows each half reads (and fail loudly should they stop fitting). PostgreSQL picks
+    // just the rows each part reads (and fail loudly should they stop fitting). PostgreSQL picks
     // them unaided.
-    let (low, running_out) = match backend {
-        Backend::Sqlite => (
-            "products INDEXED BY products_to_reorder",
-            "products INDEXED BY products_running_out",
-        ),
-        Backend::Postgres => ("products", "products"),
+    let hint = |index: &str| match backend {
+        Backend::Sqlite => format!("products INDEXED BY {index}"),
+        Backend::Postgres => "products".to_owned(),
     };
-    const COLUMNS: &str =
-        "id, name, name_key, unit, quantity, lower_limit, upper_limit, sold_recent AS sold";
-    format!(
-        "WITH picked AS ( \
-            SELECT {COLUMNS} FROM {low} WHERE archived = 0 AND quantity <= lower_limit \
-            UNION \
-            SELECT {COLUMNS} FROM {running_out} WHERE archived = 0 AND sold_recent > 0 \
-              AND quantity * 28 / sold_recent <= $1 \
-              AND quantity * {SALES_WINDOW_DAYS} <= sold_recent * $1)"
-    )
+    let by_days = format!("{DAYS_LEFT}, name_key, id");
+    [
+        (
+            hint("products_running_out"),
+            format!(
+                "archived = 0 AND sold_recent > 0 AND {DAYS_LEFT} <= $1 \
+                 AND quantity * {SALES_WINDOW_DAYS} <= sold_recent * $1"
+            ),
+            by_days.clone(),
+        ),
+        (
+            hint("products_at_limit_selling"),
+            format!(
+                "archived = 0 AND sold_recent > 0 AND quantity <= lower_limit AND {DAYS_LEFT} >= $1 \
+                 AND quantity * {SALES_WINDOW_DAYS} > sold_recent * $1"
+            ),
+            by_days,
+        ),
+        (
+            hint("products_at_limit_unsold"),
+            "archived = 0 AND sold_recent <= 0 AND quantity <= lower_limit".to_owned(),
+            "name_key, id".to_owned(),
+        ),
+    ]
 }
 
 /// The reorder list for `query`: its first `limit` rows, most urgent first, and how many
-/// products it holds in all.
+/// products it holds in all (up to [`COUNT_CAP`]` + 1`: a chain can have tens of thousands
+/// to order), in one statement.
 pub async fn list(db: &Db, query: &ReorderQuery) -> Result<ReorderList> {
     summaries::catch_up(db, query.now).await?;
-    let picked = picked(db.backend());
     let supplier = query
         .supplier
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let rows = match supplier {
-        None => {
-            let sql = format!(
-                "{picked} SELECT c.*, {} AS supplier FROM \
-                 (SELECT picked.*, COUNT(*) OVER () AS total FROM picked ORDER BY {ORDER} LIMIT $2) c \
-                 ORDER BY {ORDER}",
-                last_purchase("c.id", "b.party_name")
-            );
-            sqlx::query(&sql)
-                .bind(query.days)
-                .bind(query.limit)
-                .fetch_all(db.pool())
-                .await?
-        }
-        Some(supplier) => {
-            // The supplier is matched as parties are: on the name folded (case and spacing
-            // ignored, in any script), the fold done here in Rust as when the party was saved.
-            let sql = format!(
-                "{picked}, bought AS (SELECT picked.*, {} AS last_bill FROM picked), \
-                 matched AS (SELECT bought.*, b.party_name AS supplier FROM bought \
-                             JOIN bills b ON b.id = bought.last_bill JOIN parties p ON p.id = b.party_id \
-                             WHERE p.name_key = $2) \
-                 SELECT matched.*, COUNT(*) OVER () AS total FROM matched ORDER BY {ORDER} LIMIT $3",
-                last_purchase("picked.id", "b.id")
-            );
-            sqlx::query(&sql)
-                .bind(query.days)
-                .bind(crate::domain::search::fold(supplier))
-                .bind(query.limit)
-                .fetch_all(db.pool())
-                .await?
-        }
+    // The supplier is matched as parties are: on the name folded (case and spacing ignored, in
+    // any script), the fold done here in Rust as when the party was saved.
+    let of_supplier = match supplier {
+        Some(_) => format!(" AND {} = $4", last_purchase("products.id", "p.name_key")),
+        None => String::new(),
     };
+    const COLUMNS: &str =
+        "id, name, name_key, unit, quantity, lower_limit, upper_limit, sold_recent AS sold";
+    let parts = parts(db.backend());
+    let pages = parts
+        .iter()
+        .map(|(from, conditions, order)| {
+            format!(
+                "SELECT * FROM (SELECT {COLUMNS} FROM {from} WHERE {conditions}{of_supplier} \
+                 ORDER BY {order} LIMIT $2) AS part"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let counts = parts
+        .iter()
+        .map(|(from, conditions, _)| {
+            format!(
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions}{of_supplier} \
+                 LIMIT $3) AS capped)"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let sql = format!(
+        "SELECT c.*, {} AS supplier, {counts} AS total FROM \
+         (SELECT * FROM ({pages}) AS parts ORDER BY {ORDER} LIMIT $2) c ORDER BY {ORDER}",
+        last_purchase("c.id", "b.party_name")
+    );
+    let mut statement = sqlx::query(&sql)
+        .bind(query.days)
+        .bind(query.limit)
+        .bind(COUNT_CAP + 1);
+    if let Some(supplier) = supplier {
+        statement = statement.bind(crate::domain::search::fold(supplier));
+    }
+    let rows = statement.fetch_all(db.pool()).await?;
     let total = match rows.first() {
-        Some(row) => row.try_get("total")?,
+        Some(row) => row.try_get::<i64, _>("total")?.min(COUNT_CAP + 1),
         None => 0,
     };
     let rows = rows
