@@ -61,6 +61,7 @@ pub async fn seed(db: &Db, url: &str, plan: &Plan) -> Result<Seeded, SeedError> 
     crate::server::storage::parties::link_all(db).await?;
     // ... and without their sales summaries: count them from the ledger.
     crate::server::storage::summaries::rebuild(db, plan.now).await?;
+    bulk::settle(db).await?;
     Ok(Seeded {
         products: shop.products.len(),
         bills: shop.bills.len(),

@@ -169,13 +169,21 @@ pub async fn load(db: &Db, url: &str, shop: &Shop) -> Result<(), StorageError> {
         Backend::Sqlite => load_sqlite(db, &tables).await?,
         Backend::Postgres => load_postgres(url, &tables).await?,
     }
-    // Statistics for the planner; on PostgreSQL also the visibility map, which index-only scans
-    // (the dashboard's sums) need and which autovacuum would otherwise set minutes later.
-    let analyze = match db.backend() {
-        Backend::Sqlite => "ANALYZE",
-        Backend::Postgres => "VACUUM (ANALYZE)",
+    Ok(())
+}
+
+/// After a bulk load and what follows it (parties linked, summaries counted): statistics for
+/// the planner; on PostgreSQL also the visibility map, which index-only scans (the dashboard's
+/// sums) need and which autovacuum would otherwise set minutes later; on SQLite the write-ahead
+/// log folded into the database, so the server's first start does not read it all back.
+pub async fn settle(db: &Db) -> Result<(), StorageError> {
+    let statements: &[&str] = match db.backend() {
+        Backend::Sqlite => &["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
+        Backend::Postgres => &["VACUUM (ANALYZE)"],
     };
-    sqlx::query(analyze).execute(db.pool()).await?;
+    for statement in statements {
+        sqlx::query(statement).execute(db.pool()).await?;
+    }
     Ok(())
 }
 
