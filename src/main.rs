@@ -298,15 +298,25 @@ async fn run(command: Command, config: Config, started: Instant) -> anyhow::Resu
             let done =
                 stockroom::server::storage::summaries::rebuild(&db, Clock::system().now()).await?;
             println!(
-                "rebuilt the sales summaries in {} from the ledger in {:.1} s: {} days, {} product-days; \
-                 {} product-days and {} products' 28-day sales had differed",
+                "rebuilt the summaries in {} from the ledger in {:.1} s: {} days, {} product-days; \
+                 {} product-days, {} product-months, {} days' shop totals and {} products' 28-day \
+                 sales had differed",
                 db.zone().name(),
                 started.elapsed().as_secs_f64(),
                 done.days,
                 done.rows,
                 done.rows_differed,
+                done.months_differed,
+                done.totals_differed,
                 done.rates_differed
             );
+            if done.stock_value_off != 0 {
+                eprintln!(
+                    "the ledger disagrees with itself: the stock's value by its movements is {} minor \
+                     units off its value by its lots",
+                    done.stock_value_off
+                );
+            }
             Ok(())
         }
         Command::CheckConfig => {

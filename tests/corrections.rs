@@ -11,7 +11,7 @@ use stockroom::domain::bill_form::Line;
 use stockroom::domain::bill_return::ReturnLine;
 use stockroom::domain::calendar::Zone;
 use stockroom::domain::period::Month;
-use stockroom::domain::Money;
+use stockroom::domain::{Day, Money};
 use stockroom::server::storage::audit::Actor;
 use stockroom::server::storage::corrections::{self, CorrectionError, CountInput, WriteOffInput};
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
@@ -377,13 +377,13 @@ on_both_backends! {
         corrections::count(&t.db, &count_of(rice, 15, "c2"), &shop.actor).await.unwrap();
 
         let month = Month { year: 2026, month: 1 };
+        let today = ShopZone::utc().day_of(NOW + 3_600);
         let query = DashboardQuery {
-            start: month.start(&ShopZone::utc()),
-            end: month.next().start(&ShopZone::utc()),
+            from: Day::from_ymd(2026, 1, 1).unwrap(),
+            to: Day::from_ymd(2026, 1, 31).unwrap(),
             months: vec![month],
-            expiring_until: ShopZone::utc().day_of(NOW).plus_days(3).unwrap(),
-            now: NOW + 3_600,
-            zone: ShopZone::utc(),
+            today,
+            expiring_until: today.plus_days(3).unwrap(),
         };
         let f = figures(&t.db, &query).await.unwrap();
         let m = Money::from_minor;

@@ -141,16 +141,9 @@ async fn fixture(t: &TestDb) {
 }
 
 async fn figures_for(t: &TestDb, from: &str, to: &str) -> (Period, Figures) {
-    let period =
-        Period::resolve(Some("custom"), Some(from), Some(to), utc().day_of(now())).unwrap();
-    let query = DashboardQuery {
-        start: period.start(&utc()),
-        end: period.end(&utc()),
-        months: period.chart_months(),
-        expiring_until: utc().day_of(now()).plus_days(3).unwrap(),
-        now: now(),
-        zone: utc(),
-    };
+    let today = utc().day_of(now());
+    let period = Period::resolve(Some("custom"), Some(from), Some(to), today).unwrap();
+    let query = DashboardQuery::of(&period, today, today.plus_days(3).unwrap());
     let figures = figures(&t.db, &query).await.unwrap();
     (period, figures)
 }
@@ -248,22 +241,28 @@ on_both_backends! {
         assert!(f.top_by_revenue.is_empty() && f.has_history);
     }
 
-    async fn ended_months_are_summed_once_and_the_current_month_every_time(t: TestDb) {
+    async fn a_bill_shows_at_once_in_its_own_day_and_month(t: TestDb) {
         fixture(&t).await;
         let user = common::clerk(&t.db, "late@shop.test").await;
         let (_, before) = figures_for(&t, "2025-01-01", "2025-03-31").await;
-        // A bill written into February afterwards (only `stockroom seed` could): the period's
-        // own sums see it, the chart's ended month keeps the sum it was read with.
+        // A bill recorded with a time in an ended month (as `stockroom seed` does): the period
+        // and that month's bar both count it, and no other month changes.
         bill(&t, user, BillKind::Purchase, at("2025-02-10", 9, 0, 0), &[("Dal", 1, 1_000, None)]).await;
         let (_, after) = figures_for(&t, "2025-01-01", "2025-03-31").await;
         assert_eq!(after.totals.spent.minor(), before.totals.spent.minor() + 1_000);
-        assert_eq!(after.months, before.months, "ended months are remembered");
-        // This month is summed on every view: a sale now shows at once.
+        for ((month, b), (_, a)) in before.months.iter().zip(&after.months) {
+            let added = if *month == (Month { year: 2025, month: 2 }) { 1_000 } else { 0 };
+            assert_eq!(a.spent.minor(), b.spent.minor() + added, "{month:?}");
+            assert_eq!(a.earned, b.earned, "{month:?}");
+        }
+        // Today's sale shows in this month's bar on the next view.
         let this_month = |f: &Figures| f.months.last().unwrap().1;
-        let (_, first) = figures_for(&t, &utc().day_of(now()).to_string(), &utc().day_of(now()).to_string()).await;
+        let today = utc().day_of(now()).to_string();
+        let (_, first) = figures_for(&t, &today, &today).await;
         bill(&t, user, BillKind::Sale, now(), &[("Dal", 1, 2_500, None)]).await;
-        let (_, second) = figures_for(&t, &utc().day_of(now()).to_string(), &utc().day_of(now()).to_string()).await;
+        let (_, second) = figures_for(&t, &today, &today).await;
         assert_eq!(this_month(&second).earned.minor(), this_month(&first).earned.minor() + 2_500);
+        assert_eq!(second.totals.earned.minor(), first.totals.earned.minor() + 2_500);
     }
 
     async fn an_empty_shop_adds_up_to_nothing(t: TestDb) {

@@ -9,7 +9,7 @@ use common::{assert_ledger_holds, scalar};
 use stockroom::domain::calendar::Zone;
 use stockroom::domain::import::{check, Header, Report};
 use stockroom::domain::period::Month;
-use stockroom::domain::Money;
+use stockroom::domain::{Day, Money};
 use stockroom::server::csv_format::records;
 use stockroom::server::storage::audit::Actor;
 use stockroom::server::storage::dashboard::{figures, DashboardQuery};
@@ -115,13 +115,13 @@ on_both_backends! {
 
         // Not spending, not a loss, not units bought; it is stock the shop holds.
         let month = Month { year: 2026, month: 1 };
+        let today = ShopZone::utc().day_of(NOW + 3_600);
         let query = DashboardQuery {
-            start: month.start(&ShopZone::utc()),
-            end: month.next().start(&ShopZone::utc()),
+            from: Day::from_ymd(2026, 1, 1).unwrap(),
+            to: Day::from_ymd(2026, 1, 31).unwrap(),
             months: vec![month],
-            expiring_until: ShopZone::utc().day_of(NOW).plus_days(3).unwrap(),
-            now: NOW + 3_600,
-            zone: ShopZone::utc(),
+            today,
+            expiring_until: today.plus_days(3).unwrap(),
         };
         let f = figures(&t.db, &query).await.unwrap();
         assert_eq!((f.totals.spent, f.totals.losses), (Money::ZERO, Money::ZERO));

@@ -91,6 +91,122 @@ async fn sixty_days(db: &Db) -> i64 {
     now
 }
 
+/// Seven products over forty days across the turn of a month (January into February): each day
+/// a purchase or a sale of some of them, every fifth day a customer returning part of a sale,
+/// every ninth a purchase partly returned to its supplier. Returns the last instant.
+async fn forty_days(db: &Db) -> i64 {
+    common::clerk(db, "clerk@shop.test").await;
+    let products = ["Tea", "Rice", "Salt", "Dal", "Oil", "Soap", "Milk"];
+    let mut now = NOON;
+    for day in 0..40 {
+        now = NOON - 14 * DAY + day * DAY;
+        let buy: Vec<Line> = products
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (day + *i as i64) % 4 == 0)
+            .map(|(i, p)| line(p, 50 + day, 100 + 7 * i as i64 + day, None))
+            .collect();
+        let purchase = if buy.is_empty() {
+            None
+        } else {
+            Some(bill(db, BillKind::Purchase, &format!("p{day}"), now, buy).await)
+        };
+        let sell: Vec<Line> = products
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| day >= 4 && (day * 3 + *i as i64) % 5 < 2)
+            .map(|(i, p)| line(p, (day + i as i64) % 6 + 1, 300 + 11 * i as i64, None))
+            .collect();
+        if !sell.is_empty() {
+            let sale = bill(db, BillKind::Sale, &format!("s{day}"), now + 3_600, sell).await;
+            if day % 5 == 0 {
+                give_back(db, sale, 1, &format!("r{day}"), now + 7_200).await;
+            }
+        }
+        if let (Some(purchase), 0) = (purchase, day % 9) {
+            give_back(db, purchase, 2, &format!("pr{day}"), now + 1_800).await;
+        }
+    }
+    now
+}
+
+/// The dashboard of `from..=to` (UTC days), read as the server reads it.
+async fn dashboard_of(
+    db: &Db,
+    from: &str,
+    to: &str,
+    now: i64,
+) -> stockroom::domain::dashboard::Figures {
+    use stockroom::domain::calendar::Zone;
+    use stockroom::domain::period::Period;
+    use stockroom::server::storage::dashboard::{figures, DashboardQuery};
+    let today = ShopZone::utc().day_of(now);
+    let period = Period::resolve(Some("custom"), Some(from), Some(to), today).unwrap();
+    figures(db, &DashboardQuery::of(&period, today, today))
+        .await
+        .unwrap()
+}
+
+/// A period's totals (earned, spent, cost of goods, units sold and bought) and its top
+/// products by revenue (id, revenue, units, cost).
+type Board = ([i64; 5], Vec<(i64, i64, i64, i64)>);
+
+/// The same figures summed straight from the ledger's movements, `[start, end)`: earned,
+/// spent, cost of goods, units sold and bought, and the top five products by revenue as
+/// `(product, revenue, units, cost)`.
+async fn ledger_figures(db: &Db, start: i64, end: i64) -> Board {
+    use sqlx::Row;
+    let within = format!("created_at >= {start} AND created_at < {end}");
+    let sums = [
+        "CASE WHEN kind IN ('sale', 'sale_return') THEN -quantity * unit_amount ELSE 0 END",
+        "CASE WHEN kind IN ('purchase', 'purchase_return') THEN quantity * unit_amount ELSE 0 END",
+        "CASE WHEN kind IN ('sale', 'sale_return') THEN -quantity * unit_cost ELSE 0 END",
+        "CASE WHEN kind IN ('sale', 'sale_return') THEN -quantity ELSE 0 END",
+        "CASE WHEN kind IN ('purchase', 'purchase_return') THEN quantity ELSE 0 END",
+    ];
+    let mut totals = [0; 5];
+    for (total, sum) in totals.iter_mut().zip(sums) {
+        *total = scalar(
+            db,
+            &format!(
+                "SELECT COALESCE(CAST(SUM({sum}) AS BIGINT), 0) FROM movements WHERE {within}"
+            ),
+        )
+        .await;
+    }
+    let top = sqlx::query(&format!(
+        "SELECT product_id, CAST(SUM(-quantity * unit_amount) AS BIGINT) AS revenue, CAST(SUM(-quantity) AS BIGINT) AS units, \
+                CAST(SUM(-quantity * unit_cost) AS BIGINT) AS cost \
+         FROM movements WHERE kind IN ('sale', 'sale_return') AND {within} GROUP BY product_id \
+         HAVING SUM(-quantity) > 0 ORDER BY revenue DESC, units DESC, product_id LIMIT 5"
+    ))
+    .fetch_all(db.pool_for_tests())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .collect();
+    (totals, top)
+}
+
+/// What [`dashboard_of`] says, in [`ledger_figures`]' shape.
+fn shown(f: &stockroom::domain::dashboard::Figures) -> Board {
+    let t = &f.totals;
+    (
+        [
+            t.earned.minor(),
+            t.spent.minor(),
+            t.cost_of_goods.minor(),
+            t.units_sold,
+            t.units_bought,
+        ],
+        f.top_by_revenue
+            .iter()
+            .map(|p| (p.product_id, p.revenue.minor(), p.units, p.cost.minor()))
+            .collect(),
+    )
+}
+
 /// Net units of `product` sold on the days `from..=to` of [`sixty_days`], worked out from its
 /// rules rather than from the database.
 fn expected_sales(product: usize, from: i64, to: i64) -> i64 {
@@ -111,7 +227,18 @@ on_both_backends! {
         assert_eq!(sold_on(&t.db, "Rice", NOON + 49 * DAY).await, 4);
         assert_ledger_holds(&t.db).await;
         let rebuilt = summaries::rebuild(&t.db, end).await.unwrap();
-        assert_eq!(rebuilt, Rebuilt { days: 60, rows: 60, rows_differed: 0, rates_differed: 0 });
+        assert_eq!(
+            rebuilt,
+            Rebuilt {
+                days: 60,
+                rows: 60,
+                rows_differed: 0,
+                rates_differed: 0,
+                months_differed: 0,
+                totals_differed: 0,
+                stock_value_off: 0,
+            }
+        );
         // Ten days on, nothing sold since: the window lost days 32..=41.
         summaries::catch_up(&t.db, end + 10 * DAY).await.unwrap();
         assert_eq!(sold_recent(&t.db, "Tea").await, expected_sales(0, 42, 59));
@@ -157,7 +284,7 @@ on_both_backends! {
         common::clerk(&t.db, "clerk@shop.test").await;
         summaries::rebuild(&t.db, NOON).await.unwrap();
         bill(&t.db, BillKind::Purchase, "p", NOON, vec![line("Tea", 1_000, 100, None), line("Rice", 1_000, 10, None)]).await;
-        let second = Db::connect(&t.url, &PoolSettings::default()).await.unwrap();
+        let second = Db::connect(&t.url, &PoolSettings::default()).await.unwrap().in_zone(ShopZone::utc());
         let tasks: Vec<_> = (0..24).map(|i| {
             let db = if i % 2 == 0 { t.db.clone() } else { second.clone() };
             tokio::spawn(async move {
@@ -176,5 +303,47 @@ on_both_backends! {
         assert_eq!(sold_on(&t.db, "Tea", NOON).await, 48);
         assert_ledger_holds(&t.db).await;
         second.close().await;
+    }
+    async fn the_dashboard_from_the_summaries_equals_the_ledger(t: TestDb) {
+        let end = forty_days(&t.db).await;
+        assert_ledger_holds(&t.db).await;
+        // NOON - 14 days is 2026-01-01 12:00 UTC; the forty days run to 9 February.
+        let cases = [
+            ("2026-01-01", "2026-01-31"), // one whole month: the first rows of its index
+            ("2026-02-01", "2026-02-09"), // this month to date: the same
+            ("2025-12-20", "2026-02-09"), // a whole January, February to date, days of December
+            ("2026-01-10", "2026-01-20"), // days only
+            ("2026-01-25", "2026-02-03"), // days across the turn of the month
+        ];
+        for (from, to) in cases {
+            let start = stockroom::domain::calendar::Zone::start_of(&ShopZone::utc(), stockroom::domain::Day::parse(from).unwrap());
+            let last = stockroom::domain::Day::parse(to).unwrap().plus_days(1).unwrap();
+            let stop = stockroom::domain::calendar::Zone::start_of(&ShopZone::utc(), last);
+            let expected = ledger_figures(&t.db, start, stop).await;
+            assert!(expected.1.len() == 5 || from == "2026-02-01", "{from}: a board to rank: {expected:?}");
+            assert_eq!(shown(&dashboard_of(&t.db, from, to, end).await), expected, "{from} to {to}");
+        }
+        let f = dashboard_of(&t.db, "2026-01-01", "2026-02-09", end).await;
+        let lots = scalar(&t.db, "SELECT CAST(SUM(remaining * unit_cost) AS BIGINT) FROM lots").await;
+        assert_eq!(f.stock_value.minor(), lots, "the stock's value is its lots'");
+        let january = f.months.iter().find(|(m, _)| m.key() == "2026-01").unwrap().1;
+        assert_eq!(january.earned.minor(), ledger_figures(&t.db, NOON - 14 * DAY - 12 * 3_600, NOON + 17 * DAY - 12 * 3_600).await.0[0]);
+    }
+
+    async fn a_wrong_shop_total_or_month_is_found_and_mended(t: TestDb) {
+        let end = forty_days(&t.db).await;
+        let before = dashboard_of(&t.db, "2026-01-01", "2026-01-31", end).await;
+        sqlx::query("UPDATE daily_totals SET earned = earned + 100 WHERE day = (SELECT MIN(day) FROM daily_totals)")
+            .execute(t.db.pool_for_tests()).await.unwrap();
+        sqlx::query("UPDATE monthly_sales SET revenue = revenue + 1 WHERE product_id = (SELECT MIN(product_id) FROM monthly_sales)")
+            .execute(t.db.pool_for_tests()).await.unwrap();
+        let found = summaries::check(&t.db).await.unwrap();
+        assert_eq!((found.totals_differed, found.months_differed, found.rows_differed), (1, 2, 0), "{found:?}");
+        assert_ne!(dashboard_of(&t.db, "2026-01-01", "2026-01-31", end).await, before);
+        let mended = summaries::rebuild(&t.db, end).await.unwrap();
+        assert_eq!((mended.totals_differed, mended.months_differed), (1, 2));
+        assert_summaries_hold(&t.db).await;
+        assert_eq!(dashboard_of(&t.db, "2026-01-01", "2026-01-31", end).await, before);
+        assert_eq!(summaries::rebuild(&t.db, end).await.unwrap().totals_differed, 0);
     }
 }

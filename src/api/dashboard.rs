@@ -24,16 +24,10 @@ pub async fn load_dashboard(
     let today = zone.day_of(now);
     let period = Period::resolve(period.as_deref(), from.as_deref(), to.as_deref(), today)
         .map_err(|e| AppError::invalid(e.field(), e))?;
-    let query = DashboardQuery {
-        start: period.start(&zone),
-        end: period.end(&zone),
-        months: period.chart_months(),
-        expiring_until: today
-            .plus_days(super::history::DEFAULT_EXPIRY_DAYS)
-            .ok_or(AppError::Internal)?,
-        now,
-        zone,
-    };
+    let expiring_until = today
+        .plus_days(super::history::DEFAULT_EXPIRY_DAYS)
+        .ok_or(AppError::Internal)?;
+    let query = DashboardQuery::of(&period, today, expiring_until);
     let figures = figures(&state.db, &query).await?;
     Ok(Dashboard::for_role(
         figures,

@@ -142,11 +142,13 @@ impl Period {
         })
     }
 
-    fn first_day(&self) -> Date {
+    /// The period's first day.
+    pub fn first_day(&self) -> Date {
         parse_day(&self.from).unwrap_or(Date::MIN)
     }
 
-    fn last_day(&self) -> Date {
+    /// The period's last day.
+    pub fn last_day(&self) -> Date {
         parse_day(&self.to).unwrap_or(Date::MIN)
     }
 
@@ -217,7 +219,8 @@ impl Month {
         format!("{} {}", self.short(), self.year)
     }
 
-    fn index(self) -> i64 {
+    /// Months from January of year 0: what the summaries store (`monthly_sales.month`).
+    pub fn index(self) -> i64 {
         i64::from(self.year) * 12 + i64::from(self.month) - 1
     }
 
@@ -243,11 +246,17 @@ impl Month {
         u32::try_from(self.index() - earlier.index()).unwrap_or(0)
     }
 
-    fn first_day(self) -> Date {
+    /// The month's first day.
+    pub fn first_day(self) -> Date {
         time::Month::try_from(self.month)
             .ok()
             .and_then(|m| Date::from_calendar_date(self.year, m, 1).ok())
             .unwrap_or(Date::MIN)
+    }
+
+    /// The month's last day.
+    pub fn last_day(self) -> Date {
+        self.next().first_day().previous_day().unwrap_or(Date::MIN)
     }
 
     /// The first second of the month in `zone` (Unix).

@@ -4,9 +4,9 @@
 //!
 //! The rules come from the tz database compiled into the binary (jiff's bundle), so the
 //! distroless image, which has no `/usr/share/zoneinfo`, reads them exactly as a laptop does.
-//! Nothing is stored by zone: instants stay UTC and calendar dates stay dates, so changing
-//! `SHOP_TIMEZONE` re-reads all history in the new zone (the dashboard's memo of ended months is
-//! keyed by the instants it summed, see `storage::dashboard::ClosedMonths`).
+//! The ledger stores nothing by zone: instants stay UTC and calendar dates stay dates. Only the
+//! summaries count days in the zone (`storage::summaries`), and a start in another
+//! `SHOP_TIMEZONE` recounts them, so changing it re-reads all history in the new zone.
 
 use crate::domain::calendar::{Day, LocalTime, Zone};
 use jiff::tz::TimeZone;

@@ -12,6 +12,7 @@
 )]
 
 pub mod app;
+pub mod statements;
 pub mod wire;
 
 use sqlx::Connection;
@@ -117,15 +118,22 @@ pub async fn assert_ledger_holds(db: &Db) {
     assert_eq!(broken, 0, "the ledger invariant is broken");
 }
 
-/// The kept sales summaries (each product's sales per day, and its 28-day rate) are what the
-/// ledger says: recounting them finds no row different.
+/// The kept summaries (each product's sales per day and per month, its 28-day rate, and the
+/// shop's totals per day) are what the ledger says: recounting them finds no row different,
+/// and the stock's value by its movements is its value by its lots.
 pub async fn assert_summaries_hold(db: &Db) {
     let found = stockroom::server::storage::summaries::check(db)
         .await
         .unwrap();
     assert_eq!(
-        (found.rows_differed, found.rates_differed),
-        (0, 0),
+        (
+            found.rows_differed,
+            found.rates_differed,
+            found.months_differed,
+            found.totals_differed,
+            found.stock_value_off
+        ),
+        (0, 0, 0, 0, 0),
         "the sales summaries differ from the ledger: {found:?}"
     );
 }
@@ -240,9 +248,11 @@ fn unique_name() -> String {
 pub async fn sqlite() -> TestDb {
     let dir = std::env::temp_dir().join(unique_name());
     let url = format!("sqlite://{}/test.db", dir.display());
+    // Storage tests count the summaries' days in UTC, as they write their instants.
     let db = Db::connect(&url, &PoolSettings::default())
         .await
-        .expect("open SQLite");
+        .expect("open SQLite")
+        .in_zone(stockroom::server::zone::ShopZone::utc());
     db.migrate().await.expect("migrate SQLite");
     TestDb {
         db,
@@ -272,7 +282,8 @@ pub async fn postgres() -> Option<TestDb> {
     let url = with_database(&admin_url, &name);
     let db = Db::connect(&url, &PoolSettings::default())
         .await
-        .expect("open PostgreSQL");
+        .expect("open PostgreSQL")
+        .in_zone(stockroom::server::zone::ShopZone::utc());
     db.migrate().await.expect("migrate PostgreSQL");
     Some(TestDb {
         db,

@@ -10,6 +10,7 @@
 use super::audit::{self, Actor, NewEntry};
 use super::keys::{self, Recorded, Unanswered};
 use super::ledger::{self, NewLot, NewMovement, Tx};
+use super::summaries::Tally;
 use super::{Db, StorageError};
 use crate::domain::correction::{count_change, CountChange};
 use crate::domain::employee::AuditAction;
@@ -207,10 +208,11 @@ pub async fn count(
         reason: &input.reason,
     };
     let correction_id = insert_correction(&mut tx, &row, actor, input.now).await?;
+    let mut tally = Tally::new(db, input.now);
     match count_change(position.quantity, input.counted) {
         CountChange::None => {}
         CountChange::Shortfall(missing) => {
-            if ledger::take_stock(&mut tx, product_id, missing, input.now)
+            if ledger::take_stock(&mut tx, product_id, missing, input.now, None)
                 .await?
                 .is_some()
             {
@@ -237,7 +239,7 @@ pub async fn count(
                     actor,
                     input.now,
                 );
-                ledger::insert_movement(&mut tx, &m).await?;
+                ledger::insert_movement(&mut tx, &mut tally, &m).await?;
             }
         }
         CountChange::Surplus(found) => {
@@ -253,7 +255,7 @@ pub async fn count(
             };
             let lot_id = ledger::insert_lot(&mut tx, &lot).await?;
             // Units at the average cost leave the average where it is.
-            ledger::add_stock(&mut tx, product_id, found, cost).await?;
+            ledger::add_stock(&mut tx, product_id, found, cost, None).await?;
             let m = adjustment(
                 product_id,
                 found,
@@ -263,7 +265,7 @@ pub async fn count(
                 actor,
                 input.now,
             );
-            ledger::insert_movement(&mut tx, &m).await?;
+            ledger::insert_movement(&mut tx, &mut tally, &m).await?;
         }
     }
     let detail = format!(
@@ -276,6 +278,7 @@ pub async fn count(
     );
     let entry = NewEntry::about_stock(actor, input.now, AuditAction::StockCounted, &detail);
     audit::insert(&mut *tx, &entry).await?;
+    tally.write(&mut tx).await?;
     keys::fulfil(&mut tx, &input.key, Recorded::Correction(correction_id)).await?;
     tx.commit().await?;
     Ok(Corrected {
@@ -324,7 +327,7 @@ pub async fn write_off(
             available: remaining,
         });
     }
-    if ledger::take_stock(&mut tx, product_id, quantity, input.now)
+    if ledger::take_stock(&mut tx, product_id, quantity, input.now, None)
         .await?
         .is_some()
     {
@@ -339,6 +342,7 @@ pub async fn write_off(
         reason: &input.reason,
     };
     let correction_id = insert_correction(&mut tx, &row, actor, input.now).await?;
+    let mut tally = Tally::new(db, input.now);
     let m = NewMovement {
         product_id,
         kind: MovementKind::WriteOff,
@@ -351,13 +355,14 @@ pub async fn write_off(
         user_id: actor.id,
         created_at: input.now,
     };
-    ledger::insert_movement(&mut tx, &m).await?;
+    ledger::insert_movement(&mut tx, &mut tally, &m).await?;
     let detail = format!(
         "{}: wrote off {quantity} {} of lot {}. {}",
         item.name, item.unit, input.lot_id, input.reason
     );
     let entry = NewEntry::about_stock(actor, input.now, AuditAction::StockWrittenOff, &detail);
     audit::insert(&mut *tx, &entry).await?;
+    tally.write(&mut tx).await?;
     keys::fulfil(&mut tx, &input.key, Recorded::Correction(correction_id)).await?;
     tx.commit().await?;
     Ok(Corrected {

@@ -1,125 +1,76 @@
-//! The dashboard's sums: six aggregate statements (sums over indexed time ranges, grouped by
-//! month or by product), run side by side, whatever the size of the ledger. No movement or bill
-//! is loaded into Rust one by one; the largest answer is one row per chart month.
+//! The dashboard's figures, read from the summaries (`storage::summaries`, migration 0019)
+//! and never from the ledger: the period's and the chart months' sums are a few rows of
+//! `daily_totals` per day, a month's top products the first rows of an index of
+//! `monthly_sales`, any other period's the products sold in it (`monthly_sales` for its whole
+//! months, `daily_sales` for the days at its ends). What a view costs follows the days and the
+//! products it shows, not the shop's age. Four statements, run side by side.
 
+use super::summaries::{day_number, TOTALS};
 use super::{history, Backend, Db, Result};
 use crate::domain::dashboard::{
     fill_months, Alerts, Figures, MonthTotals, ProductTotals, StockAlert, Totals, ALERT_ROWS,
     TOP_PRODUCTS,
 };
-use crate::domain::period::Month;
+use crate::domain::period::{Month, Period};
 use crate::domain::product::COUNT_CAP;
-use crate::domain::Money;
-use crate::server::zone::ShopZone;
+use crate::domain::{Day, Money};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
-/// What to add up for one dashboard.
+/// What to add up for one dashboard: whole days of the shop's calendar (in the zone the
+/// summaries are counted in, [`Db::zone`]).
 #[derive(Clone, Debug)]
 pub struct DashboardQuery {
-    /// The period's first second (Unix, included).
-    pub start: i64,
-    /// The first second after the period (Unix, excluded).
-    pub end: i64,
+    /// The period's first day.
+    pub from: Day,
+    /// The period's last day (included).
+    pub to: Day,
     /// The chart's months, oldest first.
     pub months: Vec<Month>,
+    /// The shop's day of the request: nothing is recorded after it.
+    pub today: Day,
     /// Lots with stock left that expire on or before this date count as expiring.
-    pub expiring_until: crate::domain::Day,
-    /// The time of the request (Unix): months that ended well before it are final.
-    pub now: i64,
-    /// The shop's time zone: where each chart month begins and ends.
-    pub zone: ShopZone,
+    pub expiring_until: Day,
 }
 
-/// A chart month and the instants it spans in the shop's zone: `[start, stop)`.
-#[derive(Clone, Copy, Debug)]
-struct MonthSpan {
-    month: Month,
-    start: i64,
-    stop: i64,
-}
-
-impl MonthSpan {
-    fn of(month: Month, zone: &ShopZone) -> Self {
+impl DashboardQuery {
+    /// The dashboard of `period` on the shop's day `today`.
+    pub fn of(period: &Period, today: Day, expiring_until: Day) -> Self {
         Self {
-            month,
-            start: month.start(zone),
-            stop: month.next().start(zone),
+            from: Day::from_date(period.first_day()),
+            to: Day::from_date(period.last_day()),
+            months: period.chart_months(),
+            today,
+            expiring_until,
         }
-    }
-}
-
-/// How long after a month ends its sums are taken as final: a bill is stamped with the time
-/// it is recorded, so one stamped in the last second of a month commits moments later at most.
-const MONTH_SETTLES_SECS: i64 = 3_600;
-
-/// The chart's sums of months that have ended, remembered by the process. Bills are
-/// append-only (the ledger refuses edits and deletes) and stamped with the time they are
-/// recorded, so an ended month's sums never change: summing a year of bills (~180,000 at
-/// chain scale) on every dashboard view would be the same answer each time. Every instance
-/// keeps its own copy, and they agree. Only `stockroom seed` writes bills into the past; it
-/// runs against a database before the server starts.
-///
-/// A month is remembered by the instants it spans, not by its name: the same month in another
-/// time zone is another range of bills, so a process reading the ledger in a new
-/// `SHOP_TIMEZONE` sums it afresh instead of reusing the old zone's figures.
-#[derive(Clone, Debug, Default)]
-pub struct ClosedMonths(Arc<Mutex<HashMap<(i64, i64), MonthTotals>>>);
-
-/// How many dashboards are summed at once in this process. Each runs six aggregate statements
-/// side by side; a crowd of them only shares the same cores more thinly while every SQLite
-/// connection holds its own sort memory (64 at once took a server to 260 MB). The rest wait
-/// their turn, and the statements of each run at full speed.
-pub const DASHBOARDS_AT_ONCE: usize = 2;
-
-impl ClosedMonths {
-    fn known(&self, span: &MonthSpan) -> Option<MonthTotals> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&(span.start, span.stop))
-            .copied()
-    }
-
-    fn remember(&self, span: &MonthSpan, totals: MonthTotals) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert((span.start, span.stop), totals);
     }
 }
 
 /// Every figure of the dashboard, for every role (the caller filters by role).
 pub async fn figures(db: &Db, query: &DashboardQuery) -> Result<Figures> {
-    // The semaphore lives as long as the pool and is never closed.
-    let _turn = db.dashboard_turns.acquire().await.ok();
-    let (bill_sums, months, products, (low_stock, overstock), snapshot, expiring) = tokio::try_join!(
-        bill_sums(db, query.start, query.end),
-        monthly(db, &query.months, &query.zone, query.now),
-        sales_by_product(db, query.start, query.end),
+    let (sums, products, (low_stock, overstock), expiring) = tokio::try_join!(
+        day_sums(db, query),
+        top_products(db, query),
         stock_alerts(db),
-        stock_snapshot(db),
-        history::expiring_count(db, query.expiring_until),
+        history::expiring_badge(db, query.expiring_until),
     )?;
-    let (earned, spent, cost_of_goods) = bill_sums;
+    let period = sums.period;
     Ok(Figures {
         totals: Totals {
-            earned,
-            spent,
-            cost_of_goods,
-            losses: products.losses,
-            units_sold: products.units_sold,
-            units_bought: products.units_bought,
+            earned: Money::from_minor(period.earned),
+            spent: Money::from_minor(period.spent),
+            cost_of_goods: Money::from_minor(period.cost_of_goods),
+            losses: Money::from_minor(period.losses),
+            units_sold: period.units_sold,
+            units_bought: period.units_bought,
         },
-        months,
+        months: sums.months,
         top_by_revenue: products.by_revenue,
         top_by_units: products.by_units,
         low_stock,
         overstock,
-        stock_value: snapshot.0,
-        has_history: snapshot.1,
+        stock_value: Money::from_minor(sums.stock_value),
+        has_history: sums.has_history,
         expiring_lots: expiring,
     })
 }
@@ -128,187 +79,236 @@ fn money(row: &AnyRow, column: &str) -> Result<Money> {
     Ok(Money::from_minor(row.try_get(column)?))
 }
 
-/// The sums every bill-based figure needs, as SQL select-list items over bills `b`: net of
-/// returns, which are bills of their own kind with positive amounts.
-const BILL_SUMS: &str = "\
-    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.subtotal \
-                           WHEN b.kind = 'sale_return' THEN -b.subtotal ELSE 0 END) AS BIGINT), 0) AS earned, \
-    COALESCE(CAST(SUM(CASE WHEN b.kind = 'purchase' THEN b.subtotal \
-                           WHEN b.kind = 'purchase_return' THEN -b.subtotal ELSE 0 END) AS BIGINT), 0) AS spent, \
-    COALESCE(CAST(SUM(CASE WHEN b.kind = 'sale' THEN b.cost_of_goods \
-                           WHEN b.kind = 'sale_return' THEN -b.cost_of_goods ELSE 0 END) AS BIGINT), 0) AS cost_of_goods";
-
-/// The movements whose cost is a loss (or, for a counted surplus, a gain back).
-const LOSS_KINDS: &str = "('write_off', 'adjustment')";
-
-/// The period's earned, spent and cost of goods sold (bill subtotals, before tax).
-async fn bill_sums(db: &Db, start: i64, end: i64) -> Result<(Money, Money, Money)> {
-    let row = sqlx::query(&format!(
-        "SELECT {BILL_SUMS} FROM bills b WHERE b.created_at >= $1 AND b.created_at < $2"
-    ))
-    .bind(start)
-    .bind(end)
-    .fetch_one(db.pool())
-    .await?;
-    Ok((
-        money(&row, "earned")?,
-        money(&row, "spent")?,
-        money(&row, "cost_of_goods")?,
-    ))
+/// What one read of `daily_totals` gives.
+struct DaySums {
+    period: super::summaries::DayTotals,
+    months: Vec<(Month, MonthTotals)>,
+    stock_value: i64,
+    has_history: bool,
 }
 
-/// The same sums per chart month. Months that ended are remembered ([`ClosedMonths`]), so a
-/// view sums only the months not yet known — usually just the current one. The months'
-/// boundaries in the shop's time zone (a month in a daylight-saving zone is an hour short or
-/// long; one in India starts at 18:30 UTC) are computed here from the zone's rules and joined
-/// as a small table, so each month is one index range scan and both databases run the same SQL.
-async fn monthly(
-    db: &Db,
-    months: &[Month],
-    zone: &ShopZone,
-    now: i64,
-) -> Result<Vec<(Month, MonthTotals)>> {
-    let mut known = Vec::new();
-    let mut missing = Vec::new();
-    for span in months.iter().map(|m| MonthSpan::of(*m, zone)) {
-        match db.closed_months.known(&span) {
-            Some(totals) => known.push((span.month, totals)),
-            None => missing.push(span),
-        }
-    }
-    if !missing.is_empty() {
-        let summed = sum_months(db, &missing).await?;
-        let names: Vec<Month> = missing.iter().map(|span| span.month).collect();
-        for (span, (month, totals)) in missing.iter().zip(fill_months(&names, &summed)) {
-            if span.stop + MONTH_SETTLES_SECS <= now {
-                db.closed_months.remember(span, totals);
-            }
-            known.push((month, totals));
-        }
-    }
-    Ok(fill_months(months, &known))
+/// The days a month spans, as the summaries number them.
+fn month_days(month: Month) -> (i64, i64) {
+    (
+        day_number(Day::from_date(month.first_day())),
+        day_number(Day::from_date(month.last_day())),
+    )
 }
 
-/// Sums the months of `spans` from the bills: one row per month that has any.
-async fn sum_months(db: &Db, spans: &[MonthSpan]) -> Result<Vec<(Month, MonthTotals)>> {
-    let bounds = (0..spans.len())
-        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+/// The period's sums, each chart month's, and the stock's value (the sum of every day's
+/// change), in one statement: a range of `daily_totals` per span, a few rows a day.
+async fn day_sums(db: &Db, query: &DashboardQuery) -> Result<DaySums> {
+    let mut spans = vec![(day_number(query.from), day_number(query.to))];
+    spans.extend(query.months.iter().map(|m| month_days(*m)));
+    let values = (0..spans.len())
+        .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
         .collect::<Vec<_>>()
         .join(", ");
+    let summed = TOTALS
+        .split(", ")
+        .map(|c| format!("COALESCE(CAST(SUM(t.{c}) AS BIGINT), 0) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let zeros = TOTALS
+        .split(", ")
+        .map(|c| {
+            if c == "stock_change" {
+                "COALESCE(CAST(SUM(t.stock_change) AS BIGINT), 0)"
+            } else {
+                "0"
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Span -1: every day (the stock's value); span -2: whether any bill exists.
     let sql = format!(
-        "WITH months (start, stop) AS (VALUES {bounds}), \
-         sums AS (SELECT m.start, {BILL_SUMS} \
-                  FROM months m JOIN bills b ON b.created_at >= m.start AND b.created_at < m.stop \
-                  GROUP BY m.start), \
-         lost AS (SELECT m.start, CAST(SUM(-x.quantity * x.unit_cost) AS BIGINT) AS losses \
-                  FROM months m JOIN movements x ON x.kind IN {LOSS_KINDS} \
-                       AND x.created_at >= m.start AND x.created_at < m.stop \
-                  GROUP BY m.start) \
-         SELECT m.start, COALESCE(s.earned, 0) AS earned, COALESCE(s.spent, 0) AS spent, \
-                COALESCE(s.cost_of_goods, 0) AS cost_of_goods, COALESCE(l.losses, 0) AS losses \
-         FROM months m LEFT JOIN sums s ON s.start = m.start LEFT JOIN lost l ON l.start = m.start \
-         WHERE s.start IS NOT NULL OR l.start IS NOT NULL"
+        "WITH spans (k, first_day, last_day) AS (VALUES {values}) \
+         SELECT s.k AS k, {summed} FROM spans s \
+           JOIN daily_totals t ON t.day >= s.first_day AND t.day <= s.last_day GROUP BY s.k \
+         UNION ALL SELECT -1, {zeros} FROM daily_totals t \
+         UNION ALL SELECT -2, (SELECT COUNT(*) FROM (SELECT 1 FROM bills LIMIT 1) AS one_bill), {} ",
+        vec!["0"; TOTALS.split(", ").count() - 1].join(", ")
     );
     let mut statement = sqlx::query(&sql);
-    for span in spans {
-        statement = statement.bind(span.start).bind(span.stop);
+    for (k, (first, last)) in spans.iter().enumerate() {
+        statement = statement
+            .bind(i64::try_from(k).unwrap_or(i64::MAX))
+            .bind(*first)
+            .bind(*last);
     }
-    let rows = db.fetch_all_then_shrink(statement).await?;
-    let mut summed = Vec::with_capacity(rows.len());
+    let rows = statement.fetch_all(db.pool()).await?;
+    let mut sums = DaySums {
+        period: Default::default(),
+        months: Vec::new(),
+        stock_value: 0,
+        has_history: false,
+    };
+    let mut months = Vec::new();
     for r in &rows {
-        let start: i64 = r.try_get("start")?;
-        // Each row starts one of the spans bound above.
-        let Some(span) = spans.iter().find(|span| span.start == start) else {
-            continue;
+        let k: i64 = r.try_get("k")?;
+        let totals = super::summaries::DayTotals {
+            earned: r.try_get("earned")?,
+            spent: r.try_get("spent")?,
+            cost_of_goods: r.try_get("cost_of_goods")?,
+            losses: r.try_get("losses")?,
+            units_sold: r.try_get("units_sold")?,
+            units_bought: r.try_get("units_bought")?,
+            stock_change: r.try_get("stock_change")?,
         };
-        let totals = MonthTotals {
-            earned: money(r, "earned")?,
-            spent: money(r, "spent")?,
-            cost_of_goods: money(r, "cost_of_goods")?,
-            losses: money(r, "losses")?,
-        };
-        summed.push((span.month, totals));
+        match k {
+            -2 => sums.has_history = totals.earned > 0,
+            -1 => sums.stock_value = totals.stock_change,
+            0 => sums.period = totals,
+            _ => {
+                let Some(month) = usize::try_from(k - 1)
+                    .ok()
+                    .and_then(|i| query.months.get(i))
+                else {
+                    continue;
+                };
+                months.push((
+                    *month,
+                    MonthTotals {
+                        earned: Money::from_minor(totals.earned),
+                        spent: Money::from_minor(totals.spent),
+                        cost_of_goods: Money::from_minor(totals.cost_of_goods),
+                        losses: Money::from_minor(totals.losses),
+                    },
+                ));
+            }
+        }
     }
-    Ok(summed)
+    sums.months = fill_months(&query.months, &months);
+    Ok(sums)
 }
 
-/// What one scan of the period's movements gives.
-struct ProductSums {
+/// Both `Top products` boards.
+struct TopProducts {
     by_revenue: Vec<ProductTotals>,
     by_units: Vec<ProductTotals>,
-    units_sold: i64,
-    units_bought: i64,
-    losses: Money,
 }
 
-/// The period's purchase and sale movements summed per product and kind in one pass (each sale
-/// movement carries its price and the cost of the lot it came from); both `Top products` lists
-/// and the units sold and bought are cut from that in SQL.
-async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> {
-    // Once SQLite has statistics (ANALYZE, `PRAGMA optimize`) its planner prefers skipping
-    // through `movements_by_product` and reading every row from the table — three times slower
-    // on a year of a busy shop. Pin the covering index there; PostgreSQL chooses it unaided.
-    let movements = match db.backend() {
-        Backend::Sqlite => "movements INDEXED BY movements_sums_by_kind",
-        Backend::Postgres => "movements",
+/// How a period's days split into what the summaries hold: whole months (`monthly_sales`),
+/// and the days before the first and after the last of them (`daily_sales`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Split {
+    /// Whole months, first and last ([`Month::index`]); none when first > last.
+    months: (i64, i64),
+    /// Days before the whole months, first and last (none when first > last).
+    head: (i64, i64),
+    /// Days after the whole months.
+    tail: (i64, i64),
+}
+
+impl Split {
+    /// `from..=to`, where nothing is recorded after `today`: a period that reaches today
+    /// holds the rest of today's month too (none of it has happened).
+    fn of(from: Day, to: Day, today: Day) -> Self {
+        let (from_day, to_day) = (day_number(from), day_number(to));
+        let first = Month::of(from.date());
+        let first = if month_days(first).0 == from_day {
+            first
+        } else {
+            first.next()
+        };
+        let last = Month::of(to.date());
+        let reaches_end = month_days(last).1 == to_day || to >= today;
+        let last = if reaches_end { last } else { last.back(1) };
+        if first > last {
+            return Self {
+                months: (1, 0),
+                head: (from_day, to_day),
+                tail: (1, 0),
+            };
+        }
+        Self {
+            months: (first.index(), last.index()),
+            head: (from_day, month_days(first).0 - 1),
+            tail: (month_days(last).1 + 1, to_day),
+        }
+    }
+
+    fn one_month(&self) -> Option<i64> {
+        (self.months.0 == self.months.1 && self.head.0 > self.head.1 && self.tail.0 > self.tail.1)
+            .then_some(self.months.0)
+    }
+}
+
+/// The columns both boards show, from rows `s` (`product_id`, `revenue`, `units`, `cost`).
+const BOARD: &str = "s.product_id, p.name, p.unit, s.revenue, s.units, s.cost";
+const BY_REVENUE: &str = "revenue DESC, units DESC, product_id";
+const BY_UNITS: &str = "units DESC, revenue DESC, product_id";
+
+/// The period's top products by revenue and by units. One month (the dashboard's usual
+/// period): the first rows of `monthly_sales_by_revenue` and `_by_units`. Any other: the
+/// products sold in it summed, then ranked.
+async fn top_products(db: &Db, query: &DashboardQuery) -> Result<TopProducts> {
+    let split = Split::of(query.from, query.to, query.today);
+    let rows = if let Some(month) = split.one_month() {
+        let ranked = |order: &str| {
+            format!(
+                "SELECT product_id, revenue, sold AS units, cost FROM monthly_sales \
+                 WHERE month = $1 AND sold > 0 ORDER BY month, {} LIMIT $2",
+                order.replace("units", "sold")
+            )
+        };
+        let sql = format!(
+            "SELECT 'revenue' AS board, {BOARD} FROM ({}) s JOIN products p ON p.id = s.product_id \
+             UNION ALL \
+             SELECT 'units' AS board, {BOARD} FROM ({}) s JOIN products p ON p.id = s.product_id",
+            ranked(BY_REVENUE),
+            ranked(BY_UNITS)
+        );
+        sqlx::query(&sql)
+            .bind(month)
+            .bind(TOP_PRODUCTS)
+            .fetch_all(db.pool())
+            .await?
+    } else {
+        // Pinned on SQLite: with statistics its planner may walk the primary key instead.
+        let (months, days) = match db.backend() {
+            Backend::Sqlite => (
+                "monthly_sales INDEXED BY monthly_sales_by_revenue",
+                "daily_sales INDEXED BY daily_sales_by_day",
+            ),
+            Backend::Postgres => ("monthly_sales", "daily_sales"),
+        };
+        let sql = format!(
+            "WITH sold_rows AS ( \
+               SELECT product_id, sold, revenue, cost FROM {months} WHERE month >= $1 AND month <= $2 \
+               UNION ALL \
+               SELECT product_id, sold, revenue, cost FROM {days} WHERE day >= $3 AND day <= $4 \
+               UNION ALL \
+               SELECT product_id, sold, revenue, cost FROM {days} WHERE day >= $5 AND day <= $6), \
+             sold AS (SELECT product_id, CAST(SUM(revenue) AS BIGINT) AS revenue, CAST(SUM(sold) AS BIGINT) AS units, \
+                             CAST(SUM(cost) AS BIGINT) AS cost FROM sold_rows GROUP BY product_id), \
+             by_revenue AS (SELECT * FROM sold WHERE units > 0 ORDER BY {BY_REVENUE} LIMIT $7), \
+             by_units AS (SELECT * FROM sold WHERE units > 0 ORDER BY {BY_UNITS} LIMIT $7) \
+             SELECT 'revenue' AS board, {BOARD} FROM by_revenue s JOIN products p ON p.id = s.product_id \
+             UNION ALL \
+             SELECT 'units' AS board, {BOARD} FROM by_units s JOIN products p ON p.id = s.product_id"
+        );
+        sqlx::query(&sql)
+            .bind(split.months.0)
+            .bind(split.months.1)
+            .bind(split.head.0)
+            .bind(split.head.1)
+            .bind(split.tail.0)
+            .bind(split.tail.1)
+            .bind(TOP_PRODUCTS)
+            .fetch_all(db.pool())
+            .await?
     };
-    // Both boards are ranked on the sums alone and only their rows are joined with `products`:
-    // joining every product sold in the period first (22,000 at chain scale) cost more than
-    // the sums. Ties are broken by product id, so the order is stable.
-    let sql = format!(
-        "WITH t AS ( \
-           SELECT product_id, kind, CAST(SUM(-quantity * unit_amount) AS BIGINT) AS revenue, \
-                  CAST(SUM(-quantity) AS BIGINT) AS units, CAST(SUM(-quantity * unit_cost) AS BIGINT) AS cost \
-           FROM {movements} WHERE kind IN ('sale', 'purchase', 'sale_return', 'purchase_return', \
-                                            'write_off', 'adjustment') \
-                AND created_at >= $1 AND created_at < $2 \
-           GROUP BY product_id, kind), \
-         sold AS (SELECT product_id, CAST(SUM(revenue) AS BIGINT) AS revenue, CAST(SUM(units) AS BIGINT) AS units, \
-                         CAST(SUM(cost) AS BIGINT) AS cost \
-                  FROM t WHERE kind IN ('sale', 'sale_return') GROUP BY product_id), \
-         by_revenue AS (SELECT * FROM sold WHERE units > 0 \
-                        ORDER BY revenue DESC, units DESC, product_id LIMIT $3), \
-         by_units AS (SELECT * FROM sold WHERE units > 0 \
-                      ORDER BY units DESC, revenue DESC, product_id LIMIT $3) \
-         SELECT 'revenue' AS board, r.product_id, p.name, p.unit, r.revenue, r.units, r.cost \
-         FROM by_revenue r JOIN products p ON p.id = r.product_id \
-         UNION ALL \
-         SELECT 'units' AS board, u.product_id, p.name, p.unit, u.revenue, u.units, u.cost \
-         FROM by_units u JOIN products p ON p.id = u.product_id \
-         UNION ALL \
-         SELECT t.kind AS board, NULL, NULL, NULL, 0, COALESCE(CAST(SUM(t.units) AS BIGINT), 0), \
-                COALESCE(CAST(SUM(t.cost) AS BIGINT), 0) \
-         FROM t GROUP BY t.kind"
-    );
-    let query = sqlx::query(&sql).bind(start).bind(end).bind(TOP_PRODUCTS);
-    let rows = db.fetch_all_then_shrink(query).await?;
-    let mut sums = ProductSums {
+    let mut top = TopProducts {
         by_revenue: Vec::new(),
         by_units: Vec::new(),
-        units_sold: 0,
-        units_bought: 0,
-        losses: Money::ZERO,
     };
     for r in &rows {
         let board: String = r.try_get("board")?;
-        let list = match board.as_str() {
-            "revenue" => &mut sums.by_revenue,
-            "units" => &mut sums.by_units,
-            // Sale quantities are negative in the ledger, so `units` already counts them up;
-            // a sale return's are positive and count them down.
-            "sale" | "sale_return" => {
-                sums.units_sold += r.try_get::<i64, _>("units")?;
-                continue;
-            }
-            "purchase" | "purchase_return" => {
-                sums.units_bought -= r.try_get::<i64, _>("units")?;
-                continue;
-            }
-            // What left the shelf for nothing, at cost (a surplus counts back).
-            _ => {
-                sums.losses = Money::from_minor(sums.losses.minor() + r.try_get::<i64, _>("cost")?);
-                continue;
-            }
+        let list = if board == "revenue" {
+            &mut top.by_revenue
+        } else {
+            &mut top.by_units
         };
         list.push(ProductTotals {
             product_id: r.try_get("product_id")?,
@@ -320,22 +320,21 @@ async fn sales_by_product(db: &Db, start: i64, end: i64) -> Result<ProductSums> 
         });
     }
     // The joins above keep no order: put each board back in its own.
-    let key = |p: &ProductTotals| {
+    top.by_revenue.sort_by_key(|p| {
         (
             std::cmp::Reverse(p.revenue),
             std::cmp::Reverse(p.units),
             p.product_id,
         )
-    };
-    sums.by_revenue.sort_by_key(key);
-    sums.by_units.sort_by_key(|p| {
+    });
+    top.by_units.sort_by_key(|p| {
         (
             std::cmp::Reverse(p.units),
             std::cmp::Reverse(p.revenue),
             p.product_id,
         )
     });
-    Ok(sums)
+    Ok(top)
 }
 
 /// The order of the low-stock list, lowest share of the limit first: written exactly as in the
@@ -402,16 +401,51 @@ async fn stock_alerts(db: &Db) -> Result<(Alerts, Alerts)> {
     Ok((low, over))
 }
 
-/// The stock on hand at the cost of the lots it sits in, and whether any bill exists at all.
-async fn stock_snapshot(db: &Db) -> Result<(Money, bool)> {
-    let row = sqlx::query(
-        "SELECT (SELECT COALESCE(CAST(SUM(remaining * unit_cost) AS BIGINT), 0) FROM lots WHERE remaining > 0) AS stock_value, \
-                (SELECT COUNT(*) FROM (SELECT 1 FROM bills LIMIT 1) AS one_bill) AS has_history",
-    )
-    .fetch_one(db.pool())
-    .await?;
-    Ok((
-        money(&row, "stock_value")?,
-        row.try_get::<i64, _>("has_history")? > 0,
-    ))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).unwrap()
+    }
+
+    fn month(year: i32, month: u8) -> i64 {
+        Month { year, month }.index()
+    }
+
+    #[test]
+    fn a_month_to_date_is_one_whole_month() {
+        let split = Split::of(day("2026-03-01"), day("2026-03-15"), day("2026-03-15"));
+        assert_eq!(split.one_month(), Some(month(2026, 3)));
+        let past = Split::of(day("2026-02-01"), day("2026-02-28"), day("2026-03-15"));
+        assert_eq!(past.one_month(), Some(month(2026, 2)));
+    }
+
+    #[test]
+    fn a_range_splits_into_whole_months_and_the_days_at_its_ends() {
+        // 14 Feb – 15 Mar, today 20 Mar: no whole month; all days.
+        let split = Split::of(day("2026-02-14"), day("2026-03-15"), day("2026-03-20"));
+        assert!(split.months.0 > split.months.1);
+        assert_eq!(
+            split.head,
+            (day_number(day("2026-02-14")), day_number(day("2026-03-15")))
+        );
+        assert_eq!(split.one_month(), None);
+        // 20 Jan – 10 Apr (today): February to April whole, 20–31 Jan as days.
+        let split = Split::of(day("2026-01-20"), day("2026-04-10"), day("2026-04-10"));
+        assert_eq!(split.months, (month(2026, 2), month(2026, 4)));
+        assert_eq!(
+            split.head,
+            (day_number(day("2026-01-20")), day_number(day("2026-01-31")))
+        );
+        assert!(split.tail.0 > split.tail.1);
+        // 1 Jan – 10 Mar, today 1 Jun: January and February whole, 1–10 March as days.
+        let split = Split::of(day("2026-01-01"), day("2026-03-10"), day("2026-06-01"));
+        assert_eq!(split.months, (month(2026, 1), month(2026, 2)));
+        assert!(split.head.0 > split.head.1);
+        assert_eq!(
+            split.tail,
+            (day_number(day("2026-03-01")), day_number(day("2026-03-10")))
+        );
+    }
 }

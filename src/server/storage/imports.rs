@@ -10,6 +10,7 @@
 
 use super::audit::{self, Actor, NewEntry};
 use super::ledger::{self, NewLot, NewMovement, Tx};
+use super::summaries::Tally;
 use super::{classify, flag, Db, Result, StorageError};
 use crate::domain::employee::AuditAction;
 use crate::domain::import::{ImportRow, Problem, Report};
@@ -211,6 +212,7 @@ pub async fn apply(db: &Db, id: &str, actor: &Actor, now: i64) -> Result<Importe
     // Existing products in id order (see `ledger`'s note on lock order), then the new ones.
     let mut order: Vec<(Option<i64>, &ImportRow)> = targets.into_iter().zip(&report.rows).collect();
     order.sort_by_key(|(target, _)| (target.is_none(), *target));
+    let mut tally = Tally::new(db, now);
     for (target, row) in order {
         let product = match target {
             Some(product) => {
@@ -224,7 +226,8 @@ pub async fn apply(db: &Db, id: &str, actor: &Actor, now: i64) -> Result<Importe
             if target.is_some() {
                 let position = ledger::lock_position(&mut tx, product, now).await?;
                 let after = position.receive(opening.quantity, opening.unit_cost);
-                ledger::add_stock(&mut tx, product, opening.quantity, after.average_cost).await?;
+                let average = after.average_cost;
+                ledger::add_stock(&mut tx, product, opening.quantity, average, None).await?;
             }
             let lot = NewLot {
                 product_id: product,
@@ -248,7 +251,7 @@ pub async fn apply(db: &Db, id: &str, actor: &Actor, now: i64) -> Result<Importe
                 user_id,
                 created_at: now,
             };
-            ledger::insert_movement(&mut tx, &movement).await?;
+            ledger::insert_movement(&mut tx, &mut tally, &movement).await?;
         }
     }
     let products = i64::try_from(report.rows.len()).unwrap_or(i64::MAX);
@@ -259,6 +262,7 @@ pub async fn apply(db: &Db, id: &str, actor: &Actor, now: i64) -> Result<Importe
         .await?;
     let entry = NewEntry::about_stock(actor, now, AuditAction::CatalogueImported, &detail);
     audit::insert(&mut *tx, &entry).await?;
+    tally.write(&mut tx).await?;
     tx.commit().await?;
     Ok(Imported {
         products,

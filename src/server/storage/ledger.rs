@@ -11,6 +11,7 @@
 //! transactions never wait on each other's locks.
 
 use super::stored_day;
+use super::summaries::{self, Tally};
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::{LotStock, Position};
 use crate::domain::{Day, Money};
@@ -37,39 +38,63 @@ pub(crate) async fn lock_position(tx: &mut Tx, id: i64, now: i64) -> Result<Posi
     })
 }
 
-/// Adds `quantity` (≥ 0) to product `id` and sets its average cost.
+/// Adds `quantity` (≥ 0) to product `id` and sets its average cost. `returned_on`: the shop's
+/// day (a [`summaries::day_number`]) when the units come back from a customer, which takes them
+/// off the product's sales rate in the same row update.
 pub(crate) async fn add_stock(
     tx: &mut Tx,
     id: i64,
     quantity: i64,
     average_cost: Money,
+    returned_on: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE products SET quantity = quantity + $1, average_cost = $2 WHERE id = $3")
+    let rate = match returned_on {
+        Some(_) => format!(
+            ", sold_recent = sold_recent - {}",
+            summaries::rate_change("$1", "$4")
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "UPDATE products SET quantity = quantity + $1, average_cost = $2{rate} WHERE id = $3"
+    );
+    let mut statement = sqlx::query(&sql)
         .bind(quantity)
         .bind(average_cost.minor())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+        .bind(id);
+    if let Some(day) = returned_on {
+        statement = statement.bind(day);
+    }
+    statement.execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Takes `quantity` from product `id` if it has that many: `Ok(None)` when done, otherwise
-/// `Ok(Some(available))` and nothing changed.
+/// `Ok(Some(available))` and nothing changed. `sold_on`: the shop's day (a
+/// [`summaries::day_number`]) when the units are sold, which adds them to the product's sales
+/// rate in the same row update (one write of the row per line, as without the rate).
 pub(crate) async fn take_stock(
     tx: &mut Tx,
     id: i64,
     quantity: i64,
     now: i64,
+    sold_on: Option<i64>,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let taken = sqlx::query(
-        "UPDATE products SET quantity = quantity - $1, updated_at = $2 WHERE id = $3 AND quantity >= $1",
-    )
-    .bind(quantity)
-    .bind(now)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let rate = match sold_on {
+        Some(_) => format!(
+            ", sold_recent = sold_recent + {}",
+            summaries::rate_change("$1", "$4")
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "UPDATE products SET quantity = quantity - $1, updated_at = $2{rate} WHERE id = $3 AND quantity >= $1"
+    );
+    let mut statement = sqlx::query(&sql).bind(quantity).bind(now).bind(id);
+    if let Some(day) = sold_on {
+        statement = statement.bind(day);
+    }
+    let taken = statement.execute(&mut **tx).await?.rows_affected();
     if taken == 1 {
         return Ok(None);
     }
@@ -211,8 +236,13 @@ pub(crate) struct NewMovement {
     pub created_at: i64,
 }
 
-/// Appends a movement.
-pub(crate) async fn insert_movement(tx: &mut Tx, m: &NewMovement) -> Result<(), sqlx::Error> {
+/// Appends a movement, and counts it in the recording's summaries (`tally`).
+pub(crate) async fn insert_movement(
+    tx: &mut Tx,
+    tally: &mut Tally,
+    m: &NewMovement,
+) -> Result<(), sqlx::Error> {
+    tally.add(m);
     sqlx::query(
         "INSERT INTO movements (product_id, kind, quantity, unit_amount, unit_cost, lot_id, bill_id, correction_id, user_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

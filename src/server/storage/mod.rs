@@ -183,10 +183,6 @@ const MIGRATION_LOCK_KEY: i64 = 0x0073_746f_636b_726d;
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    /// Sums of months that have ended (see [`dashboard::ClosedMonths`]).
-    closed_months: dashboard::ClosedMonths,
-    /// Turns to sum a dashboard (see [`dashboard::DASHBOARDS_AT_ONCE`]).
-    dashboard_turns: Arc<tokio::sync::Semaphore>,
     /// The shop's time zone: the calendar the sales summaries count days in (see
     /// [`summaries`]). `SHOP_TIMEZONE`'s default until [`Db::in_zone`] says otherwise.
     zone: ShopZone,
@@ -241,8 +237,6 @@ impl Db {
         Ok(Self {
             pool,
             backend,
-            closed_months: dashboard::ClosedMonths::default(),
-            dashboard_turns: Arc::new(tokio::sync::Semaphore::new(dashboard::DASHBOARDS_AT_ONCE)),
             zone: ShopZone::default(),
             summaries_day: Arc::new(AtomicI64::new(i64::MIN)),
             writes_begun: Arc::new(AtomicU64::new(0)),
@@ -273,24 +267,6 @@ impl Db {
 
     pub(crate) fn expiry_badge(&self) -> &history::BadgeMemo {
         &self.expiry_badge
-    }
-
-    /// Runs a large aggregate and, on SQLite, gives back the cache and sort memory it took on
-    /// its connection (`PRAGMA shrink_memory`): otherwise each pooled connection keeps ~10 MB
-    /// after the dashboard's sums, and a pool of 16 held 150 MB. PostgreSQL keeps that memory in
-    /// its own processes.
-    pub(crate) async fn fetch_all_then_shrink<'q>(
-        &self,
-        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> Result<Vec<sqlx::any::AnyRow>> {
-        let mut conn = self.pool.acquire().await?;
-        let rows = query.fetch_all(&mut *conn).await?;
-        if self.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA shrink_memory")
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(rows)
     }
 
     /// Applies pending migrations, safely when several instances start at once: the first

@@ -11,10 +11,10 @@ use super::audit::{self, Actor, NewEntry};
 use super::keys;
 use super::ledger::{self, NewMovement, Tx};
 use super::stock::{self, RecordError, Recorded};
-use super::{stored, summaries, Db, StorageError};
+use super::summaries::Tally;
+use super::{stored, Db, StorageError};
 use crate::domain::bill::{bill_number, line_total, BillKind};
 use crate::domain::bill_return::{ReturnLine, ReturnableLine};
-use crate::domain::calendar::Zone;
 use crate::domain::correction::{average_after_return, put_back, refund_share, Taken};
 use crate::domain::employee::AuditAction;
 use crate::domain::ledger::MovementKind;
@@ -303,6 +303,7 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
         lines.iter().enumerate().collect();
     ordered.sort_by_key(|(position, (_, o))| (o.product_id, *position));
     let mut cost_of_goods = 0i64;
+    let mut tally = Tally::new(db, input.now);
     let mut said = Vec::new();
     for (position, (line, original)) in ordered {
         sqlx::query(
@@ -329,11 +330,11 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
             now: input.now,
         };
         if kind == BillKind::SaleReturn {
-            cost_of_goods += take_back(&mut tx, &context, line, original).await?.minor();
-            let day = summaries::day_number(db.zone().day_of(input.now));
-            summaries::add_sold(&mut tx, original.product_id, day, -line.quantity).await?;
+            cost_of_goods += take_back(&mut tx, &mut tally, &context, line, original)
+                .await?
+                .minor();
         } else {
-            send_back(&mut tx, &context, line, original).await?;
+            send_back(&mut tx, &mut tally, &context, line, original).await?;
         }
         said.push(format!(
             "{} {} {}",
@@ -364,6 +365,7 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
         &NewEntry::about_stock(actor, input.now, action, &detail),
     )
     .await?;
+    tally.write(&mut tx).await?;
     keys::fulfil(&mut tx, &input.key, keys::Recorded::Bill(return_id)).await?;
     tx.commit().await?;
     Ok(Recorded::New(return_id))
@@ -416,6 +418,7 @@ impl Context<'_> {
 /// stock coming in does. Returns what the units had cost.
 async fn take_back(
     tx: &mut Tx,
+    tally: &mut Tally,
     context: &Context<'_>,
     line: &ReturnLine,
     original: &OriginalLine,
@@ -461,9 +464,10 @@ async fn take_back(
             put.unit_cost,
             put.lot_id,
         );
-        ledger::insert_movement(tx, &m).await?;
+        ledger::insert_movement(tx, tally, &m).await?;
     }
-    ledger::add_stock(tx, product_id, line.quantity, position.average_cost).await?;
+    let day = Some(tally.day());
+    ledger::add_stock(tx, product_id, line.quantity, position.average_cost, day).await?;
     Ok(Money::from_minor(cost))
 }
 
@@ -471,6 +475,7 @@ async fn take_back(
 /// of it), and the average cost gives back their share (see [`average_after_return`]).
 async fn send_back(
     tx: &mut Tx,
+    tally: &mut Tally,
     context: &Context<'_>,
     line: &ReturnLine,
     original: &OriginalLine,
@@ -485,7 +490,9 @@ async fn send_back(
     if line.quantity > remaining || !ledger::take_from_lot(tx, lot_id, line.quantity).await? {
         return Err(too_many(line, original, remaining));
     }
-    if let Some(available) = ledger::take_stock(tx, product_id, line.quantity, context.now).await? {
+    if let Some(available) =
+        ledger::take_stock(tx, product_id, line.quantity, context.now, None).await?
+    {
         return Err(too_many(line, original, available));
     }
     let average = match ledger::open_cost_range(tx, product_id).await? {
@@ -507,6 +514,6 @@ async fn send_back(
         cost,
         lot_id,
     );
-    ledger::insert_movement(tx, &m).await?;
+    ledger::insert_movement(tx, tally, &m).await?;
     Ok(())
 }

@@ -7,10 +7,10 @@
 //! never wait on each other's locks (no deadlock).
 
 use super::ledger::{self, NewLot, NewMovement, Tx};
-use super::{classify, keys, summaries, Db, StorageError};
+use super::summaries::{self, Tally};
+use super::{classify, keys, Db, StorageError};
 use crate::domain::bill::{BillKind, Totals};
 use crate::domain::bill_form::{BillDraft, Line, Party};
-use crate::domain::calendar::Zone;
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::sell as take_from_lots;
 use crate::domain::{Money, Name};
@@ -157,7 +157,7 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
     let mut ordered: Vec<_> = lines.iter().zip(&priced.lines).collect();
     ordered.sort_by_key(|((position, product, _), _)| (product.id, *position));
     let mut cost_of_goods = Money::ZERO;
-    let day = summaries::day_number(db.zone().day_of(bill.now));
+    let mut tally = summaries::Tally::new(db, bill.now);
     for ((position, product, line), taxed) in ordered {
         sqlx::query(
             "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, expires_on, \
@@ -177,11 +177,10 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         .execute(&mut *tx)
         .await?;
         if bill.kind.takes_stock_out() {
-            let cost = sell(&mut tx, bill, bill_id, product, line).await?;
-            summaries::add_sold(&mut tx, product.id, day, line.quantity.get()).await?;
+            let cost = sell(&mut tx, &mut tally, bill, bill_id, product, line).await?;
             cost_of_goods = Money::from_minor(cost_of_goods.minor().saturating_add(cost.minor()));
         } else {
-            receive(&mut tx, bill, bill_id, product, line).await?;
+            receive(&mut tx, &mut tally, bill, bill_id, product, line).await?;
         }
     }
     if bill.kind == BillKind::Sale {
@@ -191,6 +190,7 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
             .execute(&mut *tx)
             .await?;
     }
+    tally.write(&mut tx).await?;
     keys::fulfil(&mut tx, &bill.key, keys::Recorded::Bill(bill_id)).await?;
     tx.commit().await?;
     Ok(Recorded::New(bill_id))
@@ -270,6 +270,7 @@ async fn find_or_create_product(
 /// Stock in: a new lot, a movement, and the product's quantity and moving average cost.
 async fn receive(
     tx: &mut Tx,
+    tally: &mut Tally,
     bill: &BillInput,
     bill_id: i64,
     product: &ProductRef,
@@ -279,7 +280,7 @@ async fn receive(
     let after = ledger::lock_position(tx, product.id, bill.now)
         .await?
         .receive(quantity, line.unit_amount);
-    ledger::add_stock(tx, product.id, quantity, after.average_cost).await?;
+    ledger::add_stock(tx, product.id, quantity, after.average_cost, None).await?;
     let lot = NewLot {
         product_id: product.id,
         bill_id: Some(bill_id),
@@ -292,6 +293,7 @@ async fn receive(
     let lot_id = ledger::insert_lot(tx, &lot).await?;
     ledger::insert_movement(
         tx,
+        tally,
         &movement(
             bill,
             bill_id,
@@ -310,13 +312,16 @@ async fn receive(
 /// the goods sold.
 async fn sell(
     tx: &mut Tx,
+    tally: &mut Tally,
     bill: &BillInput,
     bill_id: i64,
     product: &ProductRef,
     line: &Line,
 ) -> Result<Money, RecordError> {
     let quantity = line.quantity.get();
-    if let Some(available) = ledger::take_stock(tx, product.id, quantity, bill.now).await? {
+    if let Some(available) =
+        ledger::take_stock(tx, product.id, quantity, bill.now, Some(tally.day())).await?
+    {
         return Err(RecordError::NotEnoughStock {
             line: line.index,
             product: product.name.clone(),
@@ -338,6 +343,7 @@ async fn sell(
         ledger::take_from_lot(tx, take.lot_id, take.quantity).await?;
         ledger::insert_movement(
             tx,
+            tally,
             &movement(
                 bill,
                 bill_id,
