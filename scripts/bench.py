@@ -425,7 +425,7 @@ def budget_lines(results, ceiling):
             shown = f"{value:.3f}" if abs(limit) < 1 else f"{value:.1f}"
             lines.append(f"| {'PASS' if ok else 'FAIL'} | {label} | {shown} {unit} |")
     transfer = results[0]["transfer"] / 1024
-    lines.append(f"| {'PASS' if transfer <= 250 else 'FAIL'} | first visit to /login ≤ 250 KB | {transfer:.1f} KB |")
+    lines.append(f"| {'PASS' if transfer <= 150 else 'FAIL'} | first visit to /login ≤ 150 KB | {transfer:.1f} KB |")
     return lines
 
 

@@ -12,6 +12,14 @@ use stockroom::server::logging::{self, LogTargets};
 use stockroom::server::storage::{maintenance, restore, Db, PoolSettings};
 use stockroom::server::{http, operations, startup};
 
+/// mimalloc instead of glibc's malloc: under load glibc's allocator (its per-thread arenas, their
+/// consolidation, the locks between them) took a quarter of a list page's CPU in `perf`; with
+/// mimalloc the list pages served 25–50% more pages a second at 64 connections (SQLite, 100,000
+/// products; BENCHMARKS.md, 2026-12-07). Built without transparent huge pages (`no_thp`): with
+/// them the peak under the same load was 124–128 MB instead of 108 MB (glibc's: 92 MB).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Inventory management for small shops.
 #[derive(Parser)]
 #[command(name = "stockroom", version, about)]
@@ -88,8 +96,6 @@ const BAD_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let started = Instant::now();
-    // Before the runtime starts any thread.
-    limit_malloc_arenas();
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -98,25 +104,6 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("stockroom: cannot start the async runtime: {error}");
             ExitCode::FAILURE
-        }
-    }
-}
-
-/// glibc gives threads that allocate at once arenas of their own, up to eight per core, and
-/// each keeps its high-water mark: the SQLite pool's worker threads summing a dashboard took the
-/// server from 50 to 98 MB. Four arenas held it at 70 MB for ~7% fewer pages per second
-/// (`wrk` at 64 connections, 100,000 products). An operator's `MALLOC_ARENA_MAX` wins.
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        #[expect(
-            unsafe_code,
-            reason = "glibc offers the arena limit only as this C call"
-        )]
-        // SAFETY: `mallopt` only tunes the allocator; it is called before any other thread
-        // exists, and an unsupported value is refused with 0, not undefined behaviour.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 4);
         }
     }
 }

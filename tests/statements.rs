@@ -19,8 +19,8 @@ use stockroom::server::storage::stock::{record, BillInput};
 /// (`/login` as a visitor). `{product}` and `{bill}` stand for a product's and a bill's id.
 const LIMITS: &[(&str, usize, usize)] = &[
     ("/login", 0, 0),
-    ("/inventory", 3, 3),
-    ("/inventory?q=rice", 3, 3),
+    ("/inventory", 2, 2),
+    ("/inventory?q=rice", 3, 2),
     ("/inventory/{product}", 4, 4),
     ("/transactions", 2, 2),
     ("/expiry", 2, 2),

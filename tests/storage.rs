@@ -117,6 +117,13 @@ on_both_backends! {
         assert_eq!(all.products.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Basmati Rice", "rice flour"]);
         let page3 = products::list(&t.db, None, ProductSort::Name, 3, 2).await.unwrap();
         assert_eq!(page3.products.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Toor Dal"]);
+        // The count rides in the page's statement; a page past the end, with no row to carry
+        // it, still says how many there are.
+        assert_eq!((page3.total, page3.has_next), (5, false));
+        let past = products::list(&t.db, None, ProductSort::Name, 9, 2).await.unwrap();
+        assert_eq!((past.total, past.products.len()), (5, 0));
+        let short = products::list(&t.db, Some("ri"), ProductSort::Name, 1, 1).await.unwrap();
+        assert_eq!((short.total, short.has_next), (2, true));
         let rice = products::list(&t.db, Some("  RICE "), ProductSort::Name, 1, 10).await.unwrap();
         assert_eq!(rice.total, 2);
         // LIKE metacharacters in the search box match literally.

@@ -167,19 +167,44 @@ pub async fn list(
         ProductSort::Quantity => "quantity, name_key, id",
         ProductSort::QuantityDesc => "quantity DESC, name_key DESC, id DESC",
     };
-    let total = count_matches(db, &matching, sku).await?;
-    let conditions = matching.conditions(sku, total < FEW_MATCHES);
-    let rows = conditions
-        .bind(sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM products {} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            conditions.where_sql(),
-            conditions.next_param(),
-            conditions.next_param() + 1
-        )))
+    // A trigram search reads its page one way or another by how many match, so it counts
+    // first. Every other list counts in the page's own statement (a subquery run once, reusing
+    // the page's parameters): one round trip fewer on every view of `/inventory`.
+    let counted_first = match &matching {
+        NameMatch::Trigrams { .. } => Some(count_matches(db, &matching, sku).await?),
+        NameMatch::All | NameMatch::Like(_) => None,
+    };
+    let conditions = matching.conditions(sku, counted_first.is_some_and(|n| n < FEW_MATCHES));
+    let (limit, offset, cap) = (
+        conditions.next_param(),
+        conditions.next_param() + 1,
+        conditions.next_param() + 2,
+    );
+    let total_sql = match counted_first {
+        Some(_) => String::new(),
+        None => format!(
+            ", (SELECT COUNT(*) FROM (SELECT 1 FROM products {} LIMIT ${cap}) AS capped) AS total",
+            conditions.where_sql()
+        ),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}{total_sql} FROM products {} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}",
+        conditions.where_sql(),
+    );
+    let mut query = conditions
+        .bind(sqlx::query(&sql))
         .bind(per_page + 1)
-        .bind((page - 1).saturating_mul(per_page))
-        .fetch_all(db.pool())
-        .await?;
+        .bind((page - 1).saturating_mul(per_page));
+    if counted_first.is_none() {
+        query = query.bind(COUNT_CAP + 1);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    let total = match (counted_first, rows.first()) {
+        (Some(n), _) => n,
+        (None, Some(row)) => row.try_get("total")?,
+        // A page past the end has no row to carry the count.
+        (None, None) => count_matches(db, &matching, sku).await?,
+    };
     let mut products = rows.iter().map(product_from).collect::<Result<Vec<_>>>()?;
     let has_next = products.len() as i64 > per_page;
     products.truncate(usize::try_from(per_page).unwrap_or_default());
