@@ -345,6 +345,7 @@ def run_backend(backend, ceiling):
     exports = [(path, *timed_download(server.base, path, cookie, server.proc.pid))
                for path in ("/transactions.csv", "/inventory.csv", "/bills.csv")]
     imported = timed_import(server.base, cookie)
+    import_peak_kb = rss_kb(server.proc.pid, "VmHWM")
     wasm = next((a for a in pkg_assets(server.base) if a.endswith(".wasm")), None)
     rows = []
     for name, path, signed in paths:
@@ -354,16 +355,18 @@ def run_backend(backend, ceiling):
         for c in [1] if name in (DASHBOARD_30D, DASHBOARD_12M) else \
                 ([1] if name in (DASHBOARD, "/reorder") else []) + list(CONNECTIONS):
             r = wrk(server.base + path, c, cookie if signed else None)
-            rows.append((name, c, r))
+            rows.append((name, c, dict(r, hwm=rss_kb(server.proc.pid, "VmHWM"))))
     if wasm:
         for c in CONNECTIONS:
-            rows.append(("wasm (br)", c, wrk(server.base + wasm, c, headers=["Accept-Encoding: br"])))
+            r = wrk(server.base + wasm, c, headers=["Accept-Encoding: br"])
+            rows.append(("wasm (br)", c, dict(r, hwm=rss_kb(server.proc.pid, "VmHWM"))))
     stocked = stocked_products(backend, url, workdir)
     if not stocked:
         sys.exit("bench: no product has stock to sell; seed more movements")
     script = sale_script(workdir, stocked)
     for c in CONNECTIONS:
-        rows.append(("sale (server fn)", c, wrk(server.base + "/api/sales", c, cookie, script=script)))
+        r = wrk(server.base + "/api/sales", c, cookie, script=script)
+        rows.append(("sale (server fn)", c, dict(r, hwm=rss_kb(server.proc.pid, "VmHWM"))))
     peak_kb = rss_kb(server.proc.pid, "VmHWM")
     server.stop()
     # Restart with migrations already applied: time to the first 200.
@@ -372,7 +375,7 @@ def run_backend(backend, ceiling):
     again.stop()
     shutil.rmtree(workdir, ignore_errors=True)
     return {"backend": backend, "rows": rows, "idle_kb": idle_kb, "peak_kb": peak_kb, "start_ms": warm_start_ms,
-            "cold_start_ms": start_ms, "transfer": transfer, "parts": parts, "counts": counts,
+            "cold_start_ms": start_ms, "import_peak_kb": import_peak_kb, "transfer": transfer, "parts": parts, "counts": counts,
             "seed_seconds": seed_seconds, "seeded": seeded, "exports": exports, "import": imported}
 
 
@@ -458,18 +461,22 @@ def main():
         "(so it competes with the server for the two cores). Ratios are to a bare axum handler "
         "measured in the same run (`stockroom ceiling`).",
         "",
-        "| backend | what | conns | req/s | p50 ms | p99 ms | errors | ratio to ceiling |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "The last column is the server's peak RSS (`VmHWM`) from its start to the end of that run: where",
+        "it grows is the run that needed the memory.",
+        "",
+        "| backend | what | conns | req/s | p50 ms | p99 ms | errors | ratio to ceiling | peak RSS so far |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in CONNECTIONS:
         r = ceiling[c]
         # (The dashboard's one-connection run is compared with the 16-connection ceiling.)
-        out.append(f"| — | bare axum handler (ceiling) | {c} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | 1.000 |")
+        out.append(f"| — | bare axum handler (ceiling) | {c} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | 1.000 | — |")
     for res in results:
         for name, c, r in res["rows"]:
             top = ceiling.get(c, ceiling[CONNECTIONS[0]])["rps"]
             ratio = r["rps"] / top if top else 0
-            out.append(f"| {res['backend']} | {name} | {c} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {ratio:.3f} |")
+            out.append(f"| {res['backend']} | {name} | {c} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {ratio:.3f} | "
+                       f"{r['hwm'] / 1024:.1f} MB |")
     out += ["", "| backend | RSS idle | RSS peak | start → first 200 (migrated) | first start (migrations) | seeding |",
             "|---|---:|---:|---:|---:|---:|"]
     for res in results:
@@ -483,10 +490,10 @@ def main():
             out.append(f"| {res['backend']} | `{path}` | {lines:,} | {size / 1e6:.1f} MB | {secs:.1f} s | "
                        f"{lines / secs if secs else 0:,.0f} | {peak / 1024:.1f} MB |")
     out += ["", "CSV import of a 10,000-row file (new products, each with opening stock), through the plain forms:", "",
-            "| backend | Check file | Import |", "|---|---:|---:|"]
+            "| backend | Check file | Import | peak RSS so far |", "|---|---:|---:|---:|"]
     for res in results:
         check_s, import_s = res["import"]
-        out.append(f"| {res['backend']} | {check_s:.2f} s | {import_s:.2f} s |")
+        out.append(f"| {res['backend']} | {check_s:.2f} s | {import_s:.2f} s | {res['import_peak_kb'] / 1024:.1f} MB |")
     parts = ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in results[0]["parts"].items())
     out += ["", f"First visit to `/login` (brotli where offered): **{results[0]['transfer'] / 1024:.1f} KB** ({parts}).",
             "", "SQL statements per page (including the session lookup):", "",

@@ -116,6 +116,15 @@ impl NameMatch {
     }
 }
 
+/// The statement counting the products that meet `conditions`, up to the number bound to
+/// parameter `cap` (`COUNT_CAP + 1`), as column `n`: the count stops reading at the cap.
+fn capped_count_sql(conditions: &Conditions, cap: usize) -> String {
+    format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM products {} LIMIT ${cap}) AS capped",
+        conditions.where_sql()
+    )
+}
+
 /// How many listed products match, up to `COUNT_CAP + 1`.
 async fn count_matches(db: &Db, matching: &NameMatch, sku: &str) -> Result<i64> {
     let row = match matching {
@@ -133,11 +142,7 @@ async fn count_matches(db: &Db, matching: &NameMatch, sku: &str) -> Result<i64> 
         }
         NameMatch::All | NameMatch::Like(_) => {
             let conditions = matching.conditions(sku, false);
-            let sql = format!(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM products {} LIMIT ${}) AS capped",
-                conditions.where_sql(),
-                conditions.next_param()
-            );
+            let sql = capped_count_sql(&conditions, conditions.next_param());
             conditions
                 .bind(sqlx::query(&sql))
                 .bind(COUNT_CAP + 1)
@@ -182,10 +187,7 @@ pub async fn list(
     );
     let total_sql = match counted_first {
         Some(_) => String::new(),
-        None => format!(
-            ", (SELECT COUNT(*) FROM (SELECT 1 FROM products {} LIMIT ${cap}) AS capped) AS total",
-            conditions.where_sql()
-        ),
+        None => format!(", ({}) AS total", capped_count_sql(&conditions, cap)),
     };
     let sql = format!(
         "SELECT {COLUMNS}{total_sql} FROM products {} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}",
