@@ -305,7 +305,7 @@ def run_backend(backend, ceiling):
     url = fresh_database(backend, workdir)
     env = {"DATABASE_URL": url, "LOG_FORMAT": "json", "RUST_LOG": "warn",
            "STOCKROOM_ADMIN_EMAIL": EMAIL, "STOCKROOM_ADMIN_PASSWORD": PASSWORD,
-           # The shipped pool size (10) unless the caller sets one.
+           # The shipped pool size (4 on SQLite, 10 on PostgreSQL) unless the caller sets one.
            **({"DATABASE_MAX_CONNECTIONS": os.environ["DATABASE_MAX_CONNECTIONS"]}
               if "DATABASE_MAX_CONNECTIONS" in os.environ else {})}
     # Migrate and create the manager, then seed.

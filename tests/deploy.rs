@@ -153,7 +153,7 @@ fn with_params(url: &str, params: &str) -> String {
 
 async fn tls_version(url: &str) -> Result<Option<String>, String> {
     let settings = PoolSettings {
-        max_connections: 1,
+        max_connections: Some(1),
         acquire_timeout: Duration::from_secs(5),
         ..PoolSettings::default()
     };

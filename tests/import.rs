@@ -209,6 +209,46 @@ on_both_backends! {
         let problems: Vec<String> = twice.problems.iter().map(ToString::to_string).collect();
         assert_eq!(problems, ["Line 3: name: Line 2 updates the same product"]);
     }
+
+    async fn a_file_longer_than_one_lookup_matches_every_row_it_names(t: TestDb) {
+        // The rows are matched by looking up only the names and SKUs the file holds, a few
+        // hundred per statement: rows far past the first statement's keys match as well.
+        let mut first = String::from("name,sku\n");
+        for n in 0..1_200 {
+            first.push_str(&format!("Item {n:04},S{n:04}\n"));
+        }
+        let report = checked(&t.db, &first).await;
+        assert_eq!(report.preview().creates, 1_200);
+        let user = kept(&t.db, "first", &report).await;
+        imports::apply(&t.db, "first", &user, NOW).await.unwrap();
+
+        // Even rows by SKU under a new name, odd rows by name in other letters, and new ones.
+        let mut second = String::from("name,sku,lower_limit\n");
+        for n in 0..1_200 {
+            if n % 2 == 0 {
+                second.push_str(&format!("Renamed {n:04},S{n:04},3\n"));
+            } else {
+                second.push_str(&format!("ITEM  {n:04},,3\n"));
+            }
+        }
+        for n in 0..10 {
+            second.push_str(&format!("New {n},,3\n"));
+        }
+        let report = checked(&t.db, &second).await;
+        assert!(report.problems.is_empty(), "{:?}", &report.problems[..1]);
+        let preview = report.preview();
+        assert_eq!((preview.creates, preview.updates), (10, 1_200));
+        let user = kept(&t.db, "second", &report).await;
+        imports::apply(&t.db, "second", &user, NOW + 60).await.unwrap();
+        assert_eq!(count(&t.db, "SELECT COUNT(*) FROM products").await, 1_210);
+        assert_eq!(count(&t.db, "SELECT COUNT(*) FROM products WHERE lower_limit = 3").await, 1_210);
+        assert_eq!(count(&t.db, "SELECT COUNT(*) FROM products WHERE name = 'Renamed 1198' AND sku = 'S1198'").await, 1);
+
+        // A clash between two products both found past the first statement's keys.
+        let clash = checked(&t.db, "name,sku\nRenamed 1196,S1198\n").await;
+        let problems: Vec<String> = clash.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(problems, ["Line 2: sku: This SKU is Renamed 1198's, but Renamed 1196 has this name"]);
+    }
 }
 
 /// Times `Check file` (read, check, match) and `Import` of a 10,000-row file with opening

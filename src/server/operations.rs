@@ -41,7 +41,7 @@ pub async fn database_report(config: &Config) -> anyhow::Result<String> {
         }
     }
     let settings = storage::PoolSettings {
-        max_connections: 1,
+        max_connections: Some(1),
         ..pool_settings(config)
     };
     let db = Db::connect(config.database_url.expose(), &settings)

@@ -20,7 +20,7 @@ use std::time::Duration;
 pub struct Config {
     /// `sqlite://…` (default `sqlite://data/stockroom.db`) or `postgres://…`; prints masked.
     pub database_url: DatabaseUrl,
-    pub database_max_connections: u32,
+    pub database_max_connections: Option<u32>,
     /// How long a request waits for a pooled (or new) connection before it fails.
     pub database_acquire_timeout: Duration,
     /// A pooled connection unused this long is closed.
@@ -270,6 +270,14 @@ mod tests {
     fn operations_settings_have_container_friendly_defaults_and_are_checked() {
         let c = config(&[]).unwrap();
         assert_eq!(c.database_acquire_timeout, Duration::from_secs(5));
+        // Unset, the pool's size is the database's own default (Backend::default_pool_size).
+        assert_eq!(c.database_max_connections, None);
+        assert_eq!(
+            config(&[("DATABASE_MAX_CONNECTIONS", "3")])
+                .unwrap()
+                .database_max_connections,
+            Some(3)
+        );
         assert_eq!(c.shutdown_timeout, Duration::from_secs(8));
         assert_eq!(c.header_read_timeout, Duration::from_secs(30));
         assert_eq!(c.request_body_timeout, Duration::from_secs(30));
@@ -285,6 +293,7 @@ mod tests {
         assert_eq!(c.shutdown_timeout, Duration::ZERO);
         let text = config(&[
             ("DATABASE_ACQUIRE_TIMEOUT_SECONDS", "0"),
+            ("DATABASE_MAX_CONNECTIONS", "ten"),
             ("LOG_MAX_FILES", "many"),
             ("SHUTDOWN_TIMEOUT_SECONDS", "-1"),
             ("HEADER_READ_TIMEOUT_SECONDS", "0"),
@@ -295,6 +304,7 @@ mod tests {
         .to_string();
         for key in [
             "DATABASE_ACQUIRE_TIMEOUT_SECONDS",
+            "DATABASE_MAX_CONNECTIONS",
             "LOG_MAX_FILES",
             "SHUTDOWN_TIMEOUT_SECONDS",
             "HEADER_READ_TIMEOUT_SECONDS",

@@ -45,6 +45,13 @@ pub(super) fn connections(v: &str) -> Result<u32, String> {
     whole(v).map(|n| u32::try_from(n).unwrap_or(u32::MAX).max(1))
 }
 
+pub(super) fn optional_connections(v: &str) -> Result<Option<u32>, String> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    connections(v).map(Some)
+}
+
 pub(super) fn count(v: &str) -> Result<usize, String> {
     positive(v).map(|n| usize::try_from(n).unwrap_or(usize::MAX))
 }

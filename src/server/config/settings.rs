@@ -85,12 +85,15 @@ pub const DATABASE_URL: Setting<DatabaseUrl> = Setting::new(
     DatabaseUrl::parse,
     |c| c.database_url.to_string(),
 );
-pub const DATABASE_MAX_CONNECTIONS: Setting<u32> = Setting::new(
+pub const DATABASE_MAX_CONNECTIONS: Setting<Option<u32>> = Setting::new(
     "DATABASE_MAX_CONNECTIONS",
-    "10",
-    "pool size",
-    connections,
-    |c| c.database_max_connections.to_string(),
+    "",
+    "pool size; unset, 4 on SQLite (one writer at a time, a page cache per connection) and 10 on PostgreSQL",
+    optional_connections,
+    |c| {
+        let size = c.database_max_connections.map(|n| n.to_string());
+        set_or(size, "(not set: 4 on SQLite, 10 on PostgreSQL)")
+    },
 );
 pub const DATABASE_ACQUIRE_TIMEOUT_SECONDS: Setting<Duration> = Setting::new(
     "DATABASE_ACQUIRE_TIMEOUT_SECONDS",

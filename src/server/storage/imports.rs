@@ -11,7 +11,7 @@
 use super::audit::{self, Actor, NewEntry};
 use super::ledger::{self, NewLot, NewMovement, Tx};
 use super::summaries::Tally;
-use super::{classify, flag, Db, Result, StorageError};
+use super::{classify, flag, placeholders, Db, Result, StorageError};
 use crate::domain::employee::AuditAction;
 use crate::domain::import::{ImportRow, Problem, Report};
 use crate::domain::ledger::MovementKind;
@@ -19,7 +19,7 @@ use crate::domain::search::fold;
 use crate::domain::stock::Position;
 use crate::domain::Money;
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// How long a checked upload can be imported.
 pub const KEEP_SECS: i64 = 3_600;
@@ -51,26 +51,44 @@ pub struct Imported {
     pub replayed: bool,
 }
 
-/// The products a catalogue holds, by folded name and by SKU.
+/// The products a file's rows could update, by folded name and by SKU: only those its rows
+/// name, so what an import holds grows with the file, not with the shop's catalogue.
 struct Catalogue {
     names: HashMap<String, (i64, String)>,
     skus: HashMap<String, (i64, String)>,
 }
 
-async fn catalogue<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<Catalogue> {
-    let rows = sqlx::query("SELECT id, name, name_key, sku FROM products")
-        .fetch_all(db)
-        .await?;
+/// Keys looked up per statement: well inside both databases' limits on parameters.
+const LOOKUP_CHUNK: usize = 500;
+
+async fn catalogue(conn: &mut sqlx::AnyConnection, rows: &[ImportRow]) -> Result<Catalogue> {
     let mut catalogue = Catalogue {
         names: HashMap::new(),
         skus: HashMap::new(),
     };
-    for r in rows {
-        let (id, name): (i64, String) = (r.try_get("id")?, r.try_get("name")?);
-        if let Some(sku) = r.try_get::<Option<String>, _>("sku")? {
-            catalogue.skus.insert(sku, (id, name.clone()));
+    let names: BTreeSet<String> = rows.iter().map(|r| fold(&r.form.name)).collect();
+    let skus: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| r.sku().map(str::to_owned))
+        .collect();
+    for (column, keys) in [("name_key", names), ("sku", skus)] {
+        let keys: Vec<String> = keys.into_iter().collect();
+        for chunk in keys.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "SELECT id, name, name_key, sku FROM products WHERE {column} IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let query = chunk
+                .iter()
+                .fold(sqlx::query(&sql), |q, key| q.bind(key.clone()));
+            for r in query.fetch_all(&mut *conn).await? {
+                let (id, name): (i64, String) = (r.try_get("id")?, r.try_get("name")?);
+                if let Some(sku) = r.try_get::<Option<String>, _>("sku")? {
+                    catalogue.skus.insert(sku, (id, name.clone()));
+                }
+                catalogue.names.insert(r.try_get("name_key")?, (id, name));
+            }
         }
-        catalogue.names.insert(r.try_get("name_key")?, (id, name));
     }
     Ok(catalogue)
 }
@@ -115,7 +133,9 @@ fn match_rows(catalogue: &Catalogue, rows: &[ImportRow]) -> (Vec<Option<i64>>, V
 /// Matches a checked file's rows to the catalogue: fills `report.targets` and adds clashes to
 /// its problems.
 pub async fn plan(db: &Db, report: &mut Report) -> Result<()> {
-    let catalogue = catalogue(db.pool()).await?;
+    let mut conn = db.pool().acquire().await?;
+    let catalogue = catalogue(&mut conn, &report.rows).await?;
+    drop(conn);
     let (targets, problems) = match_rows(&catalogue, &report.rows);
     report.targets = targets;
     report.add_problems(problems);
@@ -204,7 +224,7 @@ pub async fn apply(db: &Db, id: &str, actor: &Actor, now: i64) -> Result<Importe
     if !report.problems.is_empty() || report.more_problems > 0 {
         return Err(ImportError::HasProblems);
     }
-    let (targets, clashes) = match_rows(&catalogue(&mut *tx).await?, &report.rows);
+    let (targets, clashes) = match_rows(&catalogue(&mut tx, &report.rows).await?, &report.rows);
     if targets != report.targets || !clashes.is_empty() {
         return Err(ImportError::Changed);
     }

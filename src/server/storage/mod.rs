@@ -48,6 +48,20 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The pool size when none is configured. SQLite writes one transaction at a time and
+    /// every pooled connection keeps its own page cache, so a few connections do all it can:
+    /// at 100,000 products, 4 instead of 10 took `make bench`'s peak RSS from 195 MB to 95 MB
+    /// with the list pages as fast (BENCHMARKS.md, 2026-12-08). PostgreSQL's server does the
+    /// work; its connections cost this process little.
+    pub fn default_pool_size(self) -> u32 {
+        match self {
+            Self::Sqlite => 4,
+            Self::Postgres => 10,
+        }
+    }
+}
+
 /// A failure of the storage layer, sorted into what callers can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -142,10 +156,19 @@ impl Conditions {
     }
 }
 
+/// `$from, $from+1, …`: `n` numbered parameters, for an `IN (…)` list.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Pool settings an operator may tune.
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
-    pub max_connections: u32,
+    /// `None`: the backend's [`Backend::default_pool_size`].
+    pub max_connections: Option<u32>,
     /// How long to wait for a connection (pooled or new) before failing the request.
     pub acquire_timeout: Duration,
     /// Close connections unused this long.
@@ -157,7 +180,7 @@ pub struct PoolSettings {
 impl Default for PoolSettings {
     fn default() -> Self {
         Self {
-            max_connections: 10,
+            max_connections: None,
             acquire_timeout: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(600),
             max_lifetime: Duration::from_secs(1_800),
@@ -206,7 +229,11 @@ impl Db {
             Backend::Postgres => url.to_owned(),
         };
         let pool = AnyPoolOptions::new()
-            .max_connections(settings.max_connections)
+            .max_connections(
+                settings
+                    .max_connections
+                    .unwrap_or(backend.default_pool_size()),
+            )
             .acquire_timeout(settings.acquire_timeout)
             .idle_timeout(settings.idle_timeout)
             .max_lifetime(settings.max_lifetime)

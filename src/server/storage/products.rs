@@ -1,6 +1,6 @@
 //! Products: the catalogue and each product's stock position.
 
-use super::{classify, flag, like_escape, Arg, Backend, Conditions, Db, Result};
+use super::{classify, flag, like_escape, placeholders, Arg, Backend, Conditions, Db, Result};
 use crate::domain::product::{ProductSort, COUNT_CAP};
 use crate::domain::product_form::ProductDraft;
 use crate::domain::{search, Money, Product, ProductPage};
@@ -311,16 +311,10 @@ pub async fn named(db: &Db, typed: &[String]) -> Result<Vec<Product>> {
     if typed.is_empty() {
         return Ok(Vec::new());
     }
-    let list = |from: usize| {
-        (from..from + typed.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let sql = format!(
         "SELECT {COLUMNS} FROM products WHERE archived = 0 AND (name_key IN ({}) OR sku IN ({}))",
-        list(1),
-        list(typed.len() + 1)
+        placeholders(1, typed.len()),
+        placeholders(typed.len() + 1, typed.len())
     );
     let mut query = sqlx::query(&sql);
     for t in &typed {
