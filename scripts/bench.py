@@ -348,25 +348,27 @@ def run_backend(backend, ceiling):
     import_peak_kb = rss_kb(server.proc.pid, "VmHWM")
     wasm = next((a for a in pkg_assets(server.base) if a.endswith(".wasm")), None)
     rows = []
+
+    def measured(result):
+        # The run's figures with the server's peak RSS from its start to the run's end.
+        return dict(result, hwm=rss_kb(server.proc.pid, "VmHWM"))
+
     for name, path, signed in paths:
         # The dashboard's and the reorder list's budgets are the time one person waits for
         # them: measured alone as well.
         # The dashboard's longer periods: one person at a time only.
         for c in [1] if name in (DASHBOARD_30D, DASHBOARD_12M) else \
                 ([1] if name in (DASHBOARD, "/reorder") else []) + list(CONNECTIONS):
-            r = wrk(server.base + path, c, cookie if signed else None)
-            rows.append((name, c, dict(r, hwm=rss_kb(server.proc.pid, "VmHWM"))))
+            rows.append((name, c, measured(wrk(server.base + path, c, cookie if signed else None))))
     if wasm:
         for c in CONNECTIONS:
-            r = wrk(server.base + wasm, c, headers=["Accept-Encoding: br"])
-            rows.append(("wasm (br)", c, dict(r, hwm=rss_kb(server.proc.pid, "VmHWM"))))
+            rows.append(("wasm (br)", c, measured(wrk(server.base + wasm, c, headers=["Accept-Encoding: br"]))))
     stocked = stocked_products(backend, url, workdir)
     if not stocked:
         sys.exit("bench: no product has stock to sell; seed more movements")
     script = sale_script(workdir, stocked)
     for c in CONNECTIONS:
-        r = wrk(server.base + "/api/sales", c, cookie, script=script)
-        rows.append(("sale (server fn)", c, dict(r, hwm=rss_kb(server.proc.pid, "VmHWM"))))
+        rows.append(("sale (server fn)", c, measured(wrk(server.base + "/api/sales", c, cookie, script=script))))
     peak_kb = rss_kb(server.proc.pid, "VmHWM")
     server.stop()
     # Restart with migrations already applied: time to the first 200.

@@ -7,6 +7,7 @@ use super::database_url::DatabaseUrl;
 use super::parse::*;
 use super::{Config, LogFormat};
 use crate::domain::{Email, Password};
+use crate::server::storage::Backend;
 use crate::server::zone::ShopZone;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -90,9 +91,13 @@ pub const DATABASE_MAX_CONNECTIONS: Setting<Option<u32>> = Setting::new(
     "",
     "pool size; unset, 4 on SQLite (one writer at a time, a page cache per connection) and 10 on PostgreSQL",
     optional_connections,
-    |c| {
-        let size = c.database_max_connections.map(|n| n.to_string());
-        set_or(size, "(not set: 4 on SQLite, 10 on PostgreSQL)")
+    |c| match c.database_max_connections {
+        Some(n) => n.to_string(),
+        None => format!(
+            "(not set: {} on SQLite, {} on PostgreSQL)",
+            Backend::Sqlite.default_pool_size(),
+            Backend::Postgres.default_pool_size()
+        ),
     },
 );
 pub const DATABASE_ACQUIRE_TIMEOUT_SECONDS: Setting<Duration> = Setting::new(
