@@ -36,7 +36,7 @@ pub enum AppError {
     Conflict { field: String, message: String },
     /// A line asks for more than is on hand (409); `field` is that line's quantity field. Its
     /// JSON carries the sentence too (`message`), for callers that show it as it is.
-    #[error("Not enough stock of {product}: {available} {unit} available")]
+    #[error("Not enough stock of {product}: {} available", shortfall::shown(unit, *loose, *available))]
     #[serde(
         serialize_with = "shortfall::serialize",
         deserialize_with = "shortfall::deserialize"
@@ -44,8 +44,10 @@ pub enum AppError {
     NotEnoughStock {
         field: String,
         product: String,
+        /// In the product's own unit (`unit`); loose goods kept in grams read in kg.
         available: i64,
         unit: String,
+        loose: bool,
     },
     /// The request itself is malformed: missing or mistyped arguments (400).
     #[error("The request was not understood: {0}")]
@@ -75,7 +77,14 @@ mod shortfall {
         available: i64,
         unit: String,
         #[serde(default)]
+        loose: bool,
+        #[serde(default)]
         message: String,
+    }
+
+    /// What is available, as people read it (`1.5 kg`, `3 pcs`).
+    pub fn shown(unit: &str, loose: bool, available: i64) -> String {
+        crate::domain::Measure::new(unit, loose).show(available)
     }
 
     #[expect(
@@ -87,23 +96,34 @@ mod shortfall {
         product: &String,
         available: &i64,
         unit: &String,
+        loose: &bool,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         Wire {
-            message: format!("Not enough stock of {product}: {available} {unit} available"),
+            message: format!(
+                "Not enough stock of {product}: {} available",
+                shown(unit, *loose, *available)
+            ),
             field: field.clone(),
             product: product.clone(),
             available: *available,
             unit: unit.clone(),
+            loose: *loose,
         }
         .serialize(serializer)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<(String, String, i64, String), D::Error> {
+    ) -> Result<(String, String, i64, String, bool), D::Error> {
         let wire = Wire::deserialize(deserializer)?;
-        Ok((wire.field, wire.product, wire.available, wire.unit))
+        Ok((
+            wire.field,
+            wire.product,
+            wire.available,
+            wire.unit,
+            wire.loose,
+        ))
     }
 }
 
@@ -305,6 +325,7 @@ mod tests {
             product: "Tea".into(),
             available: 3,
             unit: "pcs".into(),
+            loose: false,
         };
         assert_eq!(error.status(), 409);
         assert_eq!(

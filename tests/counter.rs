@@ -122,7 +122,7 @@ on_both_backends! {
         let ghee_line = scalar(&t.db, &format!("SELECT id FROM bill_lines WHERE bill_id = {sale} AND line_no = 1")).await;
         let input = ReturnInput {
             original_bill_id: sale,
-            lines: vec![ReturnLine { index: 0, line_id: ghee_line, quantity: 1 }],
+            lines: vec![ReturnLine { index: 0, line_id: ghee_line, quantity: stockroom::domain::measure::Typed::whole(1) }],
             reason: "Damaged".into(),
             key: "return:r".into(),
             now: NOW + 60,

@@ -162,6 +162,7 @@ fn top(id_of: &[(String, i64)], name: &str, revenue: i64, units: i64, cost: i64)
         product_id: id_of.iter().find(|(n, _)| n == name).unwrap().1,
         name: name.into(),
         unit: "pcs".into(),
+        loose: false,
         revenue: Money::from_minor(revenue),
         units,
         cost: Money::from_minor(cost),
@@ -210,7 +211,7 @@ on_both_backends! {
         // Left now (after April's sale too): Rice 3 × ₹60, Dal 14 × ₹30, Curd 4 × ₹20.
         assert_eq!(f.stock_value, Money::from_minor(18_000 + 42_000 + 8_000));
         let id = |name: &str| ids.iter().find(|(n, _)| n == name).unwrap().1;
-        let alert = |name: &str, quantity, limit| StockAlert { product_id: id(name), name: name.into(), unit: "pcs".into(), quantity, limit };
+        let alert = |name: &str, quantity, limit| StockAlert { product_id: id(name), name: name.into(), unit: "pcs".into(), loose: false, quantity, limit };
         assert_eq!(f.low_stock, Alerts { rows: vec![alert("Rice", 3, 5)], total: 1 });
         assert_eq!(f.overstock, Alerts { rows: vec![alert("Dal", 14, 10)], total: 1 });
         assert_eq!(f.expiring_lots, 1, "the curd");

@@ -253,7 +253,7 @@ async fn an_exported_inventory_imports_into_a_fresh_shop_as_the_same_products() 
     let from = common::app::start().await;
     let manager = from.sign_in(MANAGER).await;
     let file = "name,sku,unit,selling_price,tax_rate,tax_code,lower_limit,upper_limit,loose,quantity,unit_cost,expires_on\n\
-                \"=Cola, \"\"diet\"\"\",C1,ml,45.5,18,2202,10,100,yes,300,0.25,2027-01-31\n\
+                \"=Cola, \"\"diet\"\"\",C1,ml,45.5,18,2202,0.01,0.1,yes,0.3,250,2027-01-31\n\
                 चाय पत्ती,,pcs,120,,,,,no,,,\n";
     let (upload, _) = preview(&from, &manager, file.as_bytes()).await;
     let done = from

@@ -27,7 +27,9 @@ async fn add_product(db: &Db, name: &str, unit: &str, lower: Option<i64>, upper:
         name,
         sku: None,
         unit,
-        loose: unit == "g",
+        // Kept and typed in whole grams (not loose: loose goods are typed in kg, see
+        // tests/loose.rs), so the projections below read in grams.
+        loose: false,
         selling_price: Money::from_minor(1_000),
         lower_limit: lower,
         upper_limit: upper,

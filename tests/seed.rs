@@ -39,13 +39,20 @@ on_both_backends! {
         )
         .await;
         assert_eq!(wrong_totals, 0);
-        // Sales' cost of goods is what their movements took from lots.
+        // Sales' cost of goods is what their movements took from lots, and their subtotal what
+        // their movements brought in (loose goods are priced per kg: the movements keep the
+        // money, split over lots to the paisa).
         let wrong_cost = scalar(
             &t.db,
-            "SELECT COUNT(*) FROM bills b WHERE b.kind = 'sale' AND b.cost_of_goods <> \
-               (SELECT CAST(SUM(-m.quantity * m.unit_cost) AS BIGINT) FROM movements m WHERE m.bill_id = b.id)",
+            "SELECT COUNT(*) FROM bills b WHERE b.kind = 'sale' AND (b.cost_of_goods <> \
+               (SELECT CAST(SUM(-m.cost) AS BIGINT) FROM movements m WHERE m.bill_id = b.id) \
+               OR b.subtotal <> (SELECT CAST(SUM(-m.amount) AS BIGINT) FROM movements m WHERE m.bill_id = b.id))",
         )
         .await;
+        assert!(
+            scalar(&t.db, "SELECT COUNT(*) FROM products WHERE loose = 1 AND unit = 'g' AND quantity > 0").await > 0,
+            "the seeded shop sells loose goods"
+        );
         assert_eq!(wrong_cost, 0);
         // Expired leftovers were written off, so the expiry list is what a shop would see.
         assert!(scalar(&t.db, "SELECT COUNT(*) FROM movements WHERE kind = 'write_off' AND bill_id IS NULL").await > 0);

@@ -136,9 +136,10 @@ mod server {
             CorrectionError::LotEmpty => {
                 AppError::invalid(quantity_field, "This lot has nothing left")
             }
-            CorrectionError::NotEnoughInLot { available } => {
-                AppError::invalid(quantity_field, format!("This lot holds only {available}"))
+            CorrectionError::NotEnoughInLot { shown, .. } => {
+                AppError::invalid(quantity_field, format!("This lot holds only {shown}"))
             }
+            CorrectionError::Units(error) => AppError::invalid(quantity_field, error),
             CorrectionError::ForeignKey => {
                 key_error("This form belongs to another session: reload the page")
             }
@@ -152,7 +153,13 @@ mod server {
     pub async fn count(id: i64, form: &CountForm) -> Result<(), AppError> {
         let manager = crate::api::context::require_manager()?;
         let state = crate::api::context::state()?;
-        let draft = form.parse().map_err(AppError::InvalidFields)?;
+        // The count is typed in the product's measure (kg for loose goods kept in grams).
+        let product = crate::server::storage::products::get(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let draft = form
+            .parse(&product.measure())
+            .map_err(AppError::InvalidFields)?;
         let input = CountInput {
             product_id: id,
             counted: draft.counted,
@@ -185,7 +192,7 @@ mod server {
             let draft = form.parse().map_err(AppError::InvalidFields)?;
             let input = WriteOffInput {
                 lot_id: lot,
-                quantity: draft.quantity.map(crate::domain::stock::Quantity::get),
+                quantity: draft.quantity,
                 reason: draft.reason,
                 key: format!("write_off:{}", draft.key.as_str()),
                 now: crate::api::context::now(),
@@ -270,15 +277,12 @@ mod server {
                 &quantity_field(line),
                 "This line is not on the bill: reload the page",
             )),
-            Err(ReturnError::TooMany {
-                line,
-                product,
-                returnable,
-                unit,
-            }) => Err(AppError::Invalid {
-                field: quantity_field(line),
-                message: format!("At most {returnable} {unit} of {product} can come back"),
-            }),
+            Err(error @ (ReturnError::TooMany { line, .. } | ReturnError::Units { line, .. })) => {
+                Err(AppError::Invalid {
+                    field: quantity_field(line),
+                    message: error.to_string(),
+                })
+            }
             Err(ReturnError::Record(RecordError::ForeignKey)) => Err(key_error(
                 "This form belongs to another session: reload the page",
             )),

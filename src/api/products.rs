@@ -58,6 +58,8 @@ pub struct Suggestion {
     pub name: String,
     pub sku: Option<String>,
     pub unit: String,
+    /// Sold loose: with `unit`, its [`Suggestion::measure`].
+    pub loose: bool,
     pub quantity: i64,
     /// The selling price as the form's field takes it (`45.00`); empty while it is not set.
     pub selling_price: String,
@@ -84,8 +86,14 @@ impl Suggestion {
             name: p.name,
             sku: p.sku,
             unit: p.unit,
+            loose: p.loose,
             quantity: p.quantity,
         }
+    }
+
+    /// How its quantities read and are typed (kg for loose goods kept in grams).
+    pub fn measure(&self) -> crate::domain::Measure {
+        crate::domain::Measure::new(self.unit.clone(), self.loose)
     }
 
     /// Whether its selling price is set (a product a purchase created has none yet).
@@ -253,11 +261,25 @@ async fn save_product(
     use crate::server::storage::{products, StorageError};
     super::context::require_user()?;
     let state = super::context::state()?;
+    // Limits are read in the product's measure, so a form without a unit (a direct call) is
+    // read in the unit the product has.
+    let mut form = form.clone();
+    if form.unit.is_none() {
+        form.unit = products::get(&state.db, id).await?.map(|p| p.unit);
+    }
     let draft = form.parse().map_err(AppError::InvalidFields)?;
     match products::update(&state.db, id, &draft, super::context::now()).await {
         Ok(()) => {
             leptos_axum::redirect(&format!("/inventory/{id}?saved=1"));
             Ok(())
+        }
+        Err(StorageError::Conflict { constraint }) if constraint == products::MEASURE_FIXED => {
+            Err(AppError::Conflict {
+                field: "loose".into(),
+                message: "This product's stock history is counted in its unit: it cannot change \
+                          between loose and packaged. Add a new product instead"
+                    .into(),
+            })
         }
         Err(StorageError::Conflict { constraint }) if constraint.contains("sku") => {
             Err(AppError::Conflict {

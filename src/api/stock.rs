@@ -124,11 +124,17 @@ async fn record_checked(kind: BillKind, form: &BillForm) -> Result<i64, AppError
             product,
             available,
             unit,
+            loose,
         }) => Err(AppError::NotEnoughStock {
             field: line_field(line, "quantity"),
             product,
             available,
             unit,
+            loose,
+        }),
+        Err(RecordError::Units { line, error }) => Err(AppError::Invalid {
+            field: line_field(line, "quantity"),
+            message: error.to_string(),
         }),
         Err(RecordError::UnknownProduct { line, name }) => Err(AppError::Invalid {
             field: line_field(line, "product"),

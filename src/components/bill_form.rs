@@ -14,9 +14,9 @@
 use crate::api::products::{scan_product, suggest_products, Suggestion};
 use crate::components::party_fields::{PartyFields, PartyTyped};
 use crate::domain::bill::{line_total, BillKind, Totals};
-use crate::domain::bill_form::{line_field, BillForm, LineForm};
-use crate::domain::stock::parse_quantity;
-use crate::domain::{Currency, Money};
+use crate::domain::bill_form::{line_field, one_more, BillForm, LineForm};
+use crate::domain::measure::Typed;
+use crate::domain::{Currency, Measure, Money};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -139,10 +139,23 @@ pub fn BillFormIsland(
             })
             .unwrap_or(shop_rate_bp)
     };
-    let priced = move |line: &Line| -> Option<(i64, Money, u32)> {
-        let quantity = parse_quantity(&line.quantity.get()).ok()?;
+    // Quantities in the product's measure: kg with decimals for loose goods kept in grams.
+    let measure_of = move |name: &str| {
+        known
+            .with(|k| {
+                k.iter()
+                    .find(|s| s.is_named_by(name))
+                    .map(Suggestion::measure)
+            })
+            .unwrap_or_else(Measure::pieces)
+    };
+    let priced = move |line: &Line| -> Option<(Money, u32)> {
+        let typed = Typed::parse(&line.quantity.get()).ok()?;
         let amount = Money::parse(&line.amount.get()).ok()?;
-        Some((quantity, amount, rate_of(&line.product.get())))
+        let name = line.product.get();
+        let measure = measure_of(&name);
+        let quantity = measure.units(typed).ok()?;
+        Some((line_total(&measure, quantity, amount)?, rate_of(&name)))
     };
     let totals = Memo::new(move |_| {
         let priced = lines.with(|ls| ls.iter().filter_map(priced).collect::<Vec<_>>());
@@ -161,8 +174,7 @@ pub fn BillFormIsland(
         };
         let found = lines.with_untracked(|ls| ls.iter().copied().find(same));
         if let Some(line) = found {
-            let quantity = parse_quantity(&line.quantity.get_untracked()).unwrap_or(0);
-            line.quantity.set((quantity + 1).to_string());
+            line.quantity.set(one_more(&line.quantity.get_untracked()));
             if line.amount.with_untracked(|a| a.trim().is_empty()) {
                 line.amount.set(usual_price(kind, product));
             }
@@ -296,7 +308,7 @@ pub fn BillFormIsland(
         let initial = line.product.get_untracked();
         let amount = move || {
             priced(&line)
-                .and_then(|(q, a, _)| line_total(q, a))
+                .map(|(amount, _)| amount)
                 .map(money)
                 .unwrap_or_default()
         };
@@ -322,7 +334,7 @@ pub fn BillFormIsland(
                     />
                     <div id=described>{move || message(line_field(index(), "product"))}</div>
                 </div>
-                {field(line, "quantity", "Quantity", line.quantity, Some("numeric"), "text")}
+                {field(line, "quantity", "Quantity", line.quantity, Some("decimal"), "text")}
                 {field(line, "amount", amount_label, line.amount, Some("decimal"), "text")}
                 {(kind == BillKind::Purchase).then(|| field(line, "expires_on", "Expiry date", line.expires_on, None, "date"))}
                 <output class="cell-total num" aria-label="Amount">{amount}</output>
@@ -401,10 +413,11 @@ pub fn BillFormIsland(
                             .unwrap_or_default()
                             .into_iter()
                             .map(|s| {
+                                let stock = s.measure().show(s.quantity);
                                 let label = if kind == BillKind::Purchase {
-                                    format!("{} {} on hand", s.quantity, s.unit)
+                                    format!("{stock} on hand")
                                 } else {
-                                    format!("{} {} in stock", s.quantity, s.unit)
+                                    format!("{stock} in stock")
                                 };
                                 view! { <option value=s.name>{label}</option> }
                             })

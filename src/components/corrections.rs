@@ -52,7 +52,7 @@ pub fn CountStock(product_id: i64, unit: String) -> impl IntoView {
                 <div class="field">
                     <label for="counted">"Counted quantity"</label>
                     <div class="with-unit">
-                        <input id="counted" name="counted" inputmode="numeric" value=typed.counted aria-describedby="counted-error"/>
+                        <input id="counted" name="counted" inputmode="decimal" value=typed.counted aria-describedby="counted-error"/>
                         <span class="unit">{unit}</span>
                     </div>
                     <div id="counted-error">{message(&error, "counted")}</div>
@@ -101,7 +101,7 @@ pub fn WriteOffLot(
         Some(view! {
             <div class="field compact">
                 <label for=quantity_id.clone()>"Quantity"</label>
-                <input id=quantity_id.clone() name="quantity" inputmode="numeric" value=typed.quantity.clone() placeholder="all"/>
+                <input id=quantity_id.clone() name="quantity" inputmode="decimal" value=typed.quantity.clone() placeholder="all"/>
                 {message(&error, "quantity")}
             </div>
             <div class="field compact">

@@ -3,7 +3,7 @@
 
 use super::calendar::Day;
 use super::tax::{summarize, tax_on, RateSummary, TaxedLine};
-use super::Money;
+use super::{Measure, Money};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -114,11 +114,10 @@ pub struct Totals {
 #[error("The bill's total is too large")]
 pub struct TooLarge;
 
-/// A line's amount: quantity × unit price, or `None` when it would overflow.
-pub fn line_total(quantity: i64, unit_amount: Money) -> Option<Money> {
-    quantity
-        .checked_mul(unit_amount.minor())
-        .map(Money::from_minor)
+/// A line's amount: quantity × unit price ÷ the measure's scale, rounded half-up
+/// ([`Measure::amount`]; loose goods are priced per kg), or `None` when it would overflow.
+pub fn line_total(measure: &Measure, quantity: i64, unit_amount: Money) -> Option<Money> {
+    measure.amount(quantity, unit_amount)
 }
 
 /// A bill's lines priced: each line's amount and tax, and the bill's totals.
@@ -130,16 +129,13 @@ pub struct Priced {
 }
 
 impl Totals {
-    /// The totals of lines given as `(quantity, unit amount, tax rate in basis points)`: each
-    /// line's tax is rounded half-up to a minor unit on its own, and the bill's tax is their sum
-    /// (PRODUCT.md, "Tax").
-    pub fn of_lines(
-        lines: impl IntoIterator<Item = (i64, Money, u32)>,
-    ) -> Result<Priced, TooLarge> {
+    /// The totals of lines given as `(amount, tax rate in basis points)`, each amount a
+    /// [`line_total`]: each line's tax is rounded half-up to a minor unit on its own, and the
+    /// bill's tax is their sum (PRODUCT.md, "Tax").
+    pub fn of_lines(lines: impl IntoIterator<Item = (Money, u32)>) -> Result<Priced, TooLarge> {
         let mut priced = Priced::default();
         let (mut subtotal, mut tax) = (0i64, 0i64);
-        for (quantity, unit, rate_bp) in lines {
-            let taxable = line_total(quantity, unit).ok_or(TooLarge)?;
+        for (taxable, rate_bp) in lines {
             let line_tax = tax_on(taxable, rate_bp);
             subtotal = subtotal.checked_add(taxable.minor()).ok_or(TooLarge)?;
             tax = tax.checked_add(line_tax.minor()).ok_or(TooLarge)?;
@@ -166,7 +162,11 @@ pub struct BillLine {
     pub product_id: i64,
     pub product: String,
     pub unit: String,
+    /// Sold loose: with `unit`, how the quantity reads ([`BillLine::measure`]).
+    #[serde(default)]
+    pub loose: bool,
     pub quantity: i64,
+    /// Per the measure's shown unit (per kg for loose goods kept in grams).
     pub unit_price: Money,
     pub line_total: Money,
     pub expires_on: Option<Day>,
@@ -175,6 +175,13 @@ pub struct BillLine {
     pub tax_rate_bp: Option<u32>,
     pub tax_code: Option<String>,
     pub tax: Option<Money>,
+}
+
+impl BillLine {
+    /// How the line's quantity and unit price read.
+    pub fn measure(&self) -> Measure {
+        Measure::new(self.unit.clone(), self.loose)
+    }
 }
 
 /// A recorded bill with its lines.
@@ -257,14 +264,18 @@ mod tests {
     fn each_line_is_taxed_at_its_own_rate_and_the_bill_sums_them() {
         let m = Money::from_minor;
         // 3 × ₹33.33 at 18 % (₹99.99 → ₹18.00) and 1 × ₹0.03 at 5 % (0.15 paise → 0).
-        let priced = Totals::of_lines([(3, m(3_333), 1_800), (1, m(3), 500)]).unwrap();
+        let priced = Totals::of_lines([(m(9_999), 1_800), (m(3), 500)]).unwrap();
         assert_eq!(priced.totals.subtotal, m(10_002));
         assert_eq!(priced.totals.tax, m(1_800));
         assert_eq!(priced.totals.total, m(11_802));
         assert_eq!(priced.lines[0].tax, m(1_800));
         assert_eq!(priced.lines[1].tax, Money::ZERO);
         assert_eq!(Totals::of_lines([]).unwrap(), Priced::default());
-        assert_eq!(Totals::of_lines([(i64::MAX, m(2), 0)]), Err(TooLarge));
+        assert_eq!(
+            Totals::of_lines([(m(i64::MAX), 0), (m(1), 0)]),
+            Err(TooLarge)
+        );
+        assert_eq!(line_total(&Measure::pieces(), i64::MAX, m(2)), None);
     }
 
     #[test]

@@ -5,9 +5,9 @@
 
 use super::bill::{BillKind, MAX_LINES, MAX_UNIT_PRICE};
 use super::calendar::Day;
+use super::measure::Typed;
 use super::money::MoneyError;
 use super::search;
-use super::stock::{parse_quantity, Quantity};
 use super::text::{optional_note, FormKey, Name};
 use super::Money;
 use crate::error::FieldError;
@@ -126,6 +126,13 @@ impl Party {
     }
 }
 
+/// The typed quantity with one more unit (`2` → `3`, `1.5` → `2.5`); `1` when nothing sensible
+/// was typed.
+pub fn one_more(typed: &str) -> String {
+    let before = Typed::parse(typed).map_or(0, Typed::thousandths);
+    Typed::whole(1).plus(before).to_text()
+}
+
 /// One checked line of a bill.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
@@ -133,8 +140,11 @@ pub struct Line {
     pub index: usize,
     /// The product's name as typed (a purchase of an unknown name creates it).
     pub product: Name,
-    pub quantity: Quantity,
-    /// Unit cost for purchases, unit price for sales.
+    /// As typed, up to three decimals: the recorder turns it into the product's own units
+    /// ([`Measure::units`](super::Measure::units): kg for loose goods kept in grams, whole
+    /// numbers for the rest), once it knows the product.
+    pub quantity: Typed,
+    /// Unit cost for purchases, unit price for sales (per kg for loose goods).
     pub unit_amount: Money,
     /// Purchases only.
     pub expires_on: Option<Day>,
@@ -228,7 +238,7 @@ impl BillForm {
                     }
                 },
             };
-            let quantity = Quantity::parse(&line.quantity)
+            let quantity = Typed::parse(&line.quantity)
                 .map_err(|e| fail("quantity", e.to_string()))
                 .ok();
             let amount = match Money::parse(&line.amount) {
@@ -298,8 +308,7 @@ impl BillForm {
             search::fold(typed) == search::fold(name) || (!code.is_empty() && typed.trim() == code)
         };
         if let Some(line) = self.lines.iter_mut().find(|l| same(&l.product)) {
-            let quantity = parse_quantity(&line.quantity).unwrap_or(0);
-            line.quantity = (quantity + 1).to_string();
+            line.quantity = one_more(&line.quantity);
             if line.amount.trim().is_empty() {
                 line.amount = amount.to_owned();
             }
@@ -390,7 +399,7 @@ mod tests {
     fn every_bad_field_gets_its_own_message() {
         let lines = [
             line("", "0", "-1", "2026-13-45"),
-            line("Rice", "1.5", "abc", ""),
+            line("Rice", "1.2345", "abc", ""),
             line("RICE", "99999999999", "100000000000", ""),
             line(&"x".repeat(10_000), "1", "1", ""),
         ];

@@ -3,7 +3,9 @@
 //! customer; a purchase return sends them back to the supplier (PRODUCT.md, "Returns").
 
 use super::correction::{return_quantity, MAX_REASON_CHARS};
+use super::measure::Typed;
 use super::text::{optional_note, FormKey};
+use super::Measure;
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -26,13 +28,14 @@ pub struct ReturnForm {
     pub key: String,
 }
 
-/// One line to give back: `quantity` units of the original bill line `line_id`.
+/// One line to give back: `quantity` of the original bill line `line_id`, as typed (kg for
+/// loose goods kept in grams; the recorder turns it into the product's units).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReturnLine {
     /// Where the line stands in the form: `lines[index][quantity]`.
     pub index: usize,
     pub line_id: i64,
-    pub quantity: i64,
+    pub quantity: Typed,
 }
 
 /// A checked return.
@@ -63,8 +66,8 @@ impl ReturnForm {
                 continue;
             };
             match return_quantity(&line.quantity) {
-                Ok(0) => {}
-                Ok(quantity) => lines.push(ReturnLine {
+                Ok(None) => {}
+                Ok(Some(quantity)) => lines.push(ReturnLine {
                     index,
                     line_id,
                     quantity,
@@ -111,6 +114,9 @@ pub struct ReturnableLine {
     pub product_id: i64,
     pub product: String,
     pub unit: String,
+    /// Sold loose: with `unit`, how its quantities read ([`ReturnableLine::measure`]).
+    #[serde(default)]
+    pub loose: bool,
     /// Sold or bought on the original bill.
     pub quantity: i64,
     /// Given back by earlier returns.
@@ -118,6 +124,13 @@ pub struct ReturnableLine {
     /// What this line may still give back: sold minus returned (sales); what is left of the
     /// lot the purchase made, at most bought minus returned (purchases).
     pub returnable: i64,
+}
+
+impl ReturnableLine {
+    /// How the line's quantities read and are typed.
+    pub fn measure(&self) -> Measure {
+        Measure::new(self.unit.clone(), self.loose)
+    }
 }
 
 #[cfg(test)]
@@ -144,7 +157,7 @@ mod tests {
             [ReturnLine {
                 index: 1,
                 line_id: 12,
-                quantity: 2
+                quantity: Typed::whole(2)
             }]
         );
     }
@@ -164,7 +177,7 @@ mod tests {
             .collect();
         assert_eq!(fields, ["lines[0][quantity]", "reason"]);
         let junk = ReturnForm {
-            lines: vec![line("x", "1"), line("12", "-1"), line("13", "1.5")],
+            lines: vec![line("x", "1"), line("12", "-1"), line("13", "1.2345")],
             reason: "Damaged".into(),
             key: "short".into(),
         };

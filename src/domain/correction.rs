@@ -4,9 +4,10 @@
 //! tax is refunded, and the average cost after goods go back to a supplier. Pure, so the rules
 //! can be checked exhaustively.
 
-use super::stock::{Quantity, QuantityError, Shortfall, Take, MAX_LINE_QUANTITY};
+use super::measure::Typed;
+use super::stock::{QuantityError, Shortfall, Take, MAX_LINE_QUANTITY};
 use super::text::{optional_note, FormKey};
-use super::Money;
+use super::{Measure, Money};
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -53,32 +54,29 @@ pub struct CountForm {
 /// A checked count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountDraft {
-    /// What is on the shelf, in the product's unit.
+    /// What is on the shelf, in the product's own unit (grams for loose goods typed in kg).
     pub counted: i64,
     pub reason: String,
     pub key: FormKey,
 }
 
 impl CountForm {
-    /// Checks every field, collecting every problem.
-    pub fn parse(&self) -> Result<CountDraft, Vec<FieldError>> {
+    /// Checks every field, collecting every problem. `measure` is the product's: a loose
+    /// product kept in grams is counted in kg, with up to three decimals.
+    pub fn parse(&self, measure: &Measure) -> Result<CountDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let text = self.counted.trim().replace([',', '_'], "");
-        let counted = match text.parse::<i64>() {
-            _ if text.is_empty() => {
-                errors.push(FieldError::new("counted", "Enter what you counted"));
-                None
-            }
-            Ok(n) if (0..=MAX_COUNTED).contains(&n) => Some(n),
-            Ok(n) if n < 0 => {
-                errors.push(FieldError::new("counted", "A count cannot be below zero"));
-                None
-            }
-            _ => {
-                errors.push(FieldError::new(
-                    "counted",
-                    "Enter a whole number from 0 to 1,000,000,000",
-                ));
+        let counted = match measure.parse_count(&self.counted, MAX_COUNTED) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                let message = match e {
+                    QuantityError::Empty => "Enter what you counted".to_owned(),
+                    QuantityError::Negative => "A count cannot be below zero".to_owned(),
+                    QuantityError::TooLarge => {
+                        format!("Enter at most {}", measure.show(MAX_COUNTED))
+                    }
+                    other => other.to_string(),
+                };
+                errors.push(FieldError::new("counted", message));
                 None
             }
         };
@@ -110,8 +108,9 @@ pub struct WriteOffForm {
 /// A checked write-off.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WriteOffDraft {
-    /// `None`: everything left in the lot.
-    pub quantity: Option<Quantity>,
+    /// `None`: everything left in the lot. As typed: the recorder turns it into the lot's
+    /// product's units ([`Measure::units`]).
+    pub quantity: Option<Typed>,
     pub reason: String,
     pub key: FormKey,
 }
@@ -122,7 +121,7 @@ impl WriteOffForm {
         let mut errors = Vec::new();
         let quantity = match self.quantity.trim() {
             "" => None,
-            text => Quantity::parse(text)
+            text => Typed::parse(text)
                 .map_err(|e| errors.push(FieldError::new("quantity", e)))
                 .ok(),
         };
@@ -246,17 +245,21 @@ pub fn put_back(takes: &[Taken], quantity: i64) -> Result<Vec<Take>, Shortfall> 
             lot_id: lot.lot_id,
             quantity: put,
             unit_cost: lot.unit_cost,
+            // What the units add to the lot's value depends on what it holds when they go
+            // back: the recorder prices each put with `stock::lot_part` as it makes it.
+            cost: Money::ZERO,
         });
         left -= put;
     }
     Ok(puts)
 }
 
-/// Why a return quantity is not acceptable.
-pub fn return_quantity(text: &str) -> Result<i64, QuantityError> {
+/// A return quantity as typed: `None` for a line left empty or at 0, else a positive quantity
+/// (turned into the product's units once the line is known: [`Measure::units`]).
+pub fn return_quantity(text: &str) -> Result<Option<Typed>, QuantityError> {
     match text.trim() {
-        "" | "0" => Ok(0),
-        text => Quantity::parse(text).map(Quantity::get),
+        "" | "0" => Ok(None),
+        text => Typed::parse(text).map(Some),
     }
 }
 
@@ -272,12 +275,13 @@ mod tests {
 
     #[test]
     fn a_count_needs_a_whole_number_a_reason_and_the_key() {
+        let pcs = Measure::pieces();
         let ok = CountForm {
             counted: " 1,200 ".into(),
             reason: "Stock-take".into(),
             key: KEY.into(),
         }
-        .parse()
+        .parse(&pcs)
         .unwrap();
         assert_eq!((ok.counted, ok.reason.as_str()), (1_200, "Stock-take"));
         let zero = CountForm {
@@ -286,7 +290,7 @@ mod tests {
             key: KEY.into(),
         };
         assert_eq!(
-            zero.parse().unwrap().counted,
+            zero.parse(&pcs).unwrap().counted,
             0,
             "an empty shelf is a count"
         );
@@ -296,7 +300,7 @@ mod tests {
             key: "x".into(),
         };
         let fields: Vec<String> = bad
-            .parse()
+            .parse(&pcs)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
@@ -307,8 +311,17 @@ mod tests {
                 counted: junk.into(),
                 ..zero.clone()
             };
-            assert!(form.parse().is_err(), "{junk}");
+            assert!(form.parse(&pcs).is_err(), "{junk}");
         }
+        // Loose rice kept in grams is counted in kilograms.
+        let rice = CountForm {
+            counted: "12.25".into(),
+            ..zero.clone()
+        };
+        assert_eq!(
+            rice.parse(&Measure::new("g", true)).unwrap().counted,
+            12_250
+        );
     }
 
     #[test]
@@ -328,7 +341,7 @@ mod tests {
         }
         .parse()
         .unwrap();
-        assert_eq!(some.quantity.map(Quantity::get), Some(3));
+        assert_eq!(some.quantity.map(Typed::thousandths), Some(3_000));
         assert!(WriteOffForm {
             quantity: "0".into(),
             key: KEY.into(),
@@ -428,7 +441,8 @@ mod tests {
 
     impl Model {
         fn take(&mut self, quantity: i64) {
-            let sale = crate::domain::stock::sell(&self.lots, quantity).unwrap();
+            let sale =
+                crate::domain::stock::sell(&self.lots, quantity, &Measure::pieces()).unwrap();
             for t in &sale.takes {
                 self.lots
                     .iter_mut()
@@ -462,7 +476,8 @@ mod tests {
                     self.purchases.push(lot);
                 }
                 1 if a <= self.position.quantity => {
-                    let sale = crate::domain::stock::sell(&self.lots, a).unwrap();
+                    let sale =
+                        crate::domain::stock::sell(&self.lots, a, &Measure::pieces()).unwrap();
                     let order = self.sales.len() as i64 * 1_000;
                     let takes = sale.takes.iter().enumerate().map(|(i, t)| Taken {
                         lot_id: t.lot_id,

@@ -3,7 +3,7 @@
 //! definition.
 
 use super::period::{Month, Period};
-use super::{Currency, Money, Role};
+use super::{Currency, Measure, Money, Role};
 use serde::{Deserialize, Serialize};
 
 /// Rows in each `Top products` list.
@@ -46,6 +46,8 @@ pub struct ProductTotals {
     pub product_id: i64,
     pub name: String,
     pub unit: String,
+    /// Sold loose: with `unit`, how `units` reads.
+    pub loose: bool,
     pub revenue: Money,
     pub units: i64,
     /// What the lots sold had cost.
@@ -59,8 +61,18 @@ pub struct StockAlert {
     pub product_id: i64,
     pub name: String,
     pub unit: String,
+    /// Sold loose: with `unit`, how the quantity and the limit read ([`StockAlert::measure`]).
+    #[serde(default)]
+    pub loose: bool,
     pub quantity: i64,
     pub limit: i64,
+}
+
+impl StockAlert {
+    /// How the alert's quantity and limit read.
+    pub fn measure(&self) -> Measure {
+        Measure::new(self.unit.clone(), self.loose)
+    }
 }
 
 /// A few alerts and how many there are in all.
@@ -131,9 +143,19 @@ pub struct TopProduct {
     pub product_id: i64,
     pub name: String,
     pub unit: String,
+    /// Sold loose: with `unit`, how `units` reads ([`TopProduct::measure`]).
+    #[serde(default)]
+    pub loose: bool,
     pub revenue: Money,
     pub units: i64,
     pub profit: Option<Money>,
+}
+
+impl TopProduct {
+    /// How the product's units sold read.
+    pub fn measure(&self) -> Measure {
+        Measure::new(self.unit.clone(), self.loose)
+    }
 }
 
 /// What the dashboard shows one person: sales figures for everyone, costs only for managers.
@@ -183,6 +205,7 @@ impl Dashboard {
                     product_id: p.product_id,
                     name: p.name,
                     unit: p.unit,
+                    loose: p.loose,
                     revenue: p.revenue,
                     units: p.units,
                 })
@@ -273,6 +296,7 @@ mod tests {
             product_id: 1,
             name: "Rice".into(),
             unit: "pcs".into(),
+            loose: false,
             revenue: money(1_000),
             units: 2,
             cost: money(700),

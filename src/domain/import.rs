@@ -8,7 +8,7 @@ use super::calendar::Day;
 use super::product_form::ProductForm;
 use super::search::fold;
 use super::spreadsheet::unguard;
-use super::Money;
+use super::{Measure, Money};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -115,9 +115,14 @@ impl fmt::Display for Problem {
 /// Units a product had before the shop used Stockroom, entering as a lot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Opening {
+    /// In the product's own unit: the file gives loose goods kept in grams in kg.
     pub quantity: i64,
+    /// Per the measure's shown unit (per kg for loose goods kept in grams).
     pub unit_cost: Money,
     pub expires_on: Option<Day>,
+    /// What it is worth at `unit_cost` ([`Measure::amount`]).
+    #[serde(default)]
+    pub value: Money,
 }
 
 /// A row that passed every check: the product form it amounts to (the cells a file left
@@ -131,6 +136,27 @@ pub struct ImportRow {
     /// Whether the file has a `loose` column (without one, a product stays as it is).
     pub has_loose: bool,
     pub opening: Option<Opening>,
+}
+
+impl ImportRow {
+    /// The measure the row's quantities and limits are read in: its own `unit` (`pcs` without
+    /// one) and `loose` cells. A row that sets quantities of a product measured otherwise is a
+    /// problem at the check (`storage::imports`), never read in the wrong unit.
+    pub fn measure(&self) -> Measure {
+        let loose = self
+            .form
+            .loose
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "false");
+        Measure::new(self.form.unit.as_deref().unwrap_or("pcs"), loose)
+    }
+
+    /// Whether the row sets any quantity: opening stock or a stock limit.
+    pub fn sets_quantities(&self) -> bool {
+        self.opening.is_some()
+            || !self.form.lower_limit.trim().is_empty()
+            || !self.form.upper_limit.trim().is_empty()
+    }
 }
 
 impl ImportRow {
@@ -236,15 +262,16 @@ impl Header {
                     .map(|e| Problem::new(line, &e.field, e.message)),
             );
         }
-        let opening = opening(line, &get, &mut problems);
+        let mut row = ImportRow {
+            line,
+            form,
+            has_price,
+            has_loose: self.has(Column::Loose),
+            opening: None,
+        };
+        row.opening = opening(line, &get, &row.measure(), &mut problems);
         if problems.is_empty() {
-            Ok(ImportRow {
-                line,
-                form,
-                has_price,
-                has_loose: self.has(Column::Loose),
-                opening,
-            })
+            Ok(row)
         } else {
             Err(problems)
         }
@@ -272,17 +299,22 @@ fn decimal_point(text: &str) -> std::borrow::Cow<'_, str> {
 fn opening<'a>(
     line: u64,
     get: &impl Fn(Column) -> &'a str,
+    measure: &Measure,
     problems: &mut Vec<Problem>,
 ) -> Option<Opening> {
     let quantity = match get(Column::Quantity) {
         "" => 0,
-        text => match text.parse::<i64>() {
-            Ok(n) if (0..=MAX_OPENING).contains(&n) => n,
-            _ => {
+        text => match measure.parse_count(&decimal_point(text), MAX_OPENING) {
+            Ok(n) => n,
+            Err(_) => {
                 problems.push(Problem::new(
                     line,
                     "quantity",
-                    "Enter a whole number from 0, or leave it empty",
+                    if measure.has_decimals() {
+                        "Enter a quantity from 0 with up to three decimals, or leave it empty"
+                    } else {
+                        "Enter a whole number from 0, or leave it empty"
+                    },
                 ));
                 0
             }
@@ -320,10 +352,12 @@ fn opening<'a>(
             }
         },
     };
-    (quantity > 0).then_some(Opening {
+    let unit_cost = unit_cost.unwrap_or(Money::ZERO);
+    (quantity > 0).then(|| Opening {
         quantity,
-        unit_cost: unit_cost.unwrap_or(Money::ZERO),
+        unit_cost,
         expires_on,
+        value: measure.amount(quantity, unit_cost).unwrap_or_default(),
     })
 }
 
@@ -417,7 +451,7 @@ impl Report {
             opening_units: opening.clone().map(|o| o.quantity).sum(),
             opening_value: Money::from_minor(
                 opening
-                    .map(|o| o.quantity.saturating_mul(o.unit_cost.minor()))
+                    .map(|o| o.value.minor())
                     .fold(0i64, i64::saturating_add),
             ),
             problems: self.problems.iter().map(ToString::to_string).collect(),

@@ -56,8 +56,8 @@ fn a_good_row_becomes_a_product_form_with_its_opening_stock() {
                 "g",
                 "64.90",
                 "yes",
-                "500",
-                "0.40",
+                "0.5",
+                "40.00",
                 "2026-12-31",
                 "5",
             ]),
@@ -72,10 +72,12 @@ fn a_good_row_becomes_a_product_form_with_its_opening_stock() {
     assert_eq!(draft.tax_rate_bp, Some(Some(500)));
     assert_eq!(
         row.opening,
+        // Loose goods kept in grams come in kg, at a cost per kg.
         Some(Opening {
             quantity: 500,
-            unit_cost: Money::from_minor(40),
+            unit_cost: Money::from_minor(4_000),
             expires_on: Some(Day::parse("2026-12-31").unwrap()),
+            value: Money::from_minor(2_000),
         })
     );
     let bare = header(&["name"]).row(3, &cells(&["Salt"])).unwrap();

@@ -3,7 +3,7 @@
 
 use super::bill::BillKind;
 use super::calendar::Day;
-use super::Money;
+use super::{Measure, Money};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -134,6 +134,9 @@ pub struct Movement {
     pub product_id: i64,
     pub product: String,
     pub unit: String,
+    /// Sold loose: with `unit`, how its quantity and unit amount read.
+    #[serde(default)]
+    pub loose: bool,
     pub kind: MovementKind,
     pub quantity: i64,
     pub unit_amount: Money,
@@ -147,6 +150,9 @@ pub struct ExpiringLot {
     pub product_id: i64,
     pub product: String,
     pub unit: String,
+    /// Sold loose: with `unit`, how its quantity and unit amount read.
+    #[serde(default)]
+    pub loose: bool,
     pub remaining: i64,
     pub expires_on: Day,
     /// Negative once expired.
@@ -160,6 +166,20 @@ pub struct OpenLot {
     pub remaining: i64,
     /// `None` for goods that do not expire.
     pub expires_on: Option<Day>,
+}
+
+impl Movement {
+    /// How its quantity and unit amount read (kg and per kg for loose goods kept in grams).
+    pub fn measure(&self) -> Measure {
+        Measure::new(self.unit.clone(), self.loose)
+    }
+}
+
+impl ExpiringLot {
+    /// How its quantity reads.
+    pub fn measure(&self) -> Measure {
+        Measure::new(self.unit.clone(), self.loose)
+    }
 }
 
 #[cfg(test)]

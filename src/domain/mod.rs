@@ -14,6 +14,7 @@ pub mod email;
 pub mod employee;
 pub mod import;
 pub mod ledger;
+pub mod measure;
 pub mod money;
 pub mod paging;
 pub mod party;
@@ -33,6 +34,7 @@ pub mod user;
 
 pub use calendar::Day;
 pub use email::Email;
+pub use measure::Measure;
 pub use money::{Currency, Money};
 pub use password::Password;
 pub use product::{Product, ProductPage, StockLevel};

@@ -49,6 +49,12 @@ impl Product {
         price_set(self.selling_price)
     }
 
+    /// How its quantities and unit prices read and are typed (kg and per kg when sold loose
+    /// by the gram).
+    pub fn measure(&self) -> super::Measure {
+        super::Measure::new(self.unit.clone(), self.loose)
+    }
+
     /// Out of stock at zero; low below the lower limit; over above the upper limit.
     pub fn stock_level(&self) -> StockLevel {
         match (self.lower_limit, self.upper_limit) {

@@ -7,7 +7,7 @@ use super::money::MoneyError;
 use super::product::{parse_sku, parse_unit, Product};
 use super::tax::{parse_rate, parse_tax_code, percent};
 use super::text::Name;
-use super::Money;
+use super::{Measure, Money};
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -58,22 +58,27 @@ pub struct ProductDraft {
     pub tax_code: Option<Option<String>>,
 }
 
-/// An optional stock limit: empty is none, otherwise a whole number from 0.
-pub fn parse_limit(text: &str) -> Result<Option<i64>, &'static str> {
+/// An optional stock limit in the product's measure (kg for loose goods kept in grams): empty
+/// is none, otherwise a quantity from 0.
+pub fn parse_limit(text: &str, measure: &Measure) -> Result<Option<i64>, &'static str> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
-    match text.parse::<i64>() {
-        Ok(n) if (0..=MAX_LIMIT).contains(&n) => Ok(Some(n)),
-        _ => Err("Enter a whole number from 0, or leave it empty"),
+    match measure.parse_count(text, MAX_LIMIT) {
+        Ok(n) => Ok(Some(n)),
+        Err(_) if measure.has_decimals() => {
+            Err("Enter a quantity from 0 with up to three decimals, or leave it empty")
+        }
+        Err(_) => Err("Enter a whole number from 0, or leave it empty"),
     }
 }
 
 impl ProductForm {
     /// The form filled with what a product has now.
     pub fn of(product: &Product) -> Self {
-        let limit = |l: Option<i64>| l.map(|l| l.to_string()).unwrap_or_default();
+        let measure = product.measure();
+        let limit = |l: Option<i64>| l.map(|l| measure.number(l)).unwrap_or_default();
         Self {
             name: product.name.clone(),
             // Not set: an empty field (with a `Not set` placeholder), never `0.00`.
@@ -91,9 +96,14 @@ impl ProductForm {
         }
     }
 
-    /// Checks every field, collecting every problem.
+    /// Checks every field, collecting every problem. Limits are read in the measure the
+    /// product will have: the form's unit (or `pcs` when it sends none) and its `Loose` box.
     pub fn parse(&self) -> Result<ProductDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
+        let loose = self
+            .loose
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "false");
         let name = Name::parse(&self.name)
             .map_err(|e| errors.push(FieldError::new("name", e.message("Enter a name"))))
             .ok();
@@ -131,8 +141,9 @@ impl ProductForm {
                 .map_err(|e| errors.push(FieldError::new("tax_code", e)))
                 .unwrap_or_default()
         });
+        let measure = Measure::new(unit.as_deref().unwrap_or("pcs"), loose);
         let mut limit = |field: &str, text: &str| {
-            parse_limit(text)
+            parse_limit(text, &measure)
                 .map_err(|e| errors.push(FieldError::new(field, e)))
                 .unwrap_or_default()
         };
@@ -152,10 +163,7 @@ impl ProductForm {
                 selling_price,
                 lower_limit,
                 upper_limit,
-                loose: self
-                    .loose
-                    .as_deref()
-                    .is_some_and(|v| !v.is_empty() && v != "false"),
+                loose,
                 sku,
                 unit,
                 tax_rate_bp,
@@ -262,8 +270,15 @@ mod tests {
                 "upper_limit"
             ]
         );
-        assert!(parse_limit("-1").is_err());
-        assert!(parse_limit("1000000001").is_err());
-        assert_eq!(parse_limit(" "), Ok(None));
+        let pcs = Measure::pieces();
+        assert!(parse_limit("-1", &pcs).is_err());
+        assert!(parse_limit("1000000001", &pcs).is_err());
+        assert!(parse_limit("2.5", &pcs).is_err());
+        assert_eq!(parse_limit(" ", &pcs), Ok(None));
+        // Loose goods kept in grams have their limits in kg.
+        assert_eq!(
+            parse_limit("2.5", &Measure::new("g", true)),
+            Ok(Some(2_500))
+        );
     }
 }

@@ -73,12 +73,22 @@ pub struct ReorderRow {
     pub product_id: i64,
     pub product: String,
     pub unit: String,
+    /// Sold loose: with `unit`, how its quantities read ([`ReorderRow::measure`]).
+    #[serde(default)]
+    pub loose: bool,
     pub on_hand: i64,
     pub lower_limit: Option<i64>,
     pub days_left: Option<i64>,
     pub suggested: i64,
     /// The supplier of the latest purchase bill with this product.
     pub last_supplier: Option<String>,
+}
+
+impl ReorderRow {
+    /// How the row's quantities read (kg for loose goods kept in grams).
+    pub fn measure(&self) -> super::Measure {
+        super::Measure::new(self.unit.clone(), self.loose)
+    }
 }
 
 /// The list `/reorder` shows: its most urgent rows and how many products need ordering in all.

@@ -3,7 +3,7 @@
 //! (`server::storage::stock`) and the seeder both call [`Position::receive`] and [`sell`].
 
 use super::calendar::Day;
-use super::Money;
+use super::{Measure, Money};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
@@ -18,54 +18,16 @@ pub enum QuantityError {
     Empty,
     #[error("Enter a whole number")]
     NotWhole,
+    #[error("Enter a number, like 2 or 1.5")]
+    NotANumber,
+    #[error("Use at most three digits after the decimal point")]
+    TooPrecise,
+    #[error("The quantity cannot be negative")]
+    Negative,
     #[error("The quantity must be more than zero")]
     NotPositive,
-    #[error("At most 1,000,000 in one line")]
+    #[error("That is more than one line can hold")]
     TooLarge,
-}
-
-/// A line's quantity: a whole number from 1 to [`MAX_LINE_QUANTITY`] in the product's unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Quantity(i64);
-
-impl Quantity {
-    /// A quantity as typed (see [`parse_quantity`]).
-    pub fn parse(input: &str) -> Result<Self, QuantityError> {
-        parse_quantity(input).map(Self)
-    }
-
-    /// A quantity from a number, if it is in range.
-    pub fn new(units: i64) -> Result<Self, QuantityError> {
-        match units {
-            n if n <= 0 => Err(QuantityError::NotPositive),
-            n if n > MAX_LINE_QUANTITY => Err(QuantityError::TooLarge),
-            n => Ok(Self(n)),
-        }
-    }
-
-    /// The number of units.
-    pub const fn get(self) -> i64 {
-        self.0
-    }
-}
-
-/// Parses a line quantity: a whole number from 1 to [`MAX_LINE_QUANTITY`].
-pub fn parse_quantity(input: &str) -> Result<i64, QuantityError> {
-    let text = input.trim().replace([',', '_'], "");
-    if text.is_empty() {
-        return Err(QuantityError::Empty);
-    }
-    if text.starts_with('-') && text[1..].chars().all(|c| c.is_ascii_digit()) && text.len() > 1 {
-        return Err(QuantityError::NotPositive);
-    }
-    if !text.chars().all(|c| c.is_ascii_digit()) {
-        return Err(QuantityError::NotWhole);
-    }
-    match text.parse::<i64>() {
-        Ok(0) => Err(QuantityError::NotPositive),
-        Ok(n) if n <= MAX_LINE_QUANTITY => Ok(n),
-        _ => Err(QuantityError::TooLarge),
-    }
 }
 
 /// The moving weighted average cost after receiving `qty_in` at `unit_cost`:
@@ -110,12 +72,24 @@ pub fn fefo(a: &LotStock, b: &LotStock) -> Ordering {
         .then(a.id.cmp(&b.id))
 }
 
-/// How much a sale takes from one lot.
+/// How much a sale takes from one lot, and what those units cost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Take {
     pub lot_id: i64,
     pub quantity: i64,
     pub unit_cost: Money,
+    /// The lot's value before the take less its value after ([`lot_part`]): the takes of a
+    /// lot add up to its value to the paisa, loose goods priced per kg included.
+    pub cost: Money,
+}
+
+/// What taking `quantity` from a lot holding `remaining` at `unit_cost` costs: the lot's value
+/// before less its value after, each its [`Measure::amount`]. Putting units back (a return) is
+/// the same with the two swapped, so a lot's movements always add up to its value.
+pub fn lot_part(measure: &Measure, remaining: i64, quantity: i64, unit_cost: Money) -> Money {
+    measure
+        .part(remaining.saturating_sub(quantity), remaining, unit_cost)
+        .unwrap_or(Money::from_minor(i64::MAX))
 }
 
 /// Not enough stock: what was asked for and what there is.
@@ -127,7 +101,11 @@ pub struct Shortfall {
 
 /// Splits a sale of `quantity` over `lots` first-expiry-first-out. Refuses (changing nothing)
 /// when the lots hold less than asked.
-pub fn allocate(lots: &[LotStock], quantity: i64) -> Result<Vec<Take>, Shortfall> {
+pub fn allocate(
+    lots: &[LotStock],
+    quantity: i64,
+    measure: &Measure,
+) -> Result<Vec<Take>, Shortfall> {
     let available: i64 = lots.iter().map(|l| l.remaining.max(0)).sum();
     if quantity > available {
         return Err(Shortfall {
@@ -148,6 +126,7 @@ pub fn allocate(lots: &[LotStock], quantity: i64) -> Result<Vec<Take>, Shortfall
             lot_id: lot.id,
             quantity: take,
             unit_cost: lot.unit_cost,
+            cost: lot_part(measure, lot.remaining, take, lot.unit_cost),
         });
         left -= take;
     }
@@ -180,8 +159,8 @@ pub struct Sale {
 
 /// Sells `quantity` from `lots` first-expiry-first-out, or refuses (changing nothing) when they
 /// hold less.
-pub fn sell(lots: &[LotStock], quantity: i64) -> Result<Sale, Shortfall> {
-    let takes = allocate(lots, quantity)?;
+pub fn sell(lots: &[LotStock], quantity: i64, measure: &Measure) -> Result<Sale, Shortfall> {
+    let takes = allocate(lots, quantity, measure)?;
     let cost_of_goods = cost_of(&takes);
     Ok(Sale {
         takes,
@@ -194,7 +173,7 @@ pub fn cost_of(takes: &[Take]) -> Money {
     Money::from_minor(
         takes
             .iter()
-            .map(|t| t.quantity.saturating_mul(t.unit_cost.minor()))
+            .map(|t| t.cost.minor())
             .fold(0i64, i64::saturating_add),
     )
 }
@@ -218,22 +197,6 @@ mod tests {
             expires_on: expires_on.map(|d| Day::parse(d).unwrap()),
             received_at,
         }
-    }
-
-    #[test]
-    fn quantities_are_whole_positive_and_bounded() {
-        assert_eq!(parse_quantity(" 12 "), Ok(12));
-        assert_eq!(parse_quantity("1,000"), Ok(1_000));
-        assert_eq!(parse_quantity(""), Err(QuantityError::Empty));
-        assert_eq!(parse_quantity("0"), Err(QuantityError::NotPositive));
-        assert_eq!(parse_quantity("-3"), Err(QuantityError::NotPositive));
-        assert_eq!(parse_quantity("1.5"), Err(QuantityError::NotWhole));
-        assert_eq!(parse_quantity("ten"), Err(QuantityError::NotWhole));
-        assert_eq!(parse_quantity("1000001"), Err(QuantityError::TooLarge));
-        assert_eq!(
-            parse_quantity("99999999999999999999999"),
-            Err(QuantityError::TooLarge)
-        );
     }
 
     #[test]
@@ -267,7 +230,7 @@ mod tests {
             lot(3, 5, 300, Some("2026-12-01"), 3),
             lot(4, 5, 400, Some("2026-12-01"), 0),
         ];
-        let takes = allocate(&lots, 17).unwrap();
+        let takes = allocate(&lots, 17, &Measure::pieces()).unwrap();
         let order: Vec<(i64, i64)> = takes.iter().map(|t| (t.lot_id, t.quantity)).collect();
         assert_eq!(order, [(4, 5), (3, 5), (2, 5), (1, 2)]);
         assert_eq!(
@@ -280,7 +243,7 @@ mod tests {
     fn a_sale_of_more_than_there_is_takes_nothing() {
         let lots = [lot(1, 3, 100, None, 1), lot(2, 4, 100, None, 2)];
         assert_eq!(
-            allocate(&lots, 8),
+            allocate(&lots, 8, &Measure::pieces()),
             Err(Shortfall {
                 requested: 8,
                 available: 7
@@ -304,13 +267,10 @@ mod tests {
             lot(1, 10, 100, None, 1),
             lot(2, 10, 200, Some("2026-01-01"), 2),
         ];
-        let sale = sell(&lots, 12).unwrap();
+        let sale = sell(&lots, 12, &Measure::pieces()).unwrap();
         assert_eq!(sale.cost_of_goods, Money::from_minor(10 * 200 + 2 * 100));
         assert_eq!(sale.takes.len(), 2);
-        assert!(sell(&lots, 21).is_err());
-        assert_eq!(Quantity::new(0), Err(QuantityError::NotPositive));
-        assert_eq!(Quantity::new(1_000_001), Err(QuantityError::TooLarge));
-        assert_eq!(Quantity::parse(" 1,000 ").unwrap().get(), 1_000);
+        assert!(sell(&lots, 21, &Measure::pieces()).is_err());
     }
 
     fn arb_lots() -> impl Strategy<Value = Vec<LotStock>> {
@@ -343,7 +303,7 @@ mod tests {
         #[test]
         fn allocation_takes_exactly_the_quantity_in_fefo_order(lots in arb_lots(), quantity in 1i64..300) {
             let available: i64 = lots.iter().map(|l| l.remaining).sum();
-            match allocate(&lots, quantity) {
+            match allocate(&lots, quantity, &Measure::pieces()) {
                 Err(short) => prop_assert!(quantity > available && short.available == available),
                 Ok(takes) => {
                     prop_assert_eq!(takes.iter().map(|t| t.quantity).sum::<i64>(), quantity);
@@ -384,7 +344,7 @@ mod tests {
                 if buy {
                     lots.push(LotStock { id: i as i64, remaining: qty, unit_cost: Money::from_minor(cost), expires_on: None, received_at: i as i64 });
                     movements += qty;
-                } else if let Ok(takes) = allocate(&lots, qty) {
+                } else if let Ok(takes) = allocate(&lots, qty, &Measure::pieces()) {
                     for t in takes {
                         lots.iter_mut().find(|l| l.id == t.lot_id).unwrap().remaining -= t.quantity;
                         movements -= t.quantity;
@@ -392,6 +352,33 @@ mod tests {
                 }
                 prop_assert!(lots.iter().all(|l| l.remaining >= 0));
                 prop_assert_eq!(lots.iter().map(|l| l.remaining).sum::<i64>(), movements);
+            }
+        }
+
+        #[test]
+        fn loose_goods_sold_over_many_lots_keep_the_movements_at_cost_equal_to_the_lots_value(
+            ops in prop::collection::vec((any::<bool>(), 1i64..5_000, 0i64..50_000), 1..60),
+        ) {
+            // Grams at a cost per kg: each take is priced as the lot's value before less after,
+            // so the costs of the movements always add up to what the lots still hold.
+            let rice = Measure::new("g", true);
+            let value = |lots: &[LotStock]| -> i64 {
+                lots.iter().map(|l| rice.amount(l.remaining, l.unit_cost).unwrap().minor()).sum()
+            };
+            let mut lots: Vec<LotStock> = Vec::new();
+            let mut at_cost: i64 = 0;
+            for (i, (buy, qty, cost)) in ops.into_iter().enumerate() {
+                if buy {
+                    let unit_cost = Money::from_minor(cost);
+                    lots.push(LotStock { id: i as i64, remaining: qty, unit_cost, expires_on: None, received_at: i as i64 });
+                    at_cost += rice.amount(qty, unit_cost).unwrap().minor();
+                } else if let Ok(sale) = sell(&lots, qty, &rice) {
+                    for t in &sale.takes {
+                        lots.iter_mut().find(|l| l.id == t.lot_id).unwrap().remaining -= t.quantity;
+                    }
+                    at_cost -= sale.cost_of_goods.minor();
+                }
+                prop_assert_eq!(value(&lots), at_cost);
             }
         }
     }

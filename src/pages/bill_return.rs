@@ -85,19 +85,26 @@ fn ReturnFormView(page: ReturnPage) -> impl IntoView {
                 .get(i)
                 .map(|l| l.quantity.clone())
                 .unwrap_or_default();
+            let measure = line.measure();
+            // Loose goods take decimals (kg): a keyboard with a decimal point.
+            let inputmode = if measure.has_decimals() {
+                "decimal"
+            } else {
+                "numeric"
+            };
             view! {
                 <tr>
                     <td id=product_id.clone()>{line.product.clone()}</td>
-                    <td class="num">{format!("{} {}", line.quantity, line.unit)}</td>
-                    <td class="num">{format!("{} {}", line.returned, line.unit)}</td>
-                    <td class="num">{format!("{} {}", line.returnable, line.unit)}</td>
+                    <td class="num">{measure.show(line.quantity)}</td>
+                    <td class="num">{measure.show(line.returned)}</td>
+                    <td class="num">{measure.show(line.returnable)}</td>
                     <td>
                         <input type="hidden" name=format!("lines[{i}][line]") value=line.line_id/>
                         <label for=id.clone() class="visually-hidden">"Return quantity"</label>
                         <input
                             id=id
                             name=field.clone()
-                            inputmode="numeric"
+                            inputmode=inputmode
                             value=value
                             disabled=line.returnable == 0
                             aria-describedby=product_id

@@ -174,16 +174,19 @@ pub fn BillPage() -> impl IntoView {
                         let mut b = priced.data;
                         let number = b.number();
                         let summary = b.tax_summary();
-                        let lines = std::mem::take(&mut b.lines).into_iter().map(|l| view! {
-                            <tr>
-                                <td>
-                                    <a href=format!("/inventory/{}", l.product_id)>{l.product}</a>
-                                    {tax_note(l.tax_code.as_deref(), l.tax_rate_bp)}
-                                </td>
-                                <td class="num">{format!("{} {}", l.quantity, l.unit)}</td>
-                                <td class="num">{currency.format(l.unit_price)}</td>
-                                <td class="num">{currency.format(l.line_total)}</td>
-                            </tr>
+                        let lines = std::mem::take(&mut b.lines).into_iter().map(|l| {
+                            let measure = l.measure();
+                            view! {
+                                <tr>
+                                    <td>
+                                        <a href=format!("/inventory/{}", l.product_id)>{l.product}</a>
+                                        {tax_note(l.tax_code.as_deref(), l.tax_rate_bp)}
+                                    </td>
+                                    <td class="num">{measure.show(l.quantity)}</td>
+                                    <td class="num">{measure.price(currency.format(l.unit_price))}</td>
+                                    <td class="num">{currency.format(l.line_total)}</td>
+                                </tr>
+                            }
                         }).collect_view();
                         let single = summary.len() == 1;
                         let tax_rows = summary.into_iter().map(|rate| {

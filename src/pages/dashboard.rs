@@ -305,10 +305,11 @@ fn TopTable(
             let profit = p
                 .profit
                 .map(|m| view! { <td class="num">{currency.format(m)}</td> });
+            let units = p.measure().show(p.units);
             view! {
                 <tr>
                     <td><a href=format!("/inventory/{}", p.product_id)>{p.name}</a></td>
-                    <td class="num">{format!("{} {}", p.units, p.unit)}</td>
+                    <td class="num">{units}</td>
                     <td class="num">{currency.format(p.revenue)}</td>
                     {profit}
                 </tr>
@@ -361,11 +362,12 @@ fn AlertTable(
         .rows
         .into_iter()
         .map(|a| {
+            let measure = a.measure();
             view! {
                 <tr>
                     <td><a href=format!("/inventory/{}", a.product_id)>{a.name}</a></td>
-                    <td class="num">{format!("{} {}", a.quantity, a.unit)}</td>
-                    <td class="num">{format!("{} {}", a.limit, a.unit)}</td>
+                    <td class="num">{measure.show(a.quantity)}</td>
+                    <td class="num">{measure.show(a.limit)}</td>
                 </tr>
             }
         })

@@ -93,19 +93,23 @@ pub fn TransactionsPage() -> impl IntoView {
                     Ok(priced) => {
                         let currency = priced.currency;
                         let page = priced.data;
-                        let rows = page.rows.into_iter().map(|m| view! {
-                            <tr>
-                                <td>{shop_time(m.created_at)}</td>
-                                <td><a href=format!("/inventory/{}", m.product_id)>{m.product}</a></td>
-                                <td>
-                                    {match m.bill_id {
-                                        Some(id) => Either::Left(view! { <a href=format!("/bills/{id}")>{m.kind.label()}</a> }),
-                                        None => Either::Right(m.kind.label()),
-                                    }}
-                                </td>
-                                <td class="num">{format!("{:+} {}", m.quantity, m.unit)}</td>
-                                <td class="num">{currency.format(m.unit_amount)}</td>
-                            </tr>
+                        let rows = page.rows.into_iter().map(|m| {
+                            let measure = m.measure();
+                            let sign = if m.quantity > 0 { "+" } else { "" };
+                            view! {
+                                <tr>
+                                    <td>{shop_time(m.created_at)}</td>
+                                    <td><a href=format!("/inventory/{}", m.product_id)>{m.product}</a></td>
+                                    <td>
+                                        {match m.bill_id {
+                                            Some(id) => Either::Left(view! { <a href=format!("/bills/{id}")>{m.kind.label()}</a> }),
+                                            None => Either::Right(m.kind.label()),
+                                        }}
+                                    </td>
+                                    <td class="num">{format!("{sign}{}", measure.show(m.quantity))}</td>
+                                    <td class="num">{measure.price(currency.format(m.unit_amount))}</td>
+                                </tr>
+                            }
                         }).collect_view();
                         view! {
                             <TableRegion label="Transactions">
@@ -172,10 +176,11 @@ pub fn ExpiryPage() -> impl IntoView {
                                 0 => ("badge danger", "Today".to_owned()),
                                 d => ("badge warn", d.to_string()),
                             };
+                            let remaining = lot.measure().show(lot.remaining);
                             view! {
                                 <tr>
                                     <td><a href=format!("/inventory/{}", lot.product_id)>{lot.product}</a></td>
-                                    <td class="num">{format!("{} {}", lot.remaining, lot.unit)}</td>
+                                    <td class="num">{remaining}</td>
                                     <td>{lot.expires_on.to_string()}</td>
                                     <td><span class=class>{left}</span></td>
                                     {manager.then(|| view! { <td><WriteOffLot lot_id=lot.lot_id from="expiry"/></td> })}

@@ -68,6 +68,8 @@ fn CheckForm() -> impl IntoView {
                 "tax_rate, tax_code, lower_limit, upper_limit, loose, quantity, unit_cost, "
                 "expires_on. A row whose SKU or name matches a product updates it; the others "
                 "create products. A quantity enters as opening stock at its unit cost. "
+                "A loose product kept in g (ml) gives its quantity and limits in kg (L) and its "
+                "prices per kg (per L), as the inventory export writes them. "
                 "UTF-8 or Windows-1252, commas, semicolons or tabs, up to 10 MiB."
             </p>
             <form action="/inventory/import/check" method="post" enctype="multipart/form-data" class="form">

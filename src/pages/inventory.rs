@@ -198,10 +198,14 @@ fn ProductTable(
         .products
         .into_iter()
         .map(|product| {
-            let cost = product.average_cost.map(|c| currency.format(c));
+            // Per kg (per L) for loose goods kept in grams (millilitres).
+            let measure = product.measure();
+            let cost = product
+                .average_cost
+                .map(|c| measure.price(currency.format(c)));
             let price = product.listed_price().map_or_else(
                 || crate::domain::product::NOT_SET.to_owned(),
-                |p| currency.format(p),
+                |p| measure.price(currency.format(p)),
             );
             view! { <ProductRow product cost price/> }
         })
@@ -265,6 +269,7 @@ fn ProductRow(product: Product, cost: Option<String>, price: String) -> impl Int
         };
         view! { <span class=class>{label}</span> }
     });
+    let quantity = product.measure().show(product.quantity);
     view! {
         <tr>
             <td>
@@ -272,7 +277,7 @@ fn ProductRow(product: Product, cost: Option<String>, price: String) -> impl Int
                 <label for=format!("pick-{}", product.id) class="visually-hidden">{format!("Select {}", product.name)}</label>
             </td>
             <td><a href=format!("/inventory/{}", product.id)>{product.name}</a></td>
-            <td class="num">{format!("{} {}", product.quantity, product.unit)} " " {badge}</td>
+            <td class="num">{quantity} " " {badge}</td>
             {cost.map(|cost| view! { <td class="num">{cost}</td> })}
             <td class="num">{price}</td>
         </tr>

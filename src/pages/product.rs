@@ -122,11 +122,18 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
     };
     let level = product.stock_level().label();
     let price = product.listed_price();
-    let unit = product.unit.clone();
+    // Quantities in kg and prices per kg for loose goods kept in grams.
+    let measure = product.measure();
+    // Limits of loose goods kept in grams are typed in kg, with decimals.
+    let limit_mode = if measure.has_decimals() {
+        "decimal"
+    } else {
+        "numeric"
+    };
     let manager = viewer::is_manager();
     let lot_rows = lots.into_iter().map(|lot| view! {
         <tr>
-            <td class="num">{format!("{} {unit}", lot.remaining)}</td>
+            <td class="num">{measure.show(lot.remaining)}</td>
             <td>{lot.expires_on.map_or_else(|| "No expiry".to_owned(), |d| d.to_string())}</td>
             {manager.then(|| view! { <td><WriteOffLot lot_id=lot.lot_id from="product" fields=true/></td> })}
         </tr>
@@ -135,18 +142,22 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
     let barcode_assigned = use_query_map().get_untracked().get("barcode").is_some();
     let has_code = product.sku.is_some();
     let assign = ServerAction::<AssignBarcode>::new();
-    let count =
-        manager.then(|| view! { <CountStock product_id=product.id unit=product.unit.clone()/> });
-    let movement_rows = movements.into_iter().map(|m| view! {
-        <tr>
-            <td>{shop_time(m.created_at)}</td>
-            <td>{match m.bill_id {
-                Some(b) => Either::Left(view! { <a href=format!("/bills/{b}")>{m.kind.label()}</a> }),
-                None => Either::Right(m.kind.label()),
-            }}</td>
-            <td class="num">{format!("{:+} {}", m.quantity, m.unit)}</td>
-            <td class="num">{currency.format(m.unit_amount)}</td>
-        </tr>
+    let count = manager.then(
+        || view! { <CountStock product_id=product.id unit=measure.shown_unit().to_owned()/> },
+    );
+    let movement_rows = movements.into_iter().map(|m| {
+        let sign = if m.quantity > 0 { "+" } else { "" };
+        view! {
+            <tr>
+                <td>{shop_time(m.created_at)}</td>
+                <td>{match m.bill_id {
+                    Some(b) => Either::Left(view! { <a href=format!("/bills/{b}")>{m.kind.label()}</a> }),
+                    None => Either::Right(m.kind.label()),
+                }}</td>
+                <td class="num">{format!("{sign}{}", measure.show(m.quantity))}</td>
+                <td class="num">{measure.price(currency.format(m.unit_amount))}</td>
+            </tr>
+        }
     }).collect_view();
     view! {
         <Title text=product.name.clone()/>
@@ -155,14 +166,14 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             <a href="/inventory">"Back to inventory"</a>
         </div>
         <p class="stock-line">
-            {format!("{} {} in stock", product.quantity, product.unit)}
-            {product.average_cost.map(|cost| format!(" · average cost {}", currency.format(cost)))}
+            {format!("{} in stock", measure.show(product.quantity))}
+            {product.average_cost.map(|cost| format!(" · average cost {}", measure.price(currency.format(cost))))}
             " " {level.map(|l| view! { <span class="badge warn">{l}</span> })}
         </p>
         <p class="price-line">
             {format!(
                 "Selling price: {}",
-                price.map_or_else(|| crate::domain::product::NOT_SET.to_owned(), |p| currency.format(p)),
+                price.map_or_else(|| crate::domain::product::NOT_SET.to_owned(), |p| measure.price(currency.format(p))),
             )}
         </p>
         {saved.then(|| view! { <p class="notice" role="status">"Saved."</p> })}
@@ -175,7 +186,11 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="selling_price">"Selling price"</label>
-                <input id="selling_price" name="selling_price" inputmode="decimal" value=typed.selling_price placeholder=crate::domain::product::NOT_SET/>
+                <input id="selling_price" name="selling_price" inputmode="decimal" value=typed.selling_price placeholder=crate::domain::product::NOT_SET aria-describedby="selling_price-hint"/>
+                <p class="muted" id="selling_price-hint">{measure.per().map_or_else(
+                    || "Per unit sold.".to_owned(),
+                    |per| format!("Per {}: loose goods are priced {per} and sold in {} with up to three decimals.", measure.shown_unit(), measure.shown_unit()),
+                )}</p>
                 {error("selling_price")}
             </div>
             <div class="field">
@@ -209,17 +224,19 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="lower_limit">"Lower limit"</label>
-                <input id="lower_limit" name="lower_limit" inputmode="numeric" value=typed.lower_limit/>
+                <input id="lower_limit" name="lower_limit" inputmode=limit_mode value=typed.lower_limit/>
                 {error("lower_limit")}
             </div>
             <div class="field">
                 <label for="upper_limit">"Upper limit"</label>
-                <input id="upper_limit" name="upper_limit" inputmode="numeric" value=typed.upper_limit/>
+                <input id="upper_limit" name="upper_limit" inputmode=limit_mode value=typed.upper_limit/>
                 {error("upper_limit")}
             </div>
             <div class="field checkbox">
                 <input id="loose" name="loose" type="checkbox" value="on" checked=typed.loose.is_some()/>
                 <label for="loose">"Loose"</label>
+                <p class="muted">"Loose goods kept in g or ml are counted in kg or L and priced per kg or L. A product with stock history keeps its way."</p>
+                {error("loose")}
             </div>
             <button type="submit" class="button primary">"Save"</button>
         </ActionForm>

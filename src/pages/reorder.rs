@@ -61,20 +61,22 @@ pub fn ReorderPage() -> impl IntoView {
                         let rows = list.rows.into_iter().enumerate().map(|(i, row)| {
                             let field = |part: &str| format!("order[{i}][{part}]");
                             let left = row.days_left.map_or_else(|| "No sales".to_owned(), |d| d.to_string());
-                            let lower = row.lower_limit.map_or_else(String::new, |l| format!("{l} {}", row.unit));
+                            // In kg for loose goods kept in grams, as `/buy` takes a loose quantity.
+                            let measure = row.measure();
+                            let lower = row.lower_limit.map_or_else(String::new, |l| measure.show(l));
                             view! {
                                 <tr>
                                     <td>
                                         <input type="checkbox" name=field("product") value=row.product.clone()
                                             aria-label=format!("Order {}", row.product)/>
-                                        <input type="hidden" name=field("quantity") value=row.suggested.to_string()/>
+                                        <input type="hidden" name=field("quantity") value=measure.number(row.suggested)/>
                                         <input type="hidden" name=field("supplier") value=row.last_supplier.clone().unwrap_or_default()/>
                                     </td>
                                     <td><a href=format!("/inventory/{}", row.product_id)>{row.product}</a></td>
-                                    <td class="num">{format!("{} {}", row.on_hand, row.unit)}</td>
+                                    <td class="num">{measure.show(row.on_hand)}</td>
                                     <td class="num">{lower}</td>
                                     <td class="num">{left}</td>
-                                    <td class="num">{format!("{} {}", row.suggested, row.unit)}</td>
+                                    <td class="num">{measure.show(row.suggested)}</td>
                                     <td>{row.last_supplier.unwrap_or_default()}</td>
                                 </tr>
                             }

@@ -6,7 +6,7 @@
 use crate::domain::import::{Problem, MAX_ROWS};
 use crate::domain::spreadsheet::guard;
 use crate::domain::tax::percent;
-use crate::domain::{Money, Product};
+use crate::domain::{Measure, Money, Product};
 use axum::body::Bytes;
 
 /// One CSV row, each cell already formatted.
@@ -20,7 +20,9 @@ const BOM: &str = "\u{feff}";
 pub const MAX_COLUMNS: usize = 100;
 
 /// The catalogue's columns, as the inventory export writes them and the import reads them;
-/// `average_cost` (managers only) reads back as the unit cost of the quantity.
+/// `average_cost` (managers only) reads back as the unit cost of the quantity. As on screen, a
+/// loose product kept in `g` (`ml`) has its `quantity` and limits in kg (L) and its prices per
+/// kg (per L); `unit` stays the stored one, so the file reads back the same.
 pub static CATALOGUE: [&str; 11] = [
     "name",
     "sku",
@@ -49,24 +51,26 @@ pub fn text(value: &str) -> String {
     guard(value).into_owned()
 }
 
-/// An optional whole number: empty when there is none.
-pub fn number(value: Option<i64>) -> String {
-    value.map(|n| n.to_string()).unwrap_or_default()
+/// An optional quantity in `measure`'s shown unit (`43.75` for 43,750 g sold loose): empty
+/// when there is none.
+pub fn quantity(measure: &Measure, value: Option<i64>) -> String {
+    value.map(|n| measure.number(n)).unwrap_or_default()
 }
 
 /// A product as a catalogue row (see [`CATALOGUE`]).
 pub fn catalogue_row(p: &Product, with_cost: bool) -> Row {
+    let measure = p.measure();
     let mut row = vec![
         text(&p.name),
         text(p.sku.as_deref().unwrap_or_default()),
         text(&p.unit),
         if p.loose { "yes" } else { "no" }.to_owned(),
-        p.quantity.to_string(),
+        measure.number(p.quantity),
         p.selling_price.to_plain(),
         p.tax_rate_bp.map(percent).unwrap_or_default(),
         text(p.tax_code.as_deref().unwrap_or_default()),
-        number(p.lower_limit),
-        number(p.upper_limit),
+        quantity(&measure, p.lower_limit),
+        quantity(&measure, p.upper_limit),
     ];
     if with_cost {
         row.push(p.average_cost.map(Money::to_plain).unwrap_or_default());

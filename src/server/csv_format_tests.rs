@@ -70,6 +70,63 @@ fn more_rows_than_an_import_takes_are_refused() {
     assert!(problem.to_string().contains("50000"), "{problem}");
 }
 
+#[test]
+fn loose_goods_kept_in_grams_are_written_in_kilograms_as_on_screen() {
+    let rice = Product {
+        id: 1,
+        name: "Rice".into(),
+        sku: None,
+        unit: "g".into(),
+        loose: true,
+        quantity: 43_750,
+        // Per kg, as stored.
+        average_cost: Some(Money::from_minor(12_000)),
+        selling_price: Money::from_minor(14_000),
+        lower_limit: Some(5_000),
+        upper_limit: Some(100_500),
+        tax_rate_bp: None,
+        tax_code: None,
+    };
+    assert_eq!(
+        catalogue_row(&rice, true),
+        strings(&["Rice", "", "g", "yes", "43.75", "140.00", "", "", "5", "100.5", "120.00"])
+    );
+    // And it reads back as the same grams.
+    let bytes = encode(Some(catalogue_header(true)), &[catalogue_row(&rice, true)]).unwrap();
+    let mut read = records(&bytes).unwrap().into_iter();
+    let header = Header::parse(&read.next().unwrap().1).unwrap();
+    let checked = check(&header, read);
+    assert!(checked.problems.is_empty(), "{:?}", checked.problems);
+    let row = &checked.rows[0];
+    let draft = row.form.parse().unwrap();
+    assert_eq!(
+        (draft.lower_limit, draft.upper_limit),
+        (Some(5_000), Some(100_500))
+    );
+    assert_eq!(
+        row.opening.map(|o| (o.quantity, o.unit_cost)),
+        Some((43_750, Money::from_minor(12_000)))
+    );
+    let pieces = Product {
+        unit: "pcs".into(),
+        loose: false,
+        quantity: 12,
+        lower_limit: Some(5),
+        upper_limit: None,
+        ..rice
+    };
+    let row = catalogue_row(&pieces, false);
+    assert_eq!(
+        (
+            row[2].as_str(),
+            row[4].as_str(),
+            row[8].as_str(),
+            row[9].as_str()
+        ),
+        ("pcs", "12", "5", "")
+    );
+}
+
 /// A product as the import would leave it (a clean name, a real SKU, limits in order).
 fn product() -> impl Strategy<Value = Product> {
     (

@@ -45,7 +45,8 @@ pub fn line(
     stockroom::domain::bill_form::Line {
         index: 0,
         product: stockroom::domain::Name::parse(product).unwrap(),
-        quantity: stockroom::domain::stock::Quantity::new(quantity).unwrap(),
+        // As typed: whole units (the products these tests sell are packaged).
+        quantity: stockroom::domain::measure::Typed::whole(quantity),
         unit_amount: stockroom::domain::Money::from_minor(amount),
         expires_on: expires_on.map(|d| stockroom::domain::Day::parse(d).unwrap()),
     }
@@ -206,7 +207,7 @@ pub async fn give_back(db: &Db, original: i64, quantity: i64, key: &str, at: i64
         lines: vec![stockroom::domain::bill_return::ReturnLine {
             index: 0,
             line_id,
-            quantity,
+            quantity: stockroom::domain::measure::Typed::whole(quantity),
         }],
         reason: "Damaged".into(),
         key: format!("return:{key}"),

@@ -98,7 +98,8 @@ pub(super) async fn bills(
 
 /// `GET /transactions.csv?product=…&kind=…&from=…&to=…`: every movement the filters match,
 /// newest first. Staff get no amount on counts, write-offs and opening stock: there it is the
-/// lots' cost (PRODUCT.md, "Who sees costs").
+/// lots' cost (PRODUCT.md, "Who sees costs"). Quantities, their unit and unit prices are as the
+/// page shows them: `1.5`, `kg` and a price per kg for loose goods kept in grams.
 pub(super) async fn transactions(
     State(state): State<AppState>,
     Query(mut query): Query<HashMap<String, String>>,
@@ -135,6 +136,8 @@ pub(super) async fn transactions(
                 .rows
                 .into_iter()
                 .map(|m| {
+                    // As on screen: a loose product kept in grams moves in kg at a price per kg.
+                    let measure = m.measure();
                     let amount = if shows_amount(m.kind, role) {
                         m.unit_amount.to_plain()
                     } else {
@@ -144,8 +147,8 @@ pub(super) async fn transactions(
                         time(&config.zone, m.created_at),
                         text(&m.product),
                         m.kind.label().to_owned(),
-                        m.quantity.to_string(),
-                        text(&m.unit),
+                        measure.number(m.quantity),
+                        text(measure.shown_unit()),
                         amount,
                         m.bill_id.map(|id| id.to_string()).unwrap_or_default(),
                     ]

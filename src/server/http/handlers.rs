@@ -150,6 +150,7 @@ pub(super) async fn labels_pdf(
     for id in ids {
         match storage::products::get(&state.db, id).await {
             Ok(Some(product)) => items.push(Item {
+                per: product.measure().per(),
                 name: product.name,
                 price: product.selling_price,
                 code: product.sku,

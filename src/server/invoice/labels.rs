@@ -31,6 +31,8 @@ pub const MAX_COPIES: usize = 240;
 pub struct Item {
     pub name: String,
     pub price: Money,
+    /// What the price is per, for loose goods (`/ kg`: `Measure::per`).
+    pub per: Option<String>,
     /// The SKU/barcode; a product without one gets its name and price only.
     pub code: Option<String>,
 }
@@ -87,7 +89,10 @@ fn label(fonts: &Fonts, ops: &mut Vec<Op>, item: &Item, currency: &Currency, x: 
         2,
         false,
     );
-    let price = currency.format(item.price);
+    let price = match &item.per {
+        Some(per) => format!("{} {per}", currency.format(item.price)),
+        None => currency.format(item.price),
+    };
     top += text(
         fonts,
         ops,
@@ -192,6 +197,7 @@ mod tests {
         let item = Item {
             name: "Basmati Rice 5kg".into(),
             price: Money::from_minor(64_900),
+            per: None,
             code: Some("RICE-5".into()),
         };
         let one = render(

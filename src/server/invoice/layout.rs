@@ -283,16 +283,16 @@ impl Pager<'_> {
         } else {
             self.wrap(&notes.join(" · "), SMALL, inner(COL_ITEM_W))
         };
-        let quantity = match line.unit.trim() {
-            "" => line.quantity.to_string(),
-            unit => format!("{} {unit}", line.quantity),
-        };
         let bare = &self.labels.bare;
         let numbers = [
             (number.to_string(), MARGIN, COL_NO_W),
-            (quantity, MARGIN + COL_NO_W + COL_ITEM_W, COL_QTY_W),
             (
-                bare.format(line.unit_price),
+                quantity_text(line),
+                MARGIN + COL_NO_W + COL_ITEM_W,
+                COL_QTY_W,
+            ),
+            (
+                rate_text(line, bare),
                 PAGE_W - MARGIN - COL_AMOUNT_W - COL_RATE_W,
                 COL_RATE_W,
             ),
@@ -384,6 +384,23 @@ impl Pager<'_> {
         }
         self.pages
     }
+}
+
+/// A line's quantity as the invoice prints it, in the unit the shop reads (`1.5 kg` for loose
+/// goods kept in grams, `3 pcs`), or the bare number when the product has no unit.
+pub(super) fn quantity_text(line: &BillLine) -> String {
+    let measure = line.measure();
+    let number = measure.number(line.quantity);
+    match measure.shown_unit().trim() {
+        "" => number,
+        unit => format!("{number} {unit}"),
+    }
+}
+
+/// A line's rate in `currency` (the invoice's column names the currency, so it passes one
+/// without a symbol): per kg (per L) for loose goods kept in grams (millilitres), as stored.
+pub(super) fn rate_text(line: &BillLine, currency: &Currency) -> String {
+    line.measure().price(currency.format(line.unit_price))
 }
 
 /// Every page of the invoice as drawing operations.

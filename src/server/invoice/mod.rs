@@ -175,6 +175,7 @@ mod tests {
             product_id: 1,
             product: product.into(),
             unit: "pcs".into(),
+            loose: false,
             quantity,
             unit_price: Money::from_minor(unit_price),
             line_total: Money::from_minor(quantity.saturating_mul(unit_price)),
@@ -384,6 +385,36 @@ mod tests {
             text.contains("D:20260131153000-03'30"),
             "creation date in St. John's"
         );
+    }
+
+    #[test]
+    fn loose_goods_read_in_kilograms_at_a_price_per_kilogram() {
+        // 1.5 kg of rice at ₹145.00 / kg, kept as 1,500 g and 14,500 paise per kg.
+        let mut rice = line("Sona Masoori Rice", 1_500, 14_500);
+        (rice.unit, rice.loose) = ("g".into(), true);
+        rice.line_total = Money::from_minor(21_750);
+        let currency = Currency::default();
+        assert_eq!(super::layout::quantity_text(&rice), "1.5 kg");
+        assert_eq!(super::layout::rate_text(&rice, &currency), "₹145.00 / kg");
+        assert_eq!(
+            super::receipt::line_detail(&rice, &currency),
+            "1.5 kg × ₹145.00 / kg"
+        );
+        // Packaged goods read as before; a unit of blanks prints the bare number.
+        let tea = line("Tea", 3, 4_500);
+        assert_eq!(super::layout::quantity_text(&tea), "3 pcs");
+        assert_eq!(super::layout::rate_text(&tea, &currency), "₹45.00");
+        assert_eq!(
+            super::receipt::line_detail(&tea, &currency),
+            "3 pcs × ₹45.00"
+        );
+        let mut blank = line("Loose", 2, 100);
+        blank.unit = " ".into();
+        assert_eq!(super::layout::quantity_text(&blank), "2");
+        let bill = bill(BillKind::Sale, vec![rice, tea]);
+        render_ok("Shop", &bill, &currency);
+        let receipt = super::receipt::render("Shop", &bill, &currency, &ShopZone::utc());
+        assert!(receipt.starts_with(b"%PDF-"));
     }
 
     #[test]

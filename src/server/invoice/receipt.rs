@@ -5,7 +5,7 @@
 use super::layout::{Op, Rgb, BLACK, GREY, RULE};
 use super::shaping::{Fonts, Weight, FONTS};
 use super::{printable, write};
-use crate::domain::bill::{Bill, BillKind};
+use crate::domain::bill::{Bill, BillKind, BillLine};
 use crate::domain::calendar::Zone;
 use crate::domain::tax::percent;
 use crate::domain::{Currency, Money};
@@ -96,6 +96,17 @@ impl Roll<'_> {
     }
 }
 
+/// A line's quantity and unit price as the receipt prints them under its name, in the units
+/// the shop reads: `1.5 kg × ₹145.00 / kg` for loose goods kept in grams, `3 pcs × ₹45.00`.
+pub(super) fn line_detail(line: &BillLine, currency: &Currency) -> String {
+    let measure = line.measure();
+    format!(
+        "{} × {}",
+        measure.show(line.quantity),
+        measure.price(currency.format(line.unit_price))
+    )
+}
+
 /// Renders `bill` as an 80 mm receipt of `shop_name`.
 pub fn render(shop_name: &str, bill: &Bill, currency: &Currency, zone: &ShopZone) -> Vec<u8> {
     let money = |m: Money| currency.format(m);
@@ -128,12 +139,7 @@ pub fn render(shop_name: &str, bill: &Bill, currency: &Currency, zone: &ShopZone
     roll.rule();
     for line in &bill.lines {
         roll.para(&line.product, Weight::Regular, 8.5, Align::Left);
-        let mut detail = format!(
-            "  {} {} × {}",
-            line.quantity,
-            line.unit,
-            money(line.unit_price)
-        );
+        let mut detail = format!("  {}", line_detail(line, currency));
         if let Some(code) = &line.tax_code {
             detail.push_str(&format!(" · HSN/SAC {code}"));
         }

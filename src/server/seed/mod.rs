@@ -8,12 +8,13 @@ pub mod simulate;
 use super::storage::{products, Db, StorageError};
 use crate::domain::Money;
 
-/// Name, unit, loose, selling price in minor units, lower limit.
+/// Name, unit, loose, selling price in minor units (per kg for loose goods kept in grams:
+/// `domain::measure`), lower limit (in the product's own unit).
 const DEMO: [(&str, &str, bool, i64, Option<i64>); 12] = [
     ("Basmati Rice 5kg", "pcs", false, 64_900, Some(5)),
-    ("Toor Dal", "g", true, 16, Some(2_000)),
+    ("Toor Dal", "g", true, 16_000, Some(2_000)),
     ("Sunflower Oil 1L", "pcs", false, 17_500, Some(6)),
-    ("Sugar", "g", true, 5, Some(5_000)),
+    ("Sugar", "g", true, 4_800, Some(5_000)),
     ("Assam Tea 250g", "pcs", false, 14_000, Some(4)),
     ("Wheat Atta 10kg", "pcs", false, 45_000, Some(3)),
     ("Turmeric Powder 100g", "pcs", false, 3_800, None),

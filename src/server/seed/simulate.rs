@@ -10,7 +10,7 @@ use crate::domain::calendar::Zone;
 use crate::domain::ledger::MovementKind;
 use crate::domain::stock::{sell, LotStock, Position};
 use crate::domain::tax::tax_on;
-use crate::domain::{search, Day, Money};
+use crate::domain::{search, Day, Measure, Money};
 use crate::server::storage::bulk::{BillRow, LineRow, LotRow, MovementRow, ProductRow, Shop};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -50,6 +50,11 @@ impl Rng {
     fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
         items[self.index(items.len())]
     }
+}
+
+/// How a product's quantities and prices read (per kg for loose goods kept in grams).
+fn measure(p: &ProductRow) -> Measure {
+    Measure::new(p.unit.clone(), p.loose)
 }
 
 /// What the simulation knows of a product beyond its row.
@@ -120,7 +125,9 @@ fn products(rng: &mut Rng, count: usize) -> (Vec<ProductRow>, Vec<Stock>) {
             if round >= VARIANTS.len() {
                 write!(name, " No. {}", round / VARIANTS.len() + 1).ok();
             }
-            let selling_price = (price * rng.range(85, 125) / 100).max(1);
+            // Prices of loose goods kept in grams are per kg (`domain::measure`).
+            let scale = Measure::new(unit, loose).scale();
+            let selling_price = (price * scale * rng.range(85, 125) / 100).max(1);
             let (lower, upper) = if loose {
                 (rng.range(2, 10) * 1_000, rng.range(40, 80) * 1_000)
             } else {
@@ -219,12 +226,17 @@ fn write_off(sim: &mut Sim, stocked: &mut Stocked, lot: usize, now: i64) {
         return;
     }
     let product = row.product;
+    let at_cost = measure(&sim.shop.products[product])
+        .amount(left, Money::from_minor(row.unit_cost))
+        .map_or(0, Money::minor);
     sim.shop.movements.push(MovementRow {
         product,
         kind: MovementKind::WriteOff,
         quantity: -left,
         unit_amount: 0,
         unit_cost: row.unit_cost,
+        amount: -at_cost,
+        cost: -at_cost,
         lot,
         bill: None,
         created_at: now,
@@ -258,6 +270,7 @@ fn purchase(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64, today
     let mut line_no = 0;
     for product in distinct(rng, sim.shop.products.len(), line_count) {
         let (p, s) = (&mut sim.shop.products[product], &mut sim.stock[product]);
+        let measure = measure(p);
         // Restock towards a level, as a shopkeeper would: a full shelf gets nothing.
         let target = if p.loose {
             rng.range(5, 50) * 1_000
@@ -289,12 +302,16 @@ fn purchase(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64, today
             expires_on,
             received_at: now,
         });
+        let value =
+            line_total(&measure, quantity, Money::from_minor(unit_cost)).unwrap_or_default();
         sim.shop.movements.push(MovementRow {
             product,
             kind: MovementKind::Purchase,
             quantity,
             unit_amount: unit_cost,
             unit_cost,
+            amount: value.minor(),
+            cost: value.minor(),
             lot: sim.shop.lots.len() - 1,
             bill: Some(bill),
             created_at: now,
@@ -306,16 +323,12 @@ fn purchase(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64, today
             product,
             quantity,
             unit_price: unit_cost,
-            line_total: line_total(quantity, Money::from_minor(unit_cost)).map_or(0, Money::minor),
+            line_total: value.minor(),
             expires_on,
             tax_rate_bp: i64::from(sim.shop.tax_rate_bp),
-            tax: tax_on(
-                line_total(quantity, Money::from_minor(unit_cost)).unwrap_or_default(),
-                sim.shop.tax_rate_bp,
-            )
-            .minor(),
+            tax: tax_on(value, sim.shop.tax_rate_bp).minor(),
         });
-        amounts.push((quantity, Money::from_minor(unit_cost)));
+        amounts.push(value);
     }
     if line_no > 0 {
         push_bill(
@@ -341,6 +354,7 @@ fn sale(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
         .collect();
     for product in picks {
         let p = &sim.shop.products[product];
+        let measure = measure(p);
         let want = if p.loose {
             rng.range(1, 20) * 250
         } else {
@@ -364,19 +378,26 @@ fn sale(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
                 }
             })
             .collect();
-        let Ok(taken) = sell(&lots, quantity) else {
+        let Ok(taken) = sell(&lots, quantity, &measure) else {
             continue; // cannot happen: the product's quantity is its lots' sum
         };
         let price = p.selling_price;
+        let mut sold = 0;
         for take in &taken.takes {
             let lot = usize::try_from(take.lot_id).unwrap_or_default();
             sim.shop.lots[lot].remaining -= take.quantity;
+            let at_price = measure
+                .part(sold, sold + take.quantity, Money::from_minor(price))
+                .map_or(0, Money::minor);
+            sold += take.quantity;
             sim.shop.movements.push(MovementRow {
                 product,
                 kind: MovementKind::Sale,
                 quantity: -take.quantity,
                 unit_amount: price,
                 unit_cost: take.unit_cost.minor(),
+                amount: -at_price,
+                cost: -take.cost.minor(),
                 lot,
                 bill: Some(bill),
                 created_at: now,
@@ -391,6 +412,7 @@ fn sale(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
         if sim.shop.products[product].quantity == 0 {
             stocked.remove(product);
         }
+        let value = line_total(&measure, quantity, Money::from_minor(price)).unwrap_or_default();
         line_no += 1;
         sim.shop.lines.push(LineRow {
             bill,
@@ -398,16 +420,12 @@ fn sale(sim: &mut Sim, rng: &mut Rng, stocked: &mut Stocked, now: i64) {
             product,
             quantity,
             unit_price: price,
-            line_total: line_total(quantity, Money::from_minor(price)).map_or(0, Money::minor),
+            line_total: value.minor(),
             expires_on: None,
             tax_rate_bp: i64::from(sim.shop.tax_rate_bp),
-            tax: tax_on(
-                line_total(quantity, Money::from_minor(price)).unwrap_or_default(),
-                sim.shop.tax_rate_bp,
-            )
-            .minor(),
+            tax: tax_on(value, sim.shop.tax_rate_bp).minor(),
         });
-        amounts.push((quantity, Money::from_minor(price)));
+        amounts.push(value);
     }
     if line_no > 0 {
         let party = rng.pick(&CUSTOMERS);
@@ -426,12 +444,12 @@ fn push_bill(
     sim: &mut Sim,
     kind: BillKind,
     party: &str,
-    lines: &[(i64, Money)],
+    lines: &[Money],
     cost_of_goods: Money,
     now: i64,
 ) {
     let rate = sim.shop.tax_rate_bp;
-    let totals = Totals::of_lines(lines.iter().map(|&(q, unit)| (q, unit, rate)))
+    let totals = Totals::of_lines(lines.iter().map(|&amount| (amount, rate)))
         .map(|priced| priced.totals)
         .unwrap_or_default();
     sim.shop.bills.push(BillRow {

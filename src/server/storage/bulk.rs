@@ -74,6 +74,10 @@ pub struct MovementRow {
     pub quantity: i64,
     pub unit_amount: i64,
     pub unit_cost: i64,
+    /// The money moved at `unit_amount` and at the lot's cost, signed like `quantity`
+    /// (`ledger::NewMovement`).
+    pub amount: i64,
+    pub cost: i64,
     pub lot: usize,
     /// Write-offs have no bill.
     pub bill: Option<usize>,
@@ -279,7 +283,8 @@ fn tables(shop: &Shop, bases: [i64; 5]) -> Vec<Table<'_>> {
         },
         Table {
             name: "movements",
-            columns: "id, product_id, kind, quantity, unit_amount, unit_cost, lot_id, bill_id, user_id, created_at",
+            columns: "id, product_id, kind, quantity, unit_amount, unit_cost, lot_id, bill_id, user_id, created_at, \
+                      amount, cost",
             len: shop.movements.len(),
             rows: Box::new(move |out, i| {
                 let m = &shop.movements[i];
@@ -294,6 +299,8 @@ fn tables(shop: &Shop, bases: [i64; 5]) -> Vec<Table<'_>> {
                     m.bill.map_or(Value::Null, |b| id(bill_id, b)),
                     Value::Int(user),
                     Value::Int(m.created_at),
+                    Value::Int(m.amount),
+                    Value::Int(m.cost),
                 ]);
             }),
         },

@@ -15,8 +15,9 @@ use super::{Db, StorageError};
 use crate::domain::correction::{count_change, CountChange};
 use crate::domain::employee::AuditAction;
 use crate::domain::ledger::MovementKind;
-use crate::domain::stock::sell;
-use crate::domain::Money;
+use crate::domain::measure::{Typed, UnitsError};
+use crate::domain::stock::{lot_part, sell};
+use crate::domain::{Measure, Money};
 use sqlx::Row;
 
 /// A stock count to record.
@@ -35,8 +36,8 @@ pub struct CountInput {
 #[derive(Clone, Debug)]
 pub struct WriteOffInput {
     pub lot_id: i64,
-    /// `None`: everything left in the lot.
-    pub quantity: Option<i64>,
+    /// `None`: everything left in the lot. As typed: kg for loose goods kept in grams.
+    pub quantity: Option<Typed>,
     pub reason: String,
     /// The form's one-time key, as stored (`write_off:…`).
     pub key: String,
@@ -59,8 +60,15 @@ pub enum CorrectionError {
     NotFound,
     #[error("this lot has nothing left to write off")]
     LotEmpty,
-    #[error("the lot holds only {available}")]
-    NotEnoughInLot { available: i64 },
+    #[error("the lot holds only {shown}")]
+    NotEnoughInLot {
+        /// In the product's own unit.
+        available: i64,
+        /// As people read it (`1.5 kg`).
+        shown: String,
+    },
+    #[error(transparent)]
+    Units(#[from] UnitsError),
     #[error("this form was already used by someone else")]
     ForeignKey,
     #[error("this form is still being recorded")]
@@ -78,18 +86,21 @@ impl From<sqlx::Error> for CorrectionError {
 /// A product as a correction needs it.
 struct Item {
     name: String,
-    unit: String,
+    measure: Measure,
 }
 
 async fn item(tx: &mut Tx, id: i64) -> Result<Option<Item>, sqlx::Error> {
-    let row = sqlx::query("SELECT name, unit FROM products WHERE id = $1")
+    let row = sqlx::query("SELECT name, unit, loose FROM products WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
     row.map(|r| {
         Ok(Item {
             name: r.try_get("name")?,
-            unit: r.try_get("unit")?,
+            measure: Measure::new(
+                r.try_get::<String, _>("unit")?,
+                r.try_get::<i64, _>("loose")? != 0,
+            ),
         })
     })
     .transpose()
@@ -128,10 +139,14 @@ async fn insert_correction(
     .try_get("id")
 }
 
+/// An adjustment of `quantity` (signed) from or into a lot costing `cost`, which changes the
+/// lot's value by `at_cost` (signed like the quantity).
+#[expect(clippy::too_many_arguments, reason = "one movement's facts")]
 fn adjustment(
     product_id: i64,
     quantity: i64,
     cost: Money,
+    at_cost: Money,
     lot_id: i64,
     correction_id: i64,
     actor: &Actor,
@@ -143,6 +158,8 @@ fn adjustment(
         quantity,
         unit_amount: cost,
         unit_cost: cost,
+        amount: at_cost.minor(),
+        cost: at_cost.minor(),
         lot_id: Some(lot_id),
         bill_id: None,
         correction_id: Some(correction_id),
@@ -220,7 +237,7 @@ pub async fn count(
                 return Err(StorageError::NotFound.into());
             }
             let lots = ledger::open_lots(&mut tx, product_id).await?;
-            let taken = sell(&lots, missing).map_err(|short| {
+            let taken = sell(&lots, missing, &item.measure).map_err(|short| {
                 tracing::error!(
                     product_id,
                     ?short,
@@ -234,6 +251,7 @@ pub async fn count(
                     product_id,
                     -take.quantity,
                     take.unit_cost,
+                    Money::from_minor(-take.cost.minor()),
                     take.lot_id,
                     correction_id,
                     actor,
@@ -256,10 +274,12 @@ pub async fn count(
             let lot_id = ledger::insert_lot(&mut tx, &lot).await?;
             // Units at the average cost leave the average where it is.
             ledger::add_stock(&mut tx, product_id, found, cost, None).await?;
+            let at_cost = item.measure.amount(found, cost).unwrap_or_default();
             let m = adjustment(
                 product_id,
                 found,
                 cost,
+                at_cost,
                 lot_id,
                 correction_id,
                 actor,
@@ -269,12 +289,11 @@ pub async fn count(
         }
     }
     let detail = format!(
-        "{}: counted {} {unit}, the books said {} {unit}. {}",
+        "{}: counted {}, the books said {}. {}",
         item.name,
-        input.counted,
-        position.quantity,
+        item.measure.show(input.counted),
+        item.measure.show(position.quantity),
         input.reason,
-        unit = item.unit
     );
     let entry = NewEntry::about_stock(actor, input.now, AuditAction::StockCounted, &detail);
     audit::insert(&mut *tx, &entry).await?;
@@ -318,15 +337,24 @@ pub async fn write_off(
         .fetch_one(&mut *tx)
         .await?
         .try_get("remaining")?;
-    let quantity = input.quantity.unwrap_or(remaining);
+    let quantity = match input.quantity {
+        None => remaining,
+        Some(typed) => item.measure.units_of(typed, &item.name)?,
+    };
     if remaining == 0 {
         return Err(CorrectionError::LotEmpty);
     }
-    if quantity > remaining || !ledger::take_from_lot(&mut tx, input.lot_id, quantity).await? {
-        return Err(CorrectionError::NotEnoughInLot {
-            available: remaining,
-        });
+    let not_enough = || CorrectionError::NotEnoughInLot {
+        available: remaining,
+        shown: item.measure.show(remaining),
+    };
+    if quantity > remaining {
+        return Err(not_enough());
     }
+    let Some(held) = ledger::take_from_lot(&mut tx, input.lot_id, quantity).await? else {
+        return Err(not_enough());
+    };
+    let at_cost = lot_part(&item.measure, held, quantity, cost);
     if ledger::take_stock(&mut tx, product_id, quantity, input.now, None)
         .await?
         .is_some()
@@ -349,6 +377,8 @@ pub async fn write_off(
         quantity: -quantity,
         unit_amount: cost,
         unit_cost: cost,
+        amount: -at_cost.minor(),
+        cost: -at_cost.minor(),
         lot_id: Some(input.lot_id),
         bill_id: None,
         correction_id: Some(correction_id),
@@ -357,8 +387,11 @@ pub async fn write_off(
     };
     ledger::insert_movement(&mut tx, &mut tally, &m).await?;
     let detail = format!(
-        "{}: wrote off {quantity} {} of lot {}. {}",
-        item.name, item.unit, input.lot_id, input.reason
+        "{}: wrote off {} of lot {}. {}",
+        item.name,
+        item.measure.show(quantity),
+        input.lot_id,
+        input.reason
     );
     let entry = NewEntry::about_stock(actor, input.now, AuditAction::StockWrittenOff, &detail);
     audit::insert(&mut *tx, &entry).await?;

@@ -235,7 +235,7 @@ impl Split {
 }
 
 /// The columns both boards show, from rows `s` (`product_id`, `revenue`, `units`, `cost`).
-const BOARD: &str = "s.product_id, p.name, p.unit, s.revenue, s.units, s.cost";
+const BOARD: &str = "s.product_id, p.name, p.unit, p.loose, s.revenue, s.units, s.cost";
 const BY_REVENUE: &str = "revenue DESC, units DESC, product_id";
 const BY_UNITS: &str = "units DESC, revenue DESC, product_id";
 
@@ -314,6 +314,7 @@ async fn top_products(db: &Db, query: &DashboardQuery) -> Result<TopProducts> {
             product_id: r.try_get("product_id")?,
             name: r.try_get("name")?,
             unit: r.try_get("unit")?,
+            loose: r.try_get::<i64, _>("loose")? != 0,
             revenue: money(r, "revenue")?,
             units: r.try_get("units")?,
             cost: money(r, "cost")?,
@@ -360,16 +361,16 @@ async fn stock_alerts(db: &Db) -> Result<(Alerts, Alerts)> {
     };
     let rows = sqlx::query(&format!(
         "SELECT * FROM \
-           (SELECT 'low' AS level, id, name, unit, quantity, lower_limit AS stock_limit \
+           (SELECT 'low' AS level, id, name, unit, loose, quantity, lower_limit AS stock_limit \
             FROM {low} WHERE {LOW} ORDER BY {LOW_STOCK_ORDER} LIMIT $1) lows \
          UNION ALL \
          SELECT * FROM \
-           (SELECT 'over' AS level, id, name, unit, quantity, upper_limit AS stock_limit \
+           (SELECT 'over' AS level, id, name, unit, loose, quantity, upper_limit AS stock_limit \
             FROM {over} WHERE {OVER} ORDER BY name_key, id LIMIT $1) highs \
          UNION ALL \
-         SELECT 'low_total', COUNT(*), NULL, NULL, 0, 0 FROM (SELECT 1 FROM {low} WHERE {LOW} LIMIT $2) AS l \
+         SELECT 'low_total', COUNT(*), NULL, NULL, 0, 0, 0 FROM (SELECT 1 FROM {low} WHERE {LOW} LIMIT $2) AS l \
          UNION ALL \
-         SELECT 'over_total', COUNT(*), NULL, NULL, 0, 0 FROM (SELECT 1 FROM {over} WHERE {OVER} LIMIT $2) AS o"
+         SELECT 'over_total', COUNT(*), NULL, NULL, 0, 0, 0 FROM (SELECT 1 FROM {over} WHERE {OVER} LIMIT $2) AS o"
     ))
     .bind(ALERT_ROWS)
     .bind(COUNT_CAP + 1)
@@ -394,6 +395,7 @@ async fn stock_alerts(db: &Db) -> Result<(Alerts, Alerts)> {
             product_id: r.try_get("id")?,
             name: r.try_get("name")?,
             unit: r.try_get("unit")?,
+            loose: r.try_get::<i64, _>("loose")? != 0,
             quantity: r.try_get("quantity")?,
             limit: r.try_get("stock_limit")?,
         });

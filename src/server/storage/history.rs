@@ -109,7 +109,7 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
         return Ok(None);
     };
     let lines = sqlx::query(
-        "SELECT l.id, l.product_id, p.name, p.unit, l.quantity, l.unit_price, l.line_total, l.expires_on, \
+        "SELECT l.id, l.product_id, p.name, p.unit, p.loose, l.quantity, l.unit_price, l.line_total, l.expires_on, \
                 l.tax_rate_bp, l.tax_code, l.tax \
          FROM bill_lines l JOIN products p ON p.id = l.product_id WHERE l.bill_id = $1 ORDER BY l.line_no",
     )
@@ -123,6 +123,7 @@ pub async fn bill(db: &Db, id: i64) -> Result<Option<Bill>> {
             product_id: r.try_get("product_id")?,
             product: r.try_get("name")?,
             unit: r.try_get("unit")?,
+            loose: r.try_get::<i64, _>("loose")? != 0,
             quantity: r.try_get("quantity")?,
             unit_price: Money::from_minor(r.try_get("unit_price")?),
             line_total: Money::from_minor(r.try_get("line_total")?),
@@ -227,7 +228,7 @@ pub async fn movements(
     }
     keyset::page(
         db,
-        "SELECT m.id, m.created_at, m.product_id, p.name, p.unit, m.kind, m.quantity, m.unit_amount, m.bill_id \
+        "SELECT m.id, m.created_at, m.product_id, p.name, p.unit, p.loose, m.kind, m.quantity, m.unit_amount, m.bill_id \
          FROM movements m JOIN products p ON p.id = m.product_id",
         conditions,
         MOVEMENTS,
@@ -240,6 +241,7 @@ pub async fn movements(
                 product_id: r.try_get("product_id")?,
                 product: r.try_get("name")?,
                 unit: r.try_get("unit")?,
+                loose: r.try_get::<i64, _>("loose")? != 0,
                 kind: stored(r, "kind")?,
                 quantity: r.try_get("quantity")?,
                 unit_amount: Money::from_minor(r.try_get("unit_amount")?),
@@ -303,7 +305,7 @@ pub async fn expiring(
     );
     keyset::page(
         db,
-        "SELECT l.id, l.product_id, p.name, p.unit, l.remaining, l.expires_on \
+        "SELECT l.id, l.product_id, p.name, p.unit, p.loose, l.remaining, l.expires_on \
          FROM lots l JOIN products p ON p.id = l.product_id",
         conditions,
         EXPIRING,
@@ -316,6 +318,7 @@ pub async fn expiring(
                 product_id: r.try_get("product_id")?,
                 product: r.try_get("name")?,
                 unit: r.try_get("unit")?,
+                loose: r.try_get::<i64, _>("loose")? != 0,
                 remaining: r.try_get("remaining")?,
                 days_left: today.days_until(expires_on),
                 expires_on,

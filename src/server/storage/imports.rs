@@ -17,7 +17,7 @@ use crate::domain::import::{ImportRow, Problem, Report};
 use crate::domain::ledger::MovementKind;
 use crate::domain::search::fold;
 use crate::domain::stock::Position;
-use crate::domain::Money;
+use crate::domain::{Measure, Money};
 use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 
@@ -54,8 +54,18 @@ pub struct Imported {
 /// The products a file's rows could update, by folded name and by SKU: only those its rows
 /// name, so what an import holds grows with the file, not with the shop's catalogue.
 struct Catalogue {
-    names: HashMap<String, (i64, String)>,
-    skus: HashMap<String, (i64, String)>,
+    names: HashMap<String, Known>,
+    skus: HashMap<String, Known>,
+}
+
+/// A product of the catalogue a file names.
+#[derive(Clone)]
+struct Known {
+    id: i64,
+    name: String,
+    measure: Measure,
+    /// Whether it has movements: then its measure (kg or g) can no longer change.
+    moved: bool,
 }
 
 /// Keys looked up per statement: well inside both databases' limits on parameters.
@@ -75,18 +85,29 @@ async fn catalogue(conn: &mut sqlx::AnyConnection, rows: &[ImportRow]) -> Result
         let keys: Vec<String> = keys.into_iter().collect();
         for chunk in keys.chunks(LOOKUP_CHUNK) {
             let sql = format!(
-                "SELECT id, name, name_key, sku FROM products WHERE {column} IN ({})",
+                "SELECT id, name, name_key, sku, unit, loose, \
+                        CAST(CASE WHEN EXISTS (SELECT 1 FROM movements m WHERE m.product_id = products.id) \
+                                  THEN 1 ELSE 0 END AS BIGINT) AS moved \
+                 FROM products WHERE {column} IN ({})",
                 placeholders(1, chunk.len())
             );
             let query = chunk
                 .iter()
                 .fold(sqlx::query(&sql), |q, key| q.bind(key.clone()));
             for r in query.fetch_all(&mut *conn).await? {
-                let (id, name): (i64, String) = (r.try_get("id")?, r.try_get("name")?);
+                let known = Known {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    measure: Measure::new(
+                        r.try_get::<String, _>("unit")?,
+                        r.try_get::<i64, _>("loose")? != 0,
+                    ),
+                    moved: r.try_get::<i64, _>("moved")? != 0,
+                };
                 if let Some(sku) = r.try_get::<Option<String>, _>("sku")? {
-                    catalogue.skus.insert(sku, (id, name.clone()));
+                    catalogue.skus.insert(sku, known.clone());
                 }
-                catalogue.names.insert(r.try_get("name_key")?, (id, name));
+                catalogue.names.insert(r.try_get("name_key")?, known);
             }
         }
     }
@@ -104,15 +125,18 @@ fn match_rows(catalogue: &Catalogue, rows: &[ImportRow]) -> (Vec<Option<i64>>, V
             let by_sku = row.sku().and_then(|s| catalogue.skus.get(s));
             let by_name = catalogue.names.get(&fold(&row.form.name));
             let target = match (by_sku, by_name) {
-                (Some((a, a_name)), Some((b, b_name))) if a != b => {
+                (Some(a), Some(b)) if a.id != b.id => {
                     problems.push(Problem::new(
                         row.line,
                         "sku",
-                        format!("This SKU is {a_name}'s, but {b_name} has this name"),
+                        format!("This SKU is {}'s, but {} has this name", a.name, b.name),
                     ));
                     None
                 }
-                (Some((id, _)), _) | (None, Some((id, _))) => Some(*id),
+                (Some(known), _) | (None, Some(known)) => {
+                    problems.extend(measure_problem(row, known));
+                    Some(known.id)
+                }
                 (None, None) => None,
             };
             if let Some(id) = target {
@@ -132,6 +156,46 @@ fn match_rows(catalogue: &Catalogue, rows: &[ImportRow]) -> (Vec<Option<i64>>, V
 
 /// Matches a checked file's rows to the catalogue: fills `report.targets` and adds clashes to
 /// its problems.
+/// What is wrong with how a row measures an existing product, if anything: a product with
+/// history keeps its scale (kg or g: its stored prices are per one of them), and a row that sets
+/// quantities must read them in the product's measure, so none is taken in the wrong unit.
+fn measure_problem(row: &ImportRow, known: &Known) -> Option<Problem> {
+    let read_in = row.measure();
+    let after = Measure::new(
+        row.form
+            .unit
+            .clone()
+            .unwrap_or_else(|| known.measure.unit.clone()),
+        if row.has_loose {
+            read_in.loose
+        } else {
+            known.measure.loose
+        },
+    );
+    if known.moved && after.scale() != known.measure.scale() {
+        return Some(Problem::new(
+            row.line,
+            "loose",
+            format!(
+                "{} has stock history in {}: it cannot change between loose and packaged",
+                known.name,
+                known.measure.shown_unit()
+            ),
+        ));
+    }
+    (row.sets_quantities() && after.scale() != read_in.scale()).then(|| {
+        Problem::new(
+            row.line,
+            "unit",
+            format!(
+                "{} is counted in {}: give this row its unit and loose cells to set its quantities",
+                known.name,
+                after.shown_unit()
+            ),
+        )
+    })
+}
+
 pub async fn plan(db: &Db, report: &mut Report) -> Result<()> {
     let mut conn = db.pool().acquire().await?;
     let catalogue = catalogue(&mut conn, &report.rows).await?;
@@ -259,12 +323,19 @@ pub async fn apply(db: &Db, id: &str, actor: &Actor, now: i64) -> Result<Importe
                 received_at: now,
             };
             let lot_id = ledger::insert_lot(&mut tx, &lot).await?;
+            let value = row
+                .measure()
+                .amount(opening.quantity, opening.unit_cost)
+                .unwrap_or_default()
+                .minor();
             let movement = NewMovement {
                 product_id: product,
                 kind: MovementKind::OpeningStock,
                 quantity: opening.quantity,
                 unit_amount: opening.unit_cost,
                 unit_cost: opening.unit_cost,
+                amount: value,
+                cost: value,
                 lot_id: Some(lot_id),
                 bill_id: None,
                 correction_id: None,

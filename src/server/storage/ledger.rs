@@ -189,34 +189,41 @@ pub(crate) async fn insert_lot(tx: &mut Tx, lot: &NewLot) -> Result<i64, sqlx::E
     .try_get("id")
 }
 
-/// Takes `quantity` out of lot `id` if it holds that many; `false` (and nothing changed) when not.
+/// Takes `quantity` out of lot `id` if it holds that many: what the lot held before, or `None`
+/// (and nothing changed) when it does not hold that many. With the lot's cost, what it held
+/// prices the units taken ([`lot_part`](crate::domain::stock::lot_part)).
 pub(crate) async fn take_from_lot(
     tx: &mut Tx,
     id: i64,
     quantity: i64,
-) -> Result<bool, sqlx::Error> {
-    Ok(
-        sqlx::query("UPDATE lots SET remaining = remaining - $1 WHERE id = $2 AND remaining >= $1")
-            .bind(quantity)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected()
-            == 1,
-    )
-}
-
-/// Puts `quantity` back into lot `id`, never above what entered it; `false` when it would.
-pub(crate) async fn put_into_lot(tx: &mut Tx, id: i64, quantity: i64) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query(
-        "UPDATE lots SET remaining = remaining + $1 WHERE id = $2 AND remaining + $1 <= quantity_in",
+) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE lots SET remaining = remaining - $1 WHERE id = $2 AND remaining >= $1 RETURNING remaining",
     )
     .bind(quantity)
     .bind(id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected()
-        == 1)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| Ok(r.try_get::<i64, _>("remaining")? + quantity))
+        .transpose()
+}
+
+/// Puts `quantity` back into lot `id`, never above what entered it: what the lot holds after,
+/// or `None` (and nothing changed) when it would hold more than entered it.
+pub(crate) async fn put_into_lot(
+    tx: &mut Tx,
+    id: i64,
+    quantity: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE lots SET remaining = remaining + $1 WHERE id = $2 AND remaining + $1 <= quantity_in \
+         RETURNING remaining",
+    )
+    .bind(quantity)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| r.try_get("remaining")).transpose()
 }
 
 /// A movement to append to the ledger.
@@ -225,10 +232,17 @@ pub(crate) struct NewMovement {
     pub kind: MovementKind,
     /// Signed: in > 0, out < 0.
     pub quantity: i64,
-    /// Price (out to a customer) or cost (in).
+    /// Price (out to a customer) or cost (in), per the product's shown unit (per kg for loose
+    /// goods kept in grams: `domain::measure`).
     pub unit_amount: Money,
     /// The lot's cost, for profit and losses.
     pub unit_cost: Money,
+    /// The money moved at `unit_amount`, signed like `quantity`: its part of the bill line
+    /// (`Measure::part`), so a line split over lots adds up to the line.
+    pub amount: i64,
+    /// The money moved at the lot's cost, signed like `quantity`: the change of the lot's value
+    /// (`stock::lot_part`), so the movements at cost add up to the lots' value.
+    pub cost: i64,
     pub lot_id: Option<i64>,
     pub bill_id: Option<i64>,
     pub correction_id: Option<i64>,
@@ -244,8 +258,9 @@ pub(crate) async fn insert_movement(
 ) -> Result<(), sqlx::Error> {
     tally.add(m);
     sqlx::query(
-        "INSERT INTO movements (product_id, kind, quantity, unit_amount, unit_cost, lot_id, bill_id, correction_id, user_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO movements (product_id, kind, quantity, unit_amount, unit_cost, lot_id, bill_id, correction_id, user_id, created_at, \
+                                amount, cost) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(m.product_id)
     .bind(m.kind.as_str())
@@ -257,6 +272,8 @@ pub(crate) async fn insert_movement(
     .bind(m.correction_id)
     .bind(m.user_id)
     .bind(m.created_at)
+    .bind(m.amount)
+    .bind(m.cost)
     .execute(&mut **tx)
     .await?;
     Ok(())

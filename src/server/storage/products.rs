@@ -358,8 +358,33 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Product>> {
     row.as_ref().map(product_from).transpose()
 }
 
-/// Saves a product's facts; a name (or SKU) taken by another product is a conflict.
+/// The constraint a [`update`] conflict names when the change would measure a product with
+/// history in another scale (kg and g): its stored prices and costs are per one of them.
+pub const MEASURE_FIXED: &str = "measure_fixed_by_history";
+
+/// Saves a product's facts; a name (or SKU) taken by another product is a conflict, and so is
+/// a change between loose kg and g (or packaged) of a product with movements ([`MEASURE_FIXED`]).
 pub async fn update(db: &Db, id: i64, change: &ProductDraft, now: i64) -> Result<()> {
+    let Some(current) = get(db, id).await? else {
+        return Err(super::StorageError::NotFound);
+    };
+    let before = current.measure();
+    let after = crate::domain::Measure::new(
+        change.unit.clone().unwrap_or_else(|| before.unit.clone()),
+        change.loose,
+    );
+    if after.scale() != before.scale() {
+        let moved = sqlx::query("SELECT 1 AS moved FROM movements WHERE product_id = $1 LIMIT 1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?
+            .is_some();
+        if moved {
+            return Err(super::StorageError::Conflict {
+                constraint: MEASURE_FIXED.to_owned(),
+            });
+        }
+    }
     let done = sqlx::query(
         "UPDATE products SET name = $1, name_key = $2, selling_price = $3, lower_limit = $4, upper_limit = $5, \
                              loose = $6, updated_at = $7, \

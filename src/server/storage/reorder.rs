@@ -120,7 +120,7 @@ pub async fn list(db: &Db, query: &ReorderQuery) -> Result<ReorderList> {
         None => String::new(),
     };
     const COLUMNS: &str =
-        "id, name, name_key, unit, quantity, lower_limit, upper_limit, sold_recent AS sold";
+        "id, name, name_key, unit, loose, quantity, lower_limit, upper_limit, sold_recent AS sold";
     let parts = parts(db.backend());
     let pages = parts
         .iter()
@@ -173,6 +173,7 @@ pub async fn list(db: &Db, query: &ReorderQuery) -> Result<ReorderList> {
                 product_id: row.try_get("id")?,
                 product: row.try_get("name")?,
                 unit: row.try_get("unit")?,
+                loose: row.try_get::<i64, _>("loose")? != 0,
                 on_hand: demand.on_hand,
                 lower_limit: demand.lower_limit,
                 days_left: demand.days_left(),

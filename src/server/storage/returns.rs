@@ -18,7 +18,9 @@ use crate::domain::bill_return::{ReturnLine, ReturnableLine};
 use crate::domain::correction::{average_after_return, put_back, refund_share, Taken};
 use crate::domain::employee::AuditAction;
 use crate::domain::ledger::MovementKind;
-use crate::domain::Money;
+use crate::domain::measure::UnitsError;
+use crate::domain::stock::lot_part;
+use crate::domain::{Measure, Money};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -43,13 +45,17 @@ pub enum ReturnError {
     IsAReturn,
     #[error("that line is not on the bill")]
     UnknownLine { line: usize },
-    #[error("At most {returnable} {unit} of {product} can come back")]
+    #[error("At most {} of {product} can come back", Measure::new(unit, *loose).show(*returnable))]
     TooMany {
         line: usize,
         product: String,
+        /// In the product's own unit.
         returnable: i64,
         unit: String,
+        loose: bool,
     },
+    #[error("{error}")]
+    Units { line: usize, error: UnitsError },
     #[error(transparent)]
     Record(#[from] RecordError),
 }
@@ -85,7 +91,9 @@ struct OriginalLine {
     product_id: i64,
     product: String,
     unit: String,
+    loose: bool,
     quantity: i64,
+    /// Per the product's shown unit (per kg for loose goods kept in grams).
     unit_price: Money,
     line_total: Money,
     /// Lines recorded with tax per product keep their rate, code and tax; older ones do not.
@@ -126,7 +134,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let rows = sqlx::query(
-        "SELECT l.id, l.product_id, p.name, p.unit, l.quantity, l.unit_price, l.line_total, \
+        "SELECT l.id, l.product_id, p.name, p.unit, p.loose, l.quantity, l.unit_price, l.line_total, \
                 l.tax_rate_bp, l.tax_code, l.tax, \
                 COALESCE((SELECT CAST(SUM(r.quantity) AS BIGINT) FROM bill_lines r WHERE r.original_line_id = l.id), 0) AS returned \
          FROM bill_lines l JOIN products p ON p.id = l.product_id \
@@ -142,6 +150,7 @@ where
                 product_id: r.try_get("product_id")?,
                 product: r.try_get("name")?,
                 unit: r.try_get("unit")?,
+                loose: r.try_get::<i64, _>("loose")? != 0,
                 quantity: r.try_get("quantity")?,
                 unit_price: Money::from_minor(r.try_get("unit_price")?),
                 line_total: Money::from_minor(r.try_get("line_total")?),
@@ -206,6 +215,7 @@ pub async fn returnable(
             product_id: line.product_id,
             product: line.product,
             unit: line.unit,
+            loose: line.loose,
             quantity: line.quantity,
             returned: line.returned,
             returnable: left.max(0),
@@ -237,36 +247,49 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
     let originals = original_lines(&mut *tx, id).await?;
     let by_id: HashMap<i64, &OriginalLine> = originals.iter().map(|l| (l.line_id, l)).collect();
     let mut lines = Vec::with_capacity(input.lines.len());
-    for line in &input.lines {
+    for typed in &input.lines {
         let original = by_id
-            .get(&line.line_id)
-            .ok_or(ReturnError::UnknownLine { line: line.index })?;
-        if line.quantity > original.quantity - original.returned {
+            .get(&typed.line_id)
+            .ok_or(ReturnError::UnknownLine { line: typed.index })?;
+        let measure = original.measure();
+        let quantity = measure
+            .units_of(typed.quantity, &original.product)
+            .map_err(|error| ReturnError::Units {
+                line: typed.index,
+                error,
+            })?;
+        let line = Back {
+            index: typed.index,
+            quantity,
+        };
+        if quantity > original.quantity - original.returned {
             return Err(too_many(
-                line,
+                &line,
                 original,
                 original.quantity - original.returned,
             ));
         }
         lines.push((line, *original));
     }
-    // The money: each line at its original price; its tax refunded at the line's own rate, in
-    // proportion to the share of the line coming back (see `refund_share`). A bill from before
-    // tax per product was taxed as a whole: its tax is refunded in proportion to its subtotal.
+    // The money: each line at its original price, as the part of the original line between
+    // what came back before and after (`Measure::part`), so partial returns add up to the line
+    // to the paisa; its tax refunded at the line's own rate, in proportion to the share of the
+    // line coming back (see `refund_share`). A bill from before tax per product was taxed as a
+    // whole: its tax is refunded in proportion to its subtotal.
     let value = |quantity: i64, o: &OriginalLine| {
-        line_total(quantity, o.unit_price).map_or(0, Money::minor)
+        line_total(&o.measure(), quantity, o.unit_price).map_or(0, Money::minor)
     };
-    let subtotal = lines.iter().map(|(l, o)| value(l.quantity, o)).sum::<i64>();
+    let back = |l: &Back, o: &OriginalLine| {
+        o.measure()
+            .part(o.returned, o.returned + l.quantity, o.unit_price)
+            .map_or(0, Money::minor)
+    };
+    let subtotal = lines.iter().map(|(l, o)| back(l, o)).sum::<i64>();
     let line_taxes: Vec<Option<Money>> = lines
         .iter()
         .map(|(l, o)| {
             o.tax.map(|tax| {
-                refund_share(
-                    tax,
-                    o.line_total.minor(),
-                    value(o.returned, o),
-                    value(l.quantity, o),
-                )
+                refund_share(tax, o.line_total.minor(), value(o.returned, o), back(l, o))
             })
         })
         .collect();
@@ -299,8 +322,7 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
     .await?
     .try_get("id")?;
     // Work through products in id order, as every recording does.
-    let mut ordered: Vec<(usize, &(&ReturnLine, &OriginalLine))> =
-        lines.iter().enumerate().collect();
+    let mut ordered: Vec<(usize, &(Back, &OriginalLine))> = lines.iter().enumerate().collect();
     ordered.sort_by_key(|(position, (_, o))| (o.product_id, *position));
     let mut cost_of_goods = 0i64;
     let mut tally = Tally::new(db, input.now);
@@ -316,7 +338,7 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
         .bind(original.product_id)
         .bind(line.quantity)
         .bind(original.unit_price.minor())
-        .bind(value(line.quantity, original))
+        .bind(back(line, original))
         .bind(original.line_id)
         .bind(original.tax_rate_bp)
         .bind(original.tax_code.as_deref())
@@ -337,8 +359,9 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
             send_back(&mut tx, &mut tally, &context, line, original).await?;
         }
         said.push(format!(
-            "{} {} {}",
-            line.quantity, original.unit, original.product
+            "{} {}",
+            original.measure().show(line.quantity),
+            original.product
         ));
     }
     if kind == BillKind::SaleReturn {
@@ -371,12 +394,26 @@ pub async fn record(db: &Db, input: &ReturnInput, actor: &Actor) -> Result<Recor
     Ok(Recorded::New(return_id))
 }
 
-fn too_many(line: &ReturnLine, original: &OriginalLine, returnable: i64) -> ReturnError {
+/// A line of the return in the product's own units.
+struct Back {
+    /// Where the line stands in the form.
+    index: usize,
+    quantity: i64,
+}
+
+impl OriginalLine {
+    fn measure(&self) -> Measure {
+        Measure::new(self.unit.clone(), self.loose)
+    }
+}
+
+fn too_many(line: &Back, original: &OriginalLine, returnable: i64) -> ReturnError {
     ReturnError::TooMany {
         line: line.index,
         product: original.product.clone(),
         returnable: returnable.max(0),
         unit: original.unit.clone(),
+        loose: original.loose,
     }
 }
 
@@ -389,21 +426,26 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// A movement of `quantity` (signed) of lot `lot_id`: `priced` is its unit price and the
+    /// money it moves at that price, `costed` the lot's unit cost and the money at cost (both
+    /// signed like the quantity).
     fn movement(
         &self,
         kind: MovementKind,
         product_id: i64,
         quantity: i64,
-        price: Money,
-        cost: Money,
+        priced: (Money, Money),
+        costed: (Money, Money),
         lot_id: i64,
     ) -> NewMovement {
         NewMovement {
             product_id,
             kind,
             quantity,
-            unit_amount: price,
-            unit_cost: cost,
+            unit_amount: priced.0,
+            unit_cost: costed.0,
+            amount: priced.1.minor(),
+            cost: costed.1.minor(),
             lot_id: Some(lot_id),
             bill_id: Some(self.return_id),
             correction_id: None,
@@ -420,9 +462,10 @@ async fn take_back(
     tx: &mut Tx,
     tally: &mut Tally,
     context: &Context<'_>,
-    line: &ReturnLine,
+    line: &Back,
     original: &OriginalLine,
 ) -> Result<Money, ReturnError> {
+    let measure = original.measure();
     let product_id = original.product_id;
     let mut position = ledger::lock_position(tx, product_id, context.now).await?;
     let taken = sqlx::query(
@@ -450,18 +493,25 @@ async fn take_back(
     let puts = put_back(&taken, line.quantity)
         .map_err(|short| too_many(line, original, short.available))?;
     let mut cost = 0i64;
+    // The refund of each put is its part of the original line after what came back before.
+    let mut back = original.returned;
     for put in &puts {
-        if !ledger::put_into_lot(tx, put.lot_id, put.quantity).await? {
+        let Some(holds) = ledger::put_into_lot(tx, put.lot_id, put.quantity).await? else {
             return Err(too_many(line, original, 0));
-        }
+        };
         position = position.receive(put.quantity, put.unit_cost);
-        cost += put.quantity * put.unit_cost.minor();
+        let at_cost = lot_part(&measure, holds, put.quantity, put.unit_cost);
+        cost += at_cost.minor();
+        let at_price = measure
+            .part(back, back + put.quantity, original.unit_price)
+            .unwrap_or_default();
+        back += put.quantity;
         let m = context.movement(
             MovementKind::SaleReturn,
             product_id,
             put.quantity,
-            original.unit_price,
-            put.unit_cost,
+            (original.unit_price, at_price),
+            (put.unit_cost, at_cost),
             put.lot_id,
         );
         ledger::insert_movement(tx, tally, &m).await?;
@@ -477,9 +527,10 @@ async fn send_back(
     tx: &mut Tx,
     tally: &mut Tally,
     context: &Context<'_>,
-    line: &ReturnLine,
+    line: &Back,
     original: &OriginalLine,
 ) -> Result<(), ReturnError> {
+    let measure = original.measure();
     let product_id = original.product_id;
     let position = ledger::lock_position(tx, product_id, context.now).await?;
     let Some((lot_id, remaining, cost)) =
@@ -487,9 +538,12 @@ async fn send_back(
     else {
         return Err(too_many(line, original, 0));
     };
-    if line.quantity > remaining || !ledger::take_from_lot(tx, lot_id, line.quantity).await? {
+    if line.quantity > remaining {
         return Err(too_many(line, original, remaining));
     }
+    let Some(held) = ledger::take_from_lot(tx, lot_id, line.quantity).await? else {
+        return Err(too_many(line, original, remaining));
+    };
     if let Some(available) =
         ledger::take_stock(tx, product_id, line.quantity, context.now, None).await?
     {
@@ -506,12 +560,20 @@ async fn send_back(
         None => position.average_cost,
     };
     ledger::set_average_cost(tx, product_id, average).await?;
+    let at_price = measure
+        .part(
+            original.returned,
+            original.returned + line.quantity,
+            original.unit_price,
+        )
+        .unwrap_or_default();
+    let at_cost = lot_part(&measure, held, line.quantity, cost);
     let m = context.movement(
         MovementKind::PurchaseReturn,
         product_id,
         -line.quantity,
-        original.unit_price,
-        cost,
+        (original.unit_price, Money::from_minor(-at_price.minor())),
+        (cost, Money::from_minor(-at_cost.minor())),
         lot_id,
     );
     ledger::insert_movement(tx, tally, &m).await?;

@@ -9,11 +9,12 @@
 use super::ledger::{self, NewLot, NewMovement, Tx};
 use super::summaries::{self, Tally};
 use super::{classify, keys, Db, StorageError};
-use crate::domain::bill::{BillKind, Totals};
+use crate::domain::bill::{line_total, BillKind, Totals};
 use crate::domain::bill_form::{BillDraft, Line, Party};
 use crate::domain::ledger::MovementKind;
+use crate::domain::measure::UnitsError;
 use crate::domain::stock::sell as take_from_lots;
-use crate::domain::{Money, Name};
+use crate::domain::{Measure, Money, Name};
 use sqlx::Row;
 
 /// A bill to record: a checked form (see [`BillDraft`]) and who records it when.
@@ -64,13 +65,17 @@ impl Recorded {
 /// line's place in the form ([`Line::index`]).
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    #[error("Not enough stock of {product}: {available} {unit} available")]
+    #[error("Not enough stock of {product}: {} available", crate::domain::Measure::new(unit, *loose).show(*available))]
     NotEnoughStock {
         line: usize,
         product: String,
+        /// In the product's own unit.
         available: i64,
         unit: String,
+        loose: bool,
     },
+    #[error("{error}")]
+    Units { line: usize, error: UnitsError },
     #[error("There is no product named {name}")]
     UnknownProduct { line: usize, name: String },
     #[error("This form was already used by someone else")]
@@ -125,11 +130,30 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
                 }
             })?
         };
-        lines.push((position, product, line));
+        // The typed quantity in the product's own units: kilograms with decimals for loose
+        // goods kept in grams, whole numbers for the rest.
+        let measure = product.measure();
+        let quantity = measure
+            .units_of(line.quantity, &product.name)
+            .map_err(|error| RecordError::Units {
+                line: line.index,
+                error,
+            })?;
+        let amount =
+            line_total(&measure, quantity, line.unit_amount).ok_or(RecordError::TooLarge)?;
+        lines.push((
+            position,
+            product,
+            Units {
+                line,
+                quantity,
+                amount,
+            },
+        ));
     }
-    let priced = Totals::of_lines(lines.iter().map(|(_, product, line)| {
+    let priced = Totals::of_lines(lines.iter().map(|(_, product, units)| {
         let rate = product.tax_rate_bp.unwrap_or(bill.tax_rate_bp);
-        (line.quantity.get(), line.unit_amount, rate)
+        (units.amount, rate)
     }))
     .map_err(|_| RecordError::TooLarge)?;
     let totals = priced.totals;
@@ -158,7 +182,8 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
     ordered.sort_by_key(|((position, product, _), _)| (product.id, *position));
     let mut cost_of_goods = Money::ZERO;
     let mut tally = summaries::Tally::new(db, bill.now);
-    for ((position, product, line), taxed) in ordered {
+    for ((position, product, units), taxed) in ordered {
+        let line = units.line;
         sqlx::query(
             "INSERT INTO bill_lines (bill_id, line_no, product_id, quantity, unit_price, line_total, expires_on, \
                                      tax_rate_bp, tax_code, tax) \
@@ -167,7 +192,7 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         .bind(bill_id)
         .bind(i64::try_from(*position).unwrap_or(i64::MAX) + 1)
         .bind(product.id)
-        .bind(line.quantity.get())
+        .bind(units.quantity)
         .bind(line.unit_amount.minor())
         .bind(taxed.taxable.minor())
         .bind(line.expires_on.map(|d| d.to_string()))
@@ -177,10 +202,10 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
         .execute(&mut *tx)
         .await?;
         if bill.kind.takes_stock_out() {
-            let cost = sell(&mut tx, &mut tally, bill, bill_id, product, line).await?;
+            let cost = sell(&mut tx, &mut tally, bill, bill_id, product, units).await?;
             cost_of_goods = Money::from_minor(cost_of_goods.minor().saturating_add(cost.minor()));
         } else {
-            receive(&mut tx, &mut tally, bill, bill_id, product, line).await?;
+            receive(&mut tx, &mut tally, bill, bill_id, product, units).await?;
         }
     }
     if bill.kind == BillKind::Sale {
@@ -207,24 +232,39 @@ pub(crate) async fn replay(db: &Db, key: &str, user_id: i64) -> Result<Recorded,
     }
 }
 
+/// A line of the form with its quantity in the product's own units and its amount.
+struct Units<'a> {
+    line: &'a Line,
+    quantity: i64,
+    amount: Money,
+}
+
 /// A product as the recorder needs it.
 #[derive(Clone, Debug)]
 struct ProductRef {
     id: i64,
     name: String,
     unit: String,
+    loose: bool,
     /// `None`: the shop's rate.
     tax_rate_bp: Option<u32>,
     tax_code: Option<String>,
 }
 
-const PRODUCT_REF: &str = "id, name, unit, tax_rate_bp, tax_code";
+const PRODUCT_REF: &str = "id, name, unit, loose, tax_rate_bp, tax_code";
+
+impl ProductRef {
+    fn measure(&self) -> Measure {
+        Measure::new(self.unit.clone(), self.loose)
+    }
+}
 
 fn product_ref(row: &sqlx::any::AnyRow) -> Result<ProductRef, sqlx::Error> {
     Ok(ProductRef {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         unit: row.try_get("unit")?,
+        loose: row.try_get::<i64, _>("loose")? != 0,
         tax_rate_bp: row
             .try_get::<Option<i64>, _>("tax_rate_bp")?
             .and_then(|r| u32::try_from(r).ok()),
@@ -274,9 +314,9 @@ async fn receive(
     bill: &BillInput,
     bill_id: i64,
     product: &ProductRef,
-    line: &Line,
+    units: &Units<'_>,
 ) -> Result<(), RecordError> {
-    let quantity = line.quantity.get();
+    let (line, quantity) = (units.line, units.quantity);
     let after = ledger::lock_position(tx, product.id, bill.now)
         .await?
         .receive(quantity, line.unit_amount);
@@ -294,15 +334,19 @@ async fn receive(
     ledger::insert_movement(
         tx,
         tally,
-        &movement(
-            bill,
-            bill_id,
-            product.id,
-            quantity,
-            line.unit_amount,
-            line.unit_amount,
-            lot_id,
-        ),
+        &NewMovement {
+            amount: units.amount.minor(),
+            cost: units.amount.minor(),
+            ..movement(
+                bill,
+                bill_id,
+                product.id,
+                quantity,
+                line.unit_amount,
+                line.unit_amount,
+                lot_id,
+            )
+        },
     )
     .await?;
     Ok(())
@@ -316,9 +360,9 @@ async fn sell(
     bill: &BillInput,
     bill_id: i64,
     product: &ProductRef,
-    line: &Line,
+    units: &Units<'_>,
 ) -> Result<Money, RecordError> {
-    let quantity = line.quantity.get();
+    let (line, quantity, measure) = (units.line, units.quantity, product.measure());
     if let Some(available) =
         ledger::take_stock(tx, product.id, quantity, bill.now, Some(tally.day())).await?
     {
@@ -327,10 +371,11 @@ async fn sell(
             product: product.name.clone(),
             available,
             unit: product.unit.clone(),
+            loose: product.loose,
         });
     }
     let lots = ledger::open_lots(tx, product.id).await?;
-    let sale = take_from_lots(&lots, quantity).map_err(|short| {
+    let sale = take_from_lots(&lots, quantity, &measure).map_err(|short| {
         // The product's quantity said yes but its lots say no: the ledger is inconsistent.
         tracing::error!(
             product_id = product.id,
@@ -339,20 +384,31 @@ async fn sell(
         );
         RecordError::Storage(StorageError::NotFound)
     })?;
+    // Each lot's part of the line is priced as the difference of running amounts, so the
+    // movements add up to the bill line to the paisa (`Measure::part`).
+    let mut sold = 0i64;
     for take in &sale.takes {
         ledger::take_from_lot(tx, take.lot_id, take.quantity).await?;
+        let amount = measure
+            .part(sold, sold + take.quantity, line.unit_amount)
+            .ok_or(RecordError::TooLarge)?;
+        sold += take.quantity;
         ledger::insert_movement(
             tx,
             tally,
-            &movement(
-                bill,
-                bill_id,
-                product.id,
-                -take.quantity,
-                line.unit_amount,
-                take.unit_cost,
-                take.lot_id,
-            ),
+            &NewMovement {
+                amount: -amount.minor(),
+                cost: -take.cost.minor(),
+                ..movement(
+                    bill,
+                    bill_id,
+                    product.id,
+                    -take.quantity,
+                    line.unit_amount,
+                    take.unit_cost,
+                    take.lot_id,
+                )
+            },
         )
         .await?;
     }
@@ -375,6 +431,8 @@ fn movement(
         quantity,
         unit_amount,
         unit_cost,
+        amount: 0,
+        cost: 0,
         lot_id: Some(lot_id),
         bill_id: Some(bill_id),
         correction_id: None,

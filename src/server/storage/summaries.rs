@@ -43,6 +43,11 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+/// A product's [`Measure::scale`](crate::domain::Measure::scale) in SQL, over `products p`;
+/// a test holds the two together.
+pub(crate) const SCALE: &str =
+    "(CASE WHEN p.loose = 1 AND p.unit IN ('g', 'ml') THEN 1000 ELSE 1 END)";
+
 /// The movement kinds the sales sums count (their quantities are negative out, positive back).
 const SALE_KINDS: &str = "kind IN ('sale', 'sale_return')";
 
@@ -99,9 +104,7 @@ impl DayTotals {
     /// Adds one movement (quantity signed: in > 0, out < 0) to the sums it counts in. The SQL
     /// of [`recount`] is the same rule over the ledger; the summaries' equality test holds the
     /// two together.
-    fn add(&mut self, kind: MovementKind, quantity: i64, amount: i64, cost: i64) {
-        let at_price = quantity.saturating_mul(amount);
-        let at_cost = quantity.saturating_mul(cost);
+    fn add(&mut self, kind: MovementKind, quantity: i64, at_price: i64, at_cost: i64) {
         let sum = |total: &mut i64, part: i64| *total = total.saturating_add(part);
         match kind {
             MovementKind::Sale | MovementKind::SaleReturn => {
@@ -155,20 +158,14 @@ impl Tally {
 
     /// Counts one movement being appended.
     pub(crate) fn add(&mut self, movement: &NewMovement) {
-        let (quantity, amount, cost) = (
-            movement.quantity,
-            movement.unit_amount.minor(),
-            movement.unit_cost.minor(),
-        );
+        let (quantity, amount, cost) = (movement.quantity, movement.amount, movement.cost);
         self.totals.add(movement.kind, quantity, amount, cost);
         self.moved = true;
         if matches!(movement.kind, MovementKind::Sale | MovementKind::SaleReturn) {
             let sales = self.products.entry(movement.product_id).or_default();
             sales.sold = sales.sold.saturating_sub(quantity);
-            sales.revenue = sales
-                .revenue
-                .saturating_sub(quantity.saturating_mul(amount));
-            sales.cost = sales.cost.saturating_sub(quantity.saturating_mul(cost));
+            sales.revenue = sales.revenue.saturating_sub(amount);
+            sales.cost = sales.cost.saturating_sub(cost);
         }
     }
 
@@ -401,13 +398,13 @@ async fn count(tx: &mut Tx, sql: &str) -> Result<i64> {
 
 /// What each column of `daily_totals` sums over a day's movements: [`DayTotals::add`] in SQL.
 const FRESH_TOTALS: &str = "\
-    COALESCE(CAST(SUM(CASE WHEN kind IN ('sale', 'sale_return') THEN -quantity * unit_amount ELSE 0 END) AS BIGINT), 0), \
-    COALESCE(CAST(SUM(CASE WHEN kind IN ('purchase', 'purchase_return') THEN quantity * unit_amount ELSE 0 END) AS BIGINT), 0), \
-    COALESCE(CAST(SUM(CASE WHEN kind IN ('sale', 'sale_return') THEN -quantity * unit_cost ELSE 0 END) AS BIGINT), 0), \
-    COALESCE(CAST(SUM(CASE WHEN kind IN ('write_off', 'adjustment') THEN -quantity * unit_cost ELSE 0 END) AS BIGINT), 0), \
+    COALESCE(CAST(SUM(CASE WHEN kind IN ('sale', 'sale_return') THEN -amount ELSE 0 END) AS BIGINT), 0), \
+    COALESCE(CAST(SUM(CASE WHEN kind IN ('purchase', 'purchase_return') THEN amount ELSE 0 END) AS BIGINT), 0), \
+    COALESCE(CAST(SUM(CASE WHEN kind IN ('sale', 'sale_return') THEN -cost ELSE 0 END) AS BIGINT), 0), \
+    COALESCE(CAST(SUM(CASE WHEN kind IN ('write_off', 'adjustment') THEN -cost ELSE 0 END) AS BIGINT), 0), \
     COALESCE(CAST(SUM(CASE WHEN kind IN ('sale', 'sale_return') THEN -quantity ELSE 0 END) AS BIGINT), 0), \
     COALESCE(CAST(SUM(CASE WHEN kind IN ('purchase', 'purchase_return') THEN quantity ELSE 0 END) AS BIGINT), 0), \
-    COALESCE(CAST(SUM(quantity * unit_cost) AS BIGINT), 0)";
+    COALESCE(CAST(SUM(cost) AS BIGINT), 0)";
 
 /// Every kind of movement, so a day's range is read from `movements_sums_by_kind`, which covers
 /// every column the sums need.
@@ -476,8 +473,8 @@ async fn recount(zone: &ShopZone, tx: &mut Tx, last_day: i64) -> Result<Rebuilt>
             let number = day_number(day);
             sqlx::query(&format!(
                 "INSERT INTO fresh_sales (product_id, day, month, sold, revenue, cost) \
-                 SELECT product_id, $3, $4, -CAST(SUM(quantity) AS BIGINT), -CAST(SUM(quantity * unit_amount) AS BIGINT), \
-                        -CAST(SUM(quantity * unit_cost) AS BIGINT) FROM movements \
+                 SELECT product_id, $3, $4, -CAST(SUM(quantity) AS BIGINT), -CAST(SUM(amount) AS BIGINT), \
+                        -CAST(SUM(cost) AS BIGINT) FROM movements \
                  WHERE {SALE_KINDS} AND created_at >= $1 AND created_at < $2 GROUP BY product_id"
             ))
             .bind(zone.start_of(day))
@@ -529,11 +526,15 @@ async fn recount(zone: &ShopZone, tx: &mut Tx, last_day: i64) -> Result<Rebuilt>
         "day",
     )
     .await?;
-    // The ledger's two accounts of the stock's value: its movements at cost, and its lots.
+    // The ledger's two accounts of the stock's value: its movements at cost, and its lots, each
+    // lot's value its `Measure::amount` (half-up, per kg for loose goods kept in grams).
     let stock_value_off = count(
         tx,
-        "SELECT COALESCE((SELECT CAST(SUM(stock_change) AS BIGINT) FROM fresh_totals), 0) \
-              - COALESCE((SELECT CAST(SUM(remaining * unit_cost) AS BIGINT) FROM lots WHERE remaining > 0), 0)",
+        &format!(
+            "SELECT COALESCE((SELECT CAST(SUM(stock_change) AS BIGINT) FROM fresh_totals), 0) \
+                  - COALESCE((SELECT CAST(SUM((2 * l.remaining * l.unit_cost + {SCALE}) / (2 * {SCALE})) AS BIGINT) \
+                              FROM lots l JOIN products p ON p.id = l.product_id WHERE l.remaining > 0), 0)"
+        ),
     )
     .await?;
     for (table, columns, fresh) in [
