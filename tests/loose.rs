@@ -189,6 +189,34 @@ on_both_backends! {
         let product = products::get(db, id).await.unwrap().unwrap();
         assert_eq!(product.measure(), Measure::new("g", true));
         assert_eq!(product.quantity, 2_500);
+
+        // A name bought for the first time as `2.5 kg` (or `1.5 L`) is a loose product kept in
+        // grams (millilitres); a unit that measures something else is refused by name.
+        bill(
+            db,
+            BillKind::Purchase,
+            "p3",
+            vec![kg("Jaggery", "2.5 kg", 6_000), kg("Groundnut Oil", "1500 ml", 18_000), kg("Matches", "10 pcs", 100)],
+        )
+        .await;
+        let measured = |name: &'static str| async move {
+            let found = products::named(db, &[name.to_owned()]).await.unwrap().remove(0);
+            (found.measure(), found.quantity)
+        };
+        assert_eq!(measured("Jaggery").await, (Measure::new("g", true), 2_500));
+        assert_eq!(measured("Groundnut Oil").await, (Measure::new("ml", true), 1_500));
+        assert_eq!(measured("Matches").await, (Measure::pieces(), 10));
+        assert_eq!(
+            scalar(db, "SELECT subtotal FROM bills WHERE id = (SELECT MAX(id) FROM bills)").await,
+            15_000 + 27_000 + 1_000
+        );
+        let input = BillInput {
+            lines: vec![kg("Bath Soap", "2 kg", 5_000)],
+            key: "sale:soap-by-weight".into(),
+            ..input
+        };
+        let refused = record(db, &input).await.unwrap_err();
+        assert_eq!(refused.to_string(), "Bath Soap is counted in pcs: enter its quantity in pcs");
     }
 }
 

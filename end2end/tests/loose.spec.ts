@@ -6,6 +6,7 @@ import { signIn } from "./helpers";
 
 test("sugar is bought and sold in kg at prices per kg", async ({ page }, testInfo) => {
   const tag = testInfo.project.name; // every project shares one database
+  const jaggery = `Loose Jaggery ${tag} ${Date.now()}`;
 
   await signIn(page, "/buy");
   await page.getByLabel("Supplier").fill(`Loose Traders ${tag}`);
@@ -16,6 +17,10 @@ test("sugar is bought and sold in kg at prices per kg", async ({ page }, testInf
   await products.nth(1).fill("Toor Dal");
   await page.getByLabel("Quantity").nth(1).fill("1");
   await page.getByLabel("Unit cost").nth(1).fill("120");
+  // A name bought for the first time as "1.5 kg" becomes a loose product kept in grams.
+  await products.nth(2).fill(jaggery);
+  await page.getByLabel("Quantity").nth(2).fill("1.5 kg");
+  await page.getByLabel("Unit cost").nth(2).fill("60");
   await page.getByRole("button", { name: "Record purchase" }).click();
   await expect(page).toHaveURL(/\/bills\/\d+$/);
   const bought = page.getByRole("row", { name: /Sugar/ });
@@ -23,6 +28,10 @@ test("sugar is bought and sold in kg at prices per kg", async ({ page }, testInf
   await expect(bought).toContainText("₹40.00 / kg");
   await expect(bought).toContainText("₹100.00");
   await expect(page.getByRole("row", { name: /Toor Dal/ })).toContainText("1 kg");
+  const added = page.getByRole("row", { name: new RegExp(jaggery) });
+  await expect(added).toContainText("1.5 kg");
+  await expect(added).toContainText("₹60.00 / kg");
+  await expect(added).toContainText("₹90.00");
 
   // 0.75 kg at ₹48.00 / kg is ₹36.00; 0.333 kg at ₹45.50 / kg is ₹15.1515, half-up ₹15.15.
   await page.goto("/sell");

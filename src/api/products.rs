@@ -276,9 +276,11 @@ async fn save_product(
         Err(StorageError::Conflict { constraint }) if constraint == products::MEASURE_FIXED => {
             Err(AppError::Conflict {
                 field: "loose".into(),
-                message: "This product's stock history is counted in its unit: it cannot change \
-                          between loose and packaged. Add a new product instead"
-                    .into(),
+                message:
+                    "This product's stock history is counted in its unit, so it cannot change \
+                          between loose and packaged. To sell something loose, buy it under a new \
+                          name with its quantity in kg or L (for example 25 kg)"
+                        .into(),
             })
         }
         Err(StorageError::Conflict { constraint }) if constraint.contains("sku") => {

@@ -15,7 +15,7 @@ use crate::api::products::{scan_product, suggest_products, Suggestion};
 use crate::components::party_fields::{PartyFields, PartyTyped};
 use crate::domain::bill::{line_total, BillKind, Totals};
 use crate::domain::bill_form::{line_field, one_more, BillForm, LineForm};
-use crate::domain::measure::Typed;
+use crate::domain::measure::{Said, Typed};
 use crate::domain::{Currency, Measure, Money};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -139,21 +139,23 @@ pub fn BillFormIsland(
             })
             .unwrap_or(shop_rate_bp)
     };
-    // Quantities in the product's measure: kg with decimals for loose goods kept in grams.
-    let measure_of = move |name: &str| {
+    // Quantities in the product's measure: kg with decimals for loose goods kept in grams; a
+    // product not known yet in the unit typed after its quantity (`25 kg`), as the recorder
+    // creates it.
+    let measure_of = move |name: &str, typed: Typed| {
         known
             .with(|k| {
                 k.iter()
                     .find(|s| s.is_named_by(name))
                     .map(Suggestion::measure)
             })
-            .unwrap_or_else(Measure::pieces)
+            .unwrap_or_else(|| typed.said().map_or_else(Measure::pieces, Said::new_product))
     };
     let priced = move |line: &Line| -> Option<(Money, u32)> {
         let typed = Typed::parse(&line.quantity.get()).ok()?;
         let amount = Money::parse(&line.amount.get()).ok()?;
         let name = line.product.get();
-        let measure = measure_of(&name);
+        let measure = measure_of(&name, typed);
         let quantity = measure.units(typed).ok()?;
         Some((line_total(&measure, quantity, amount)?, rate_of(&name)))
     };

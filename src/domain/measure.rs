@@ -38,49 +38,165 @@ pub struct Measure {
     pub loose: bool,
 }
 
-/// A quantity as typed, before the product is known: a positive number with up to three
-/// decimals, kept as thousandths. [`Measure::units`] turns it into the product's own units.
+/// A unit a person may write after a quantity: `25 kg`, `500 g`, `1.5 L`, `250 ml`, `3 pcs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Typed(i64);
+pub enum Said {
+    Kg,
+    G,
+    L,
+    Ml,
+    Pcs,
+}
+
+/// What a quantity can be: a weight, a volume or a count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dimension {
+    Mass,
+    Volume,
+    Count,
+}
+
+impl Said {
+    /// The unit a person wrote, if it is one of these (case and a plural `s` ignored).
+    fn parse(word: &str) -> Option<Self> {
+        match word.to_lowercase().trim_end_matches('s') {
+            "kg" => Some(Self::Kg),
+            "g" | "gm" | "gram" => Some(Self::G),
+            "l" | "ltr" | "litre" | "liter" => Some(Self::L),
+            "ml" => Some(Self::Ml),
+            "pc" | "pce" | "piece" => Some(Self::Pcs),
+            _ => None,
+        }
+    }
+
+    /// What it measures and how many of the dimension's smallest unit (g, ml, piece) it holds.
+    fn size(self) -> (Dimension, i64) {
+        match self {
+            Self::Kg => (Dimension::Mass, 1_000),
+            Self::G => (Dimension::Mass, 1),
+            Self::L => (Dimension::Volume, 1_000),
+            Self::Ml => (Dimension::Volume, 1),
+            Self::Pcs => (Dimension::Count, 1),
+        }
+    }
+
+    /// How it is written back.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Kg => "kg",
+            Self::G => "g",
+            Self::L => "L",
+            Self::Ml => "ml",
+            Self::Pcs => "pcs",
+        }
+    }
+
+    /// The measure a product first bought in this unit gets: kept in g or ml and sold loose for
+    /// weights and volumes, packaged pieces otherwise.
+    pub fn new_product(self) -> Measure {
+        match self.size().0 {
+            Dimension::Mass => Measure::new("g", true),
+            Dimension::Volume => Measure::new("ml", true),
+            Dimension::Count => Measure::pieces(),
+        }
+    }
+}
+
+/// What a stored unit measures and how many of the dimension's smallest unit one holds
+/// (`None` for a unit of its own, such as `m` or `box`).
+fn stored_size(unit: &str) -> Option<(Dimension, i64)> {
+    match unit {
+        "g" => Some((Dimension::Mass, 1)),
+        "kg" => Some((Dimension::Mass, 1_000)),
+        "ml" => Some((Dimension::Volume, 1)),
+        "l" => Some((Dimension::Volume, 1_000)),
+        "pcs" | "pc" => Some((Dimension::Count, 1)),
+        _ => None,
+    }
+}
+
+/// A quantity as typed, before the product is known: a positive number with up to three
+/// decimals, kept as thousandths, and the unit written after it, if any (`25 kg`).
+/// [`Measure::units`] turns it into the product's own units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Typed {
+    thousandths: i64,
+    said: Option<Said>,
+}
+
+/// A number with up to three decimals and an optional unit after it: signed thousandths.
+fn parse_said(input: &str) -> Result<(i64, Option<Said>), QuantityError> {
+    let text = input.trim();
+    let split = text
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphabetic())
+        .last()
+        .map(|(i, _)| i);
+    let (number, said) = match split {
+        Some(at) if !text[..at].trim().is_empty() => {
+            let said = Said::parse(&text[at..]).ok_or(QuantityError::UnknownUnit)?;
+            (&text[..at], Some(said))
+        }
+        Some(_) => return Err(QuantityError::NotANumber),
+        None => (text, None),
+    };
+    Ok((parse_thousandths(number)?, said))
+}
 
 impl Typed {
-    /// Parses a positive quantity: digits, optional thousands separators, and at most three
-    /// decimals (`1.5`, `0.250`, `1,000`).
+    /// Parses a positive quantity: digits, optional thousands separators, at most three
+    /// decimals and an optional unit (`1.5`, `0.250`, `1,000`, `25 kg`, `500 g`).
     pub fn parse(input: &str) -> Result<Self, QuantityError> {
-        let thousandths = parse_thousandths(input)?;
+        let (thousandths, said) = parse_said(input)?;
         if thousandths <= 0 {
             return Err(QuantityError::NotPositive);
         }
         if thousandths > MAX_LINE_QUANTITY.saturating_mul(LOOSE_SCALE) {
             return Err(QuantityError::TooLarge);
         }
-        Ok(Self(thousandths))
+        Ok(Self { thousandths, said })
     }
 
-    /// A whole number of units as typed.
+    /// A whole number of units as typed, without a unit.
     pub fn whole(units: i64) -> Self {
-        Self(units.saturating_mul(LOOSE_SCALE))
+        Self {
+            thousandths: units.saturating_mul(LOOSE_SCALE),
+            said: None,
+        }
     }
 
-    /// This quantity and `thousandths` more.
+    /// This quantity and `thousandths` more, in the same unit.
     pub fn plus(self, thousandths: i64) -> Self {
-        Self(self.0.saturating_add(thousandths.max(0)))
+        Self {
+            thousandths: self.thousandths.saturating_add(thousandths.max(0)),
+            ..self
+        }
     }
 
-    /// The quantity in thousandths.
+    /// The quantity in thousandths of the unit it was typed in.
     pub const fn thousandths(self) -> i64 {
-        self.0
+        self.thousandths
     }
 
-    /// The quantity as it would be typed again (`1.5`, `12`).
+    /// The unit written after the number, if any.
+    pub const fn said(self) -> Option<Said> {
+        self.said
+    }
+
+    /// The quantity as it would be typed again (`1.5`, `12`, `25 kg`).
     pub fn to_text(self) -> String {
-        decimal(self.0, LOOSE_SCALE)
+        let number = decimal(self.thousandths, LOOSE_SCALE);
+        match self.said {
+            Some(said) => format!("{number} {}", said.as_str()),
+            None => number,
+        }
     }
 }
 
 /// Signed thousandths from text with up to three decimals.
 fn parse_thousandths(input: &str) -> Result<i64, QuantityError> {
-    let text = input.trim().replace([',', '_', ' '], "");
+    let text = input.trim().replace([',', '_', ' ', '\u{a0}'], "");
     if text.is_empty() {
         return Err(QuantityError::Empty);
     }
@@ -134,6 +250,8 @@ pub enum UnitsError {
     NotWhole { product: String, unit: String },
     #[error("At most {most} of {product} in one line")]
     TooLarge { product: String, most: String },
+    #[error("{product} is counted in {unit}: enter its quantity in {unit}")]
+    OtherUnit { product: String, unit: String },
 }
 
 impl Measure {
@@ -142,6 +260,10 @@ impl Measure {
     pub fn units_of(&self, typed: Typed, product: &str) -> Result<i64, UnitsError> {
         self.units(typed).map_err(|e| match e {
             QuantityError::NotWhole => UnitsError::NotWhole {
+                product: product.to_owned(),
+                unit: self.shown_unit().to_owned(),
+            },
+            QuantityError::OtherUnit => UnitsError::OtherUnit {
                 product: product.to_owned(),
                 unit: self.shown_unit().to_owned(),
             },
@@ -216,16 +338,42 @@ impl Measure {
 
     /// A typed quantity in stored units: any quantity with up to three decimals for loose goods,
     /// a whole number for the rest.
+    ///
+    /// A unit written after the number is honoured when it measures what the product does:
+    /// `500 g` of rice kept in grams is 500 g, `0.5 kg` too; `2 kg` of a product counted in
+    /// pieces is [`QuantityError::OtherUnit`].
     pub fn units(&self, typed: Typed) -> Result<i64, QuantityError> {
-        let units = match self.scale() {
-            1 if typed.0 % LOOSE_SCALE != 0 => return Err(QuantityError::NotWhole),
-            1 => typed.0 / LOOSE_SCALE,
-            _ => typed.0,
-        };
+        let units = self.stored(typed.thousandths, typed.said)?;
         if units > MAX_LINE_QUANTITY {
             return Err(QuantityError::TooLarge);
         }
         Ok(units)
+    }
+
+    /// `thousandths` of the shown unit (or of `said`) in stored units, when they are whole.
+    fn stored(&self, thousandths: i64, said: Option<Said>) -> Result<i64, QuantityError> {
+        let whole = |milli: i128, per: i128| {
+            if milli % per == 0 {
+                i64::try_from(milli / per).map_err(|_| QuantityError::TooLarge)
+            } else {
+                Err(QuantityError::NotWhole)
+            }
+        };
+        let Some(said) = said else {
+            return match self.scale() {
+                1 => whole(i128::from(thousandths), i128::from(LOOSE_SCALE)),
+                _ => Ok(thousandths),
+            };
+        };
+        let (dimension, size) = said.size();
+        match stored_size(&self.unit) {
+            Some((stored, per)) if stored == dimension => whole(
+                i128::from(thousandths) * i128::from(size),
+                i128::from(per) * i128::from(LOOSE_SCALE),
+            ),
+            // A unit of its own (`m`, `box`) is typed without one.
+            _ => Err(QuantityError::OtherUnit),
+        }
     }
 
     /// Parses a positive quantity in the shown unit into stored units.
@@ -235,15 +383,11 @@ impl Measure {
 
     /// Parses a quantity from 0 (a count, a limit) in the shown unit into stored units.
     pub fn parse_count(&self, input: &str, max: i64) -> Result<i64, QuantityError> {
-        let thousandths = parse_thousandths(input)?;
+        let (thousandths, said) = parse_said(input)?;
         if thousandths < 0 {
             return Err(QuantityError::Negative);
         }
-        let units = match self.scale() {
-            1 if thousandths % LOOSE_SCALE != 0 => return Err(QuantityError::NotWhole),
-            1 => thousandths / LOOSE_SCALE,
-            _ => thousandths,
-        };
+        let units = self.stored(thousandths, said)?;
         if units > max {
             return Err(QuantityError::TooLarge);
         }
@@ -328,6 +472,50 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_after_the_number_is_taken_when_it_measures_what_the_product_does() {
+        assert_eq!(rice().parse("500 g"), Ok(500));
+        assert_eq!(rice().parse("0.5kg"), Ok(500));
+        assert_eq!(rice().parse("2 KG"), Ok(2_000));
+        assert_eq!(rice().parse("1.5 g"), Err(QuantityError::NotWhole));
+        assert_eq!(rice().parse("1 L"), Err(QuantityError::OtherUnit));
+        assert_eq!(Measure::new("ml", true).parse("1.5 L"), Ok(1_500));
+        assert_eq!(Measure::new("ml", true).parse("250 ml"), Ok(250));
+        assert_eq!(Measure::pieces().parse("3 pcs"), Ok(3));
+        assert_eq!(
+            Measure::pieces().parse("2 kg"),
+            Err(QuantityError::OtherUnit)
+        );
+        assert_eq!(
+            Measure::new("kg", false).parse("1500 g"),
+            Err(QuantityError::NotWhole)
+        );
+        assert_eq!(Measure::new("kg", false).parse("2000 g"), Ok(2));
+        assert_eq!(
+            Measure::new("m", false).parse("2 kg"),
+            Err(QuantityError::OtherUnit)
+        );
+        assert_eq!(rice().parse("2 bags"), Err(QuantityError::UnknownUnit));
+        assert_eq!(rice().parse("ten"), Err(QuantityError::NotANumber));
+        assert_eq!(rice().parse_count("250 g", 1_000), Ok(250));
+        let typed = Typed::parse("25 kg").unwrap();
+        assert_eq!(
+            (typed.said(), typed.to_text()),
+            (Some(Said::Kg), "25 kg".to_owned())
+        );
+        assert_eq!(typed.plus(1_000).to_text(), "26 kg");
+        assert_eq!(Said::Kg.new_product(), Measure::new("g", true));
+        assert_eq!(Said::Ml.new_product(), Measure::new("ml", true));
+        assert_eq!(Said::Pcs.new_product(), Measure::pieces());
+        assert_eq!(
+            Measure::pieces()
+                .units_of(typed, "Bath Soap")
+                .unwrap_err()
+                .to_string(),
+            "Bath Soap is counted in pcs: enter its quantity in pcs"
+        );
+    }
+
+    #[test]
     fn counts_may_be_zero_but_never_negative() {
         assert_eq!(rice().parse_count("0", 10_000), Ok(0));
         assert_eq!(rice().parse_count("2.5", 10_000), Ok(2_500));
@@ -379,7 +567,10 @@ mod tests {
         fn what_is_shown_reads_back_as_the_same_quantity(quantity in 1i64..=MAX_LINE_QUANTITY, loose: bool) {
             let measure = Measure::new("g", loose);
             prop_assert_eq!(measure.parse(&measure.number(quantity)), Ok(quantity));
-            prop_assert_eq!(Typed::parse(&Typed(quantity).to_text()), Ok(Typed(quantity)));
+            let typed = Typed { thousandths: quantity, said: None };
+            prop_assert_eq!(Typed::parse(&typed.to_text()), Ok(typed));
+            let in_kg = Typed { thousandths: quantity, said: Some(Said::Kg) };
+            prop_assert_eq!(Typed::parse(&in_kg.to_text()), Ok(in_kg));
         }
 
         #[test]

@@ -22,6 +22,10 @@ pub enum QuantityError {
     NotANumber,
     #[error("Use at most three digits after the decimal point")]
     TooPrecise,
+    #[error("Write the unit as kg, g, L, ml or pcs, or leave it out")]
+    UnknownUnit,
+    #[error("This product is counted in another unit")]
+    OtherUnit,
     #[error("The quantity cannot be negative")]
     Negative,
     #[error("The quantity must be more than zero")]

@@ -235,7 +235,7 @@ fn ProductView(detail: ProductDetail) -> impl IntoView {
             <div class="field checkbox">
                 <input id="loose" name="loose" type="checkbox" value="on" checked=typed.loose.is_some()/>
                 <label for="loose">"Loose"</label>
-                <p class="muted">"Loose goods kept in g or ml are counted in kg or L and priced per kg or L. A product with stock history keeps its way."</p>
+                <p class="muted">"Loose goods kept in g or ml are counted in kg or L and priced per kg or L. Once stock has moved a product keeps its way; a purchase of a new name as 25 kg or 2 L makes it loose."</p>
                 {error("loose")}
             </div>
             <button type="submit" class="button primary">"Save"</button>

@@ -12,7 +12,7 @@ use super::{classify, keys, Db, StorageError};
 use crate::domain::bill::{line_total, BillKind, Totals};
 use crate::domain::bill_form::{BillDraft, Line, Party};
 use crate::domain::ledger::MovementKind;
-use crate::domain::measure::UnitsError;
+use crate::domain::measure::{Said, UnitsError};
 use crate::domain::stock::sell as take_from_lots;
 use crate::domain::{Measure, Money, Name};
 use sqlx::Row;
@@ -121,7 +121,13 @@ pub async fn record(db: &Db, bill: &BillInput) -> Result<Recorded, RecordError> 
     let mut lines = Vec::with_capacity(bill.lines.len());
     for (position, line) in bill.lines.iter().enumerate() {
         let product = if bill.kind == BillKind::Purchase {
-            find_or_create_product(&mut tx, &line.product, bill.now).await?
+            // A product bought for the first time as `25 kg` (or `2 L`) is kept in g (ml) and
+            // sold loose; without a unit it is packaged (`pcs`).
+            let measure = line
+                .quantity
+                .said()
+                .map_or_else(Measure::pieces, Said::new_product);
+            find_or_create_product(&mut tx, &line.product, &measure, bill.now).await?
         } else {
             find_product(&mut tx, &line.product).await?.ok_or_else(|| {
                 RecordError::UnknownProduct {
@@ -285,23 +291,26 @@ async fn find_product(tx: &mut Tx, name: &Name) -> Result<Option<ProductRef>, Re
     Ok(row.as_ref().map(product_ref).transpose()?)
 }
 
-/// The product with this SKU or name; a purchase of an unknown name creates it (and a
-/// purchase of an archived one brings it back).
+/// The product with this SKU or name; a purchase of an unknown name creates it in `measure`
+/// (and a purchase of an archived one brings it back as it was).
 async fn find_or_create_product(
     tx: &mut Tx,
     name: &Name,
+    measure: &Measure,
     now: i64,
 ) -> Result<ProductRef, RecordError> {
     if let Some(found) = find_product(tx, name).await? {
         return Ok(found);
     }
     let row = sqlx::query(&format!(
-        "INSERT INTO products (name, name_key, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+        "INSERT INTO products (name, name_key, created_at, updated_at, unit, loose) VALUES ($1, $2, $3, $3, $4, $5) \
          ON CONFLICT (name_key) DO UPDATE SET archived = 0 RETURNING {PRODUCT_REF}"
     ))
     .bind(name.as_str())
     .bind(name.key())
     .bind(now)
+    .bind(measure.unit.as_str())
+    .bind(i64::from(measure.loose))
     .fetch_one(&mut **tx)
     .await?;
     Ok(product_ref(&row)?)
