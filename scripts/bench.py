@@ -249,12 +249,16 @@ def fresh_database(backend, workdir):
 
 
 def sale_script(workdir, products):
-    """A wrk script that posts sales of 1 unit of well-stocked products, each with its own key."""
+    """A wrk script that posts sales of 1 stored unit of well-stocked products (1 g of loose
+    goods, typed `0.001` kg; 1 piece of the rest), each with its own key. `products` holds
+    (name, typed quantity) pairs."""
     path = os.path.join(workdir, "sale.lua")
-    names = ",".join(json.dumps(n, ensure_ascii=False) for n in products)
+    names = ",".join(json.dumps(n, ensure_ascii=False) for n, _ in products)
+    quantities = ",".join(json.dumps(q) for _, q in products)
     with open(path, "w", encoding="utf-8") as f:
         f.write(f"""
 local names = {{{names}}}
+local quantities = {{{quantities}}}
 local counter = 0
 math.randomseed(os.time() + tonumber(tostring({{}}):match("0x(%x+)") or "0", 16))
 wrk.method = "POST"
@@ -264,9 +268,9 @@ local function enc(s) return (s:gsub("[^%w%-_%.~]", function(c) return string.fo
 request = function()
   counter = counter + 1
   local key = string.format("bench-%d-%d-%d", os.time(), math.random(1, 1000000000), counter)
-  local name = names[(counter % #names) + 1]
-  local body = "key=" .. key .. "&party_name=Bench&lines%5B0%5D%5Bproduct%5D=" .. enc(name)
-    .. "&lines%5B0%5D%5Bquantity%5D=1&lines%5B0%5D%5Bamount%5D=10.00"
+  local pick = (counter % #names) + 1
+  local body = "key=" .. key .. "&party_name=Bench&lines%5B0%5D%5Bproduct%5D=" .. enc(names[pick])
+    .. "&lines%5B0%5D%5Bquantity%5D=" .. quantities[pick] .. "&lines%5B0%5D%5Bamount%5D=10.00"
   return wrk.format(nil, nil, nil, body)
 end
 local shown = 0
@@ -281,14 +285,18 @@ end
 
 
 def stocked_products(backend, url, workdir, n=200):
-    sql = f"SELECT name FROM products WHERE quantity >= 50 ORDER BY quantity DESC LIMIT {n}"
+    """The `n` best-stocked products with the quantity that is one stored unit of each, as typed:
+    `0.001` (kg) for loose goods kept in g or ml (domain::measure), `1` for the rest."""
+    one = "CASE WHEN loose = 1 AND unit IN ('g', 'ml') THEN '0.001' ELSE '1' END"
+    sql = f"SELECT name, {one} FROM products WHERE quantity >= 50 ORDER BY quantity DESC LIMIT {n}"
     if backend == "sqlite":
         con = sqlite3.connect(f"{workdir}/bench.db")
-        rows = [r[0] for r in con.execute(sql)]
+        rows = [(r[0], r[1]) for r in con.execute(sql)]
         con.close()
         return rows
-    out = subprocess.run(["psql", "-At", url, "-c", sql], capture_output=True, text=True, check=True).stdout
-    return [line for line in out.splitlines() if line]
+    out = subprocess.run(["psql", "-At", "-F", "\t", url, "-c", sql], capture_output=True, text=True,
+                         check=True).stdout
+    return [tuple(line.split("\t", 1)) for line in out.splitlines() if line]
 
 
 def scalar(backend, url, workdir, sql):
